@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds optimise across module boundaries so that the generic tensor kernels in
+/// `TandemCore` are specialised for `Float` and `Double` inside the modules that call them.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "TandemCore", targets: ["TandemCore"]),
+        .library(name: "TandemNN", targets: ["TandemNN"]),
+        .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
+        .executable(name: "tandem", targets: ["tandem"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each; only their wrapper module imports them.
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSuiteSparse", path: "Sources/CSuiteSparse",
+            providers: [.apt(["libsuitesparse-dev"])]),
+        .systemLibrary(
+            name: "CNetCDF", path: "Sources/CNetCDF",
+            providers: [.apt(["libnetcdf-dev"])]),
+
+        .target(
+            name: "TandemCore",
+            dependencies: [
+                "CBLAS",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
+            swiftSettings: numericSettings),
+        .target(
+            name: "TandemNN",
+            dependencies: [
+                "TandemCore",
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: numericSettings),
+        .target(
+            name: "TandemMultiTask",
+            dependencies: ["TandemCore", "TandemNN"],
+            swiftSettings: numericSettings),
+        .executableTarget(
+            name: "tandem",
+            dependencies: [
+                "TandemMultiTask",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "tandem-bench",
+            dependencies: ["TandemCore", "TandemNN"],
+            path: "Benchmarks/TandemBench",
+            swiftSettings: numericSettings),
+
+        .target(
+            name: "TandemTestSupport",
+            dependencies: ["TandemCore"],
+            path: "Tests/TandemTestSupport"),
+        .testTarget(
+            name: "TandemCoreTests",
+            dependencies: ["TandemCore", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemNNTests",
+            dependencies: ["TandemNN", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemCLITests",
+            dependencies: ["tandem"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#include <suitesparse/cholmod.h>
+#include <suitesparse/umfpack.h>

@@ -1,0 +1,113 @@
+/// Elementwise loops. They are generic but always inlined, so that each operation is
+/// specialised for `Float` and `Double` with its scalar function inlined into the loop.
+enum Kernels {
+    /// `f` applied to every scalar.
+    @inline(__always)
+    static func map<S>(_ x: [S], _ f: (S) -> S) -> [S] {
+        x.withUnsafeBufferPointer { px in
+            [S].uninitialized(count: px.count) { out in
+                for i in 0..<px.count { out[i] = f(px[i]) }
+            }
+        }
+    }
+
+    /// `f(x, y)` for every pair of scalars of two equal-length arrays.
+    @inline(__always)
+    static func zip<S>(_ x: [S], _ y: [S], _ f: (S, S) -> S) -> [S] {
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in
+                [S].uninitialized(count: px.count) { out in
+                    for i in 0..<px.count { out[i] = f(px[i], py[i]) }
+                }
+            }
+        }
+    }
+
+    /// `f(x, y, z)` for every triple of scalars of three equal-length arrays.
+    @inline(__always)
+    static func zip3<S>(_ x: [S], _ y: [S], _ z: [S], _ f: (S, S, S) -> S) -> [S] {
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in
+                z.withUnsafeBufferPointer { pz in
+                    [S].uninitialized(count: px.count) { out in
+                        for i in 0..<px.count { out[i] = f(px[i], py[i], pz[i]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `f(a, b)` with NumPy broadcasting; returns the result shape and scalars.
+    @inline(__always)
+    static func broadcastingZip<S>(
+        _ a: Tensor<S>, _ b: Tensor<S>, operation: String, _ f: (S, S) -> S
+    ) -> (shape: [Int], scalars: [S]) {
+        if a.shape == b.shape { return (a.shape, zip(a.scalars, b.scalars, f)) }
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            shapeFailure(.shapeMismatch(operation: operation, expected: "a shape broadcastable with \(a.shape)", got: b.shape))
+        }
+        if b.scalarCount == 1, shape == a.shape {
+            let s = b.scalars[0]
+            return (shape, map(a.scalars) { f($0, s) })
+        }
+        if a.scalarCount == 1, shape == b.shape {
+            let s = a.scalars[0]
+            return (shape, map(b.scalars) { f(s, $0) })
+        }
+        let strideA = Shape.broadcastStrides(a.shape, to: shape)
+        let strideB = Shape.broadcastStrides(b.shape, to: shape)
+        let count = shape.reduce(1, *)
+        let inner = shape.last ?? 1
+        let ia = strideA.last ?? 0, ib = strideB.last ?? 0
+        let scalars = a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                [S].uninitialized(count: count) { out in
+                    forEachRow(shape: shape, operandStrides: [strideA, strideB]) { start, offsets in
+                        let oa = offsets[0], ob = offsets[1]
+                        for j in 0..<inner { out[start + j] = f(pa[oa + j * ia], pb[ob + j * ib]) }
+                    }
+                }
+            }
+        }
+        return (shape, scalars)
+    }
+
+    /// The scalars of `x` repeated to fill `shape` (which `x.shape` must broadcast to).
+    static func broadcast<S>(_ x: Tensor<S>, to shape: [Int]) -> [S] {
+        let strides = Shape.broadcastStrides(x.shape, to: shape)
+        let count = shape.reduce(1, *)
+        let inner = shape.last ?? 1
+        let step = strides.last ?? 0
+        return x.scalars.withUnsafeBufferPointer { px in
+            [S].uninitialized(count: count) { out in
+                forEachRow(shape: shape, operandStrides: [strides]) { start, offsets in
+                    let o = offsets[0]
+                    for j in 0..<inner { out[start + j] = px[o + j * step] }
+                }
+            }
+        }
+    }
+
+    /// Sums `x` over the axes along which `shape` was broadcast to `x.shape` (the adjoint of broadcasting).
+    static func sumBroadcast<S>(_ x: Tensor<S>, to shape: [Int]) -> [S] {
+        let strides = Shape.broadcastStrides(shape, to: x.shape)
+        let inner = x.shape.last ?? 1
+        let step = strides.last ?? 0
+        var out = [S](repeating: 0, count: shape.reduce(1, *))
+        x.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                forEachRow(shape: x.shape, operandStrides: [strides]) { start, offsets in
+                    let o = offsets[0]
+                    if step == 0 {
+                        var total: S = 0
+                        for j in 0..<inner { total += px[start + j] }
+                        po[o] += total
+                    } else {
+                        for j in 0..<inner { po[o + j * step] += px[start + j] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

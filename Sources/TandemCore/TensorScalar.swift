@@ -1,0 +1,59 @@
+import CBLAS
+import RealModule
+
+/// A floating-point type a ``Tensor`` can hold: `Float` (32-bit) or `Double` (64-bit).
+///
+/// Besides the elementary functions of swift-numerics (`Real`), a scalar type knows how to call
+/// its own BLAS GEMM, so that `Tensor` code stays generic while the heavy loops run in OpenBLAS.
+public protocol TensorScalar: Real, BinaryFloatingPoint, Codable, Sendable
+where Self.RawSignificand: FixedWidthInteger {
+    /// Short dtype name, as used in checkpoints (`"F32"`, `"F64"`).
+    static var dtypeName: String { get }
+
+    /// `C ← α·op(A)·op(B) + β·C` for row-major `A`, `B`, `C` (BLAS `?gemm`).
+    ///
+    /// - Parameters:
+    ///   - transposeA, transposeB: whether `op` transposes the operand (no copy is made).
+    ///   - m, n, k: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`.
+    ///   - lda, ldb, ldc: leading dimensions (row strides) of the stored matrices.
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+}
+
+extension Float: TensorScalar {
+    public static var dtypeName: String { "F32" }
+
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+}
+
+extension Double: TensorScalar {
+    public static var dtypeName: String { "F64" }
+
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+}
