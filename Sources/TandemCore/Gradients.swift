@@ -16,6 +16,8 @@
 /// - Throws: ``TensorError/notRecorded(_:)`` when an input is not recorded, or when no seed is
 ///   given for an output with more than one element; ``TensorError/shapeMismatch(operation:expected:got:)``
 ///   for a seed of the wrong shape.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func gradients<Scalar>(
     of output: Tensor<Scalar>, withRespectTo inputs: [Tensor<Scalar>],
     seed: Tensor<Scalar>? = nil, createGraph: Bool = false
@@ -81,6 +83,8 @@ public func gradients<Scalar>(
 }
 
 /// The gradient of a scalar `output` with respect to one input; see ``gradients(of:withRespectTo:seed:createGraph:)``.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func gradient<Scalar>(
     of output: Tensor<Scalar>, withRespectTo input: Tensor<Scalar>, createGraph: Bool = false
 ) throws -> Tensor<Scalar> {

@@ -45,6 +45,8 @@ extension Tensor {
     /// Wraps a freshly computed value as the output of a recorded operation, when recording
     /// is on and some input is recorded; otherwise returns it as a plain value.
     @inline(__always)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func recorded(
         _ operation: String, shape: [Int], scalars: [Scalar], inputs: [Tensor],
         pullback: @escaping Pullback<Scalar>

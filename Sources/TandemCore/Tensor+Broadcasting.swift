@@ -2,6 +2,8 @@ extension Tensor {
     /// This tensor repeated along stretched axes to fill `shape` (NumPy broadcasting).
     ///
     /// Pullback: the cotangent summed back over the stretched axes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func broadcast(to shape: [Int]) -> Tensor {
         if shape == self.shape { return self }
         guard Shape.broadcast(self.shape, shape) == shape else {
@@ -15,6 +17,8 @@ extension Tensor {
 
     /// This tensor summed over the axes along which `shape` would be broadcast to `self.shape`;
     /// the adjoint of ``broadcast(to:)``, used to reduce gradients of broadcasting operations.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(toShape shape: [Int]) -> Tensor {
         if shape == self.shape { return self }
         guard Shape.broadcast(shape, self.shape) == self.shape else {

@@ -3,6 +3,8 @@ import RealModule
 extension Tensor {
     /// Applies `f` to every scalar and records `pullback(ḡ, x, y)` as the rule.
     @inline(__always)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func unary(
         _ operation: String, _ f: (Scalar) -> Scalar,
         pullback: @escaping @Sendable (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor
@@ -15,43 +17,62 @@ extension Tensor {
 
     /// A constant tensor of ones where `predicate` holds and zeros elsewhere.
     @inline(__always)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func indicator(_ predicate: (Scalar) -> Bool) -> Tensor {
         Tensor(shape: shape, scalars: Kernels.map(scalars) { predicate($0) ? 1 : 0 })
     }
 }
 
 /// `eˣ` elementwise. Pullback: `ḡ⊙y`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func exp<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("exp", { S.exp($0) }) { g, _, y in g * y }
 }
 
 /// Natural logarithm elementwise. Pullback: `ḡ/x`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func log<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("log", { S.log($0) }) { g, x, _ in g / x }
 }
 
 /// `log(1 + x)` elementwise, accurate for small `x`. Pullback: `ḡ/(1 + x)`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func log1p<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("log1p", { S.log(onePlus: $0) }) { g, x, _ in g / (x + 1) }
 }
 
 /// Sine elementwise. Pullback: `ḡ⊙cos x`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func sin<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("sin", { S.sin($0) }) { g, x, _ in g * cos(x) }
 }
 
 /// Cosine elementwise. Pullback: `−ḡ⊙sin x`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func cos<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("cos", { S.cos($0) }) { g, x, _ in -(g * sin(x)) }
 }
 
 /// Hyperbolic tangent elementwise. Pullback: `ḡ⊙(1 − y²)`, as one fused recorded operation.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func tanh<S>(_ x: Tensor<S>) -> Tensor<S> {
-    x.unary("tanh", { S.tanh($0) }) { g, _, y in tanhPullback(g, y) }
+    let scalars = x.scalars.withUnsafeBufferPointer { px in
+        [S].uninitialized(count: px.count) { out in S.vectorTanh(px, into: out) }
+    }
+    return .recorded("tanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, y, _ in [tanhPullback(g, y)] }
 }
 
 /// `ḡ⊙(1 − y²)`, the pullback of `y = tanh x`, fused so that a training step makes one pass.
 /// Its own pullback: `(ḡ′⊙(1 − y²), −2·ḡ′⊙ḡ⊙y)`, so second derivatives of `tanh` work.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func tanhPullback<S>(_ g: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> {
     let scalars = Kernels.zip(g.scalars, y.scalars) { g, y in g * (1 - y * y) }
     return .recorded("tanhPullback", shape: y.shape, scalars: scalars, inputs: [g, y]) { gg, _, needed in
@@ -60,11 +81,15 @@ func tanhPullback<S>(_ g: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> {
 }
 
 /// Square root elementwise. Pullback: `ḡ/(2y)`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func sqrt<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("sqrt", { $0.squareRoot() }) { g, _, y in (g / y) * 0.5 }
 }
 
 /// `xᵖ` elementwise for a constant exponent `p`. Pullback: `ḡ⊙p·xᵖ⁻¹`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func pow<S>(_ x: Tensor<S>, _ p: S) -> Tensor<S> {
     if p == 2 { return x * x }
     if p == 1 { return x }
@@ -72,19 +97,27 @@ public func pow<S>(_ x: Tensor<S>, _ p: S) -> Tensor<S> {
 }
 
 /// `x²` elementwise. Pullback: `2ḡ⊙x`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func square<S>(_ x: Tensor<S>) -> Tensor<S> { x * x }
 
 /// Absolute value elementwise. Pullback: `ḡ⊙sign x` (0 at 0).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func abs<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("abs", { Swift.abs($0) }) { g, x, _ in g * x.indicator { $0 > 0 } - g * x.indicator { $0 < 0 } }
 }
 
 /// The error function `erf x = 2/√π ∫₀ˣ e^{−t²} dt` elementwise. Pullback: `ḡ⊙(2/√π)e^{−x²}`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func erf<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("erf", { S.erf($0) }) { g, x, _ in g * exp(-(x * x)) * (2 / S.pi.squareRoot()) }
 }
 
 /// The logistic sigmoid `σ(x) = 1/(1 + e^{−x})` elementwise. Pullback: `ḡ⊙y(1 − y)`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func sigmoid<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("sigmoid", { v in v >= 0 ? 1 / (1 + S.exp(-v)) : S.exp(v) / (1 + S.exp(v)) }) { g, _, y in
         g * (y * (1 - y))
@@ -92,11 +125,15 @@ public func sigmoid<S>(_ x: Tensor<S>) -> Tensor<S> {
 }
 
 /// `max(x, 0)` elementwise. Pullback: `ḡ` where `x > 0`, else 0.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func relu<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("relu", { $0 > 0 ? $0 : 0 }) { g, x, _ in g * x.indicator { $0 > 0 } }
 }
 
 /// `x` where `x > 0`, else `α·x`. Pullback: `ḡ` or `α·ḡ`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func leakyRelu<S>(_ x: Tensor<S>, slope alpha: S = 0.01) -> Tensor<S> {
     x.unary("leakyRelu", { $0 > 0 ? $0 : alpha * $0 }) { g, x, _ in
         g * Tensor(shape: x.shape, scalars: Kernels.map(x.scalars) { $0 > 0 ? 1 : alpha })
@@ -105,6 +142,8 @@ public func leakyRelu<S>(_ x: Tensor<S>, slope alpha: S = 0.01) -> Tensor<S> {
 
 /// Exponential linear unit: `x` where `x > 0`, else `α(eˣ − 1)`. Pullback: `ḡ` or `ḡ⊙(y + α)`.
 /// Clevert, Unterthiner & Hochreiter 2016, arXiv:1511.07289.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func elu<S>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
     x.unary("elu", { $0 > 0 ? $0 : alpha * S.expMinusOne($0) }) { g, x, y in
         let positive = x.indicator { $0 > 0 }
@@ -114,12 +153,16 @@ public func elu<S>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
 
 /// Scaled ELU `λ·elu(x, α)` with λ ≈ 1.0507, α ≈ 1.6733 (self-normalising networks).
 /// Klambauer et al. 2017, arXiv:1706.02515.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func selu<S>(_ x: Tensor<S>) -> Tensor<S> {
     elu(x, alpha: 1.6732632423543772848170429916717) * 1.0507009873554804934193349852946
 }
 
 /// Gaussian error linear unit `x·Φ(x)`, `Φ` the standard normal CDF (the exact form, not the
 /// tanh approximation). Pullback: `ḡ⊙(Φ(x) + x·φ(x))`. Hendrycks & Gimpel 2016, arXiv:1606.08415.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func gelu<S>(_ x: Tensor<S>) -> Tensor<S> {
     let invSqrt2 = 1 / S.sqrt(2)
     return x.unary("gelu", { v in v * (1 + S.erf(v * invSqrt2)) / 2 }) { g, x, _ in
@@ -131,6 +174,8 @@ public func gelu<S>(_ x: Tensor<S>) -> Tensor<S> {
 
 /// Sigmoid-weighted linear unit (swish) `x·σ(x)`. Pullback: `ḡ⊙σ(x)(1 + x(1 − σ(x)))`.
 /// Ramachandran, Zoph & Le 2017, arXiv:1710.05941.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func silu<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("silu", { v in v / (1 + S.exp(-v)) }) { g, x, _ in
         let s = sigmoid(x)
@@ -139,6 +184,8 @@ public func silu<S>(_ x: Tensor<S>) -> Tensor<S> {
 }
 
 /// `log(1 + eˣ)` elementwise, computed stably as `max(x, 0) + log1p(e^{−|x|})`. Pullback: `ḡ⊙σ(x)`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func softplus<S>(_ x: Tensor<S>) -> Tensor<S> {
     x.unary("softplus", { v in Swift.max(v, 0) + S.log(onePlus: S.exp(-Swift.abs(v))) }) { g, x, _ in
         g * sigmoid(x)

@@ -2,6 +2,8 @@ extension Tensor {
     /// Picks `indices` along `axis`: `out[…, i, …] = x[…, indices[i], …]`.
     /// Graph networks use it to read node features onto edges.
     /// Pullback: ``scatterAdding(_:alongAxis:count:)`` of `ḡ` back onto the input's positions.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gathering(_ indices: [Int], alongAxis axis: Int = 0) -> Tensor {
         let a = Shape.axis(axis, rank: rank, operation: "gathering")
         let length = shape[a]
@@ -32,6 +34,8 @@ extension Tensor {
     /// Sums slices into `count` bins along `axis`: `out[…, indices[i], …] += x[…, i, …]`.
     /// Graph networks use it to aggregate edge messages onto nodes.
     /// Pullback: ``gathering(_:alongAxis:)`` of `ḡ`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func scatterAdding(_ indices: [Int], alongAxis axis: Int = 0, count: Int) -> Tensor {
         let a = Shape.axis(axis, rank: rank, operation: "scatterAdding")
         guard indices.count == shape[a] else {
@@ -63,6 +67,8 @@ extension Tensor {
     }
 
     /// Rows of one-hot vectors: `out[i, c] = 1` where `c = labels[i]`, else 0 (a constant).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func oneHot(_ labels: [Int], depth: Int) -> Tensor {
         var out = [Scalar](repeating: 0, count: labels.count * depth)
         for (i, label) in labels.enumerated() {
@@ -75,12 +81,16 @@ extension Tensor {
     }
 
     /// A constant mask, 1 where `predicate` holds for the scalar and 0 elsewhere.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mask(where predicate: (Scalar) -> Bool) -> Tensor { indicator(predicate) }
 }
 
 /// `a` where `condition` is non-zero, `b` elsewhere, with broadcasting of all three.
 /// Pullback: `ḡ` routed to the chosen operand (0 to the other), so an unselected NaN or
 /// infinity never leaks into gradients.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func select<S>(_ condition: Tensor<S>, _ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
     guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(ab, condition.shape) else {
         shapeFailure(.shapeMismatch(operation: "select", expected: "broadcastable condition and operands \(a.shape), \(b.shape)", got: condition.shape))

@@ -6,6 +6,8 @@
 ///
 /// Pullback (for `C = op(A)·op(B)`): `op(A)̄ = ḡ·op(B)ᵀ`, `op(B)̄ = op(A)ᵀ·ḡ`, written again as
 /// matrix products with transpose flags, so second derivatives flow through them.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, transposeB: Bool = false) -> Tensor<S> {
     if a.rank == 3, b.rank == 2, !transposeA {
         let (batch, m) = (a.shape[0], a.shape[1])
@@ -60,6 +62,8 @@ public func matmul<S>(_ a: Tensor<S>, _ b: Tensor<S>, transposeA: Bool = false, 
 /// GEMM that accumulates onto the broadcast bias.
 ///
 /// Pullback: `x̄ = ḡ·Wᵀ`, `W̄ = xᵀ·ḡ`, `b̄ = Σ_rows ḡ`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func linear<S>(_ x: Tensor<S>, weight: Tensor<S>, bias: Tensor<S>) -> Tensor<S> {
     guard x.rank == 2, weight.rank == 2, x.shape[1] == weight.shape[0], bias.shape == [weight.shape[1]] else {
         shapeFailure(.shapeMismatch(

@@ -1,6 +1,8 @@
 extension Tensor {
     /// The same scalars viewed with a new shape; one axis may be `-1` to be inferred.
     /// Pullback: `ḡ` reshaped back.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reshaped(to newShape: [Int]) -> Tensor {
         var target = newShape
         if let inferred = newShape.firstIndex(of: -1) {
@@ -19,6 +21,8 @@ extension Tensor {
     }
 
     /// The axes reordered: output axis `i` is input axis `axes[i]`. Pullback: the inverse permutation.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
         guard axes.count == rank, Set(axes) == Set(0..<rank) else {
             shapeFailure(.shapeMismatch(operation: "permuted(\(axes))", expected: "a permutation of 0..<\(rank)", got: shape))
@@ -43,6 +47,8 @@ extension Tensor {
     }
 
     /// The transpose of a matrix, or the last two axes swapped for higher ranks.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed() -> Tensor {
         guard rank >= 2 else { return self }
         var axes = Array(0..<rank)
@@ -51,6 +57,8 @@ extension Tensor {
     }
 
     /// A length-1 axis inserted at `axis`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func expandingShape(at axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank + 1 : axis
         precondition(a >= 0 && a <= rank, "expandingShape: axis \(axis) out of range for rank \(rank)")
@@ -60,6 +68,8 @@ extension Tensor {
     }
 
     /// Length-1 axes removed (all of them, or only those listed).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squeezingShape(at axes: [Int]? = nil) -> Tensor {
         let drop = Set((axes ?? shape.indices.filter { shape[$0] == 1 }).map { Shape.axis($0, rank: rank, operation: "squeezingShape") })
         for a in drop where shape[a] != 1 {
@@ -70,6 +80,8 @@ extension Tensor {
 
     /// The block `ranges[i]` along each axis `i` (missing trailing ranges take the whole axis).
     /// Pullback: `ḡ` placed back into zeros of the input's shape.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func slice(_ ranges: [Range<Int>]) -> Tensor {
         guard ranges.count <= rank else {
             shapeFailure(.shapeMismatch(operation: "slice", expected: "at most \(rank) ranges", got: shape))
@@ -86,6 +98,8 @@ extension Tensor {
     }
 
     /// Slices `range` along one axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, operation: "slice")
         return slice((0..<rank).map { $0 == a ? range : 0..<shape[$0] })
@@ -93,6 +107,8 @@ extension Tensor {
 
     /// This tensor written into zeros of `shape` starting at `origin`; the adjoint of slicing.
     /// Pullback: the matching slice of `ḡ`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func placed(into shape: [Int], at origin: [Int]) -> Tensor {
         let ranges = Swift.zip(origin, self.shape).map { $0..<($0 + $1) }
         var out = [Scalar](repeating: 0, count: shape.reduce(1, *))
@@ -103,6 +119,8 @@ extension Tensor {
 
 /// Joins tensors along an existing axis; all other axes must agree.
 /// Pullback: the matching slice of `ḡ` for each input.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func concatenate<S>(_ tensors: [Tensor<S>], alongAxis axis: Int = 0) -> Tensor<S> {
     guard let first = tensors.first else { shapeFailure(.shapeMismatch(operation: "concatenate", expected: "at least one tensor", got: [])) }
     let a = Shape.axis(axis, rank: first.rank, operation: "concatenate")
@@ -132,6 +150,8 @@ public func concatenate<S>(_ tensors: [Tensor<S>], alongAxis axis: Int = 0) -> T
 }
 
 /// Stacks equally shaped tensors along a new axis.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 public func stack<S>(_ tensors: [Tensor<S>], alongAxis axis: Int = 0) -> Tensor<S> {
     concatenate(tensors.map { $0.expandingShape(at: axis) }, alongAxis: axis)
 }

@@ -22,10 +22,17 @@ where Self.RawSignificand: FixedWidthInteger {
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+    /// `tanh` of every element of `x`, written to `out` (same count), by a vectorised kernel
+    /// accurate to a few ulp (see `VectorMath`).
+    static func vectorTanh(_ x: UnsafeBufferPointer<Self>, into out: UnsafeMutableBufferPointer<Self>)
 }
 
 extension Float: TensorScalar {
     public static var dtypeName: String { "F32" }
+
+    public static func vectorTanh(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+        VectorMath.tanh(x, into: out)
+    }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -43,6 +50,10 @@ extension Float: TensorScalar {
 
 extension Double: TensorScalar {
     public static var dtypeName: String { "F64" }
+
+    public static func vectorTanh(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        VectorMath.tanh(x, into: out)
+    }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

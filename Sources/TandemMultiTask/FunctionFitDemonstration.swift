@@ -1,0 +1,75 @@
+import Foundation
+import TandemCore
+import TandemNN
+
+/// The built-in default job until problem files drive training: fit an MLP to a known function
+/// and report the loss falling and the final error against the exact function.
+///
+/// Target: `u(x, y) = sin(πx)·cos(πy)` on `[−1, 1]²`, trained on random points, evaluated on a
+/// held-out 64 × 64 grid by relative L2 error `‖u_θ − u‖₂ / ‖u‖₂`.
+public struct FunctionFitDemonstration: Sendable {
+    public var widths: [Int] = [2, 64, 64, 64, 1]
+    public var activation: Activation = .tanh
+    public var steps = 3000
+    public var batchSize = 256
+    public var learningRate: LearningRateSchedule = .exponential(initial: 3e-3, decayRate: 0.5, decaySteps: 1000, staircase: false)
+    public var seed: UInt64 = 0
+    public var reportEvery = 250
+
+    public init() {}
+
+    /// One line of progress.
+    public struct Progress: Sendable {
+        public let step: Int
+        public let loss: Double
+        public let learningRate: Double
+        public let elapsedSeconds: Double
+    }
+
+    /// The outcome of a run.
+    public struct Result: Sendable {
+        public let initialLoss: Double
+        public let finalLoss: Double
+        public let relativeL2Error: Double
+        public let maxAbsoluteError: Double
+        public let seconds: Double
+        public let parameterCount: Int
+    }
+
+    static func target(_ points: Tensor<Double>) -> Tensor<Double> {
+        let x = points.slice(alongAxis: 1, 0..<1), y = points.slice(alongAxis: 1, 1..<2)
+        return sin(x * Double.pi) * cos(y * Double.pi)
+    }
+
+    /// Trains and evaluates, calling `report` every `reportEvery` steps.
+    /// - Throws: ``TensorError/nonFinite(_:)`` if the loss becomes NaN or infinite.
+    public func run(report: (Progress) -> Void) throws -> Result {
+        var generator = SeededGenerator(seed: seed)
+        var model = MLP<Double>(widths: widths, activation: activation, using: &generator)
+        var optimizer = Adam<Double>(schedule: learningRate)
+        let start = Date()
+        var initialLoss = Double.nan, loss = Double.nan
+        for step in 0..<steps {
+            let points = Tensor<Double>.randomUniform(shape: [batchSize, 2], lower: -1, upper: 1, using: &generator)
+            let exact = Self.target(points)
+            let (value, grads) = try valueWithGradient(at: model) { m in square(m(points) - exact).mean() }
+            guard value.isFinite else { throw TensorError.nonFinite("training loss at step \(step)") }
+            if step == 0 { initialLoss = value }
+            loss = value
+            optimizer.update(&model, along: grads)
+            if step % reportEvery == 0 || step == steps - 1 {
+                report(Progress(step: step, loss: value, learningRate: learningRate.rate(at: step), elapsedSeconds: Date().timeIntervalSince(start)))
+            }
+        }
+        let grid = Tensor<Double>.linspace(from: -1, to: 1, count: 64)
+        let points = Tensor<Double>(
+            shape: [64 * 64, 2], scalars: (0..<(64 * 64)).flatMap { [grid.scalars[$0 / 64], grid.scalars[$0 % 64]] })
+        let (prediction, exact) = withoutGradient { (model(points), Self.target(points)) }
+        let error = prediction - exact
+        return Result(
+            initialLoss: initialLoss, finalLoss: loss,
+            relativeL2Error: error.norm().scalar / exact.norm().scalar,
+            maxAbsoluteError: abs(error).max().scalar,
+            seconds: Date().timeIntervalSince(start), parameterCount: model.parameterCount)
+    }
+}

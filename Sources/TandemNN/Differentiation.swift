@@ -1,0 +1,44 @@
+import Collections
+import TandemCore
+
+/// The value of `loss(model)` and its gradient with respect to the model's selected parameters.
+///
+/// Each selected parameter becomes a recorded leaf for one evaluation; the rest are constants
+/// (frozen), so no work is spent on their gradients.
+/// - Returns: the loss value and a gradient per selected parameter name, in the model's order.
+/// - Throws: whatever `loss` throws; ``TensorError/notRecorded(_:)`` if the loss is not a scalar.
+public func valueWithGradient<M: Module>(
+    at model: M, selecting selection: ParameterSelection = .all,
+    of loss: (M) throws -> Tensor<M.Scalar>
+) throws -> (value: M.Scalar, gradients: OrderedDictionary<String, Tensor<M.Scalar>>) {
+    var tracked = model
+    var names: [String] = []
+    var leaves: [Tensor<M.Scalar>] = []
+    tracked.visitParameters { name, parameter in
+        guard selection.contains(name) else { return }
+        parameter = parameter.requiringGradient()
+        names.append(name)
+        leaves.append(parameter)
+    }
+    let value = try withGradient { try loss(tracked) }
+    let grads = try gradients(of: value, withRespectTo: leaves)
+    return (value.scalar, OrderedDictionary(uniqueKeys: names, values: grads))
+}
+
+/// The Euclidean norm of all gradients taken together, `√(Σ_p ‖g_p‖²)`.
+public func globalNorm<S>(_ gradients: OrderedDictionary<String, Tensor<S>>) -> S {
+    var total: S = 0
+    for g in gradients.values { for v in g.scalars { total += v * v } }
+    return total.squareRoot()
+}
+
+/// Scales all gradients by `min(1, maxNorm / ‖g‖)` so their global norm is at most `maxNorm`
+/// (Pascanu, Mikolov & Bengio 2013, arXiv:1211.5063). Returns the norm before clipping.
+@discardableResult
+public func clipByGlobalNorm<S>(_ gradients: inout OrderedDictionary<String, Tensor<S>>, maxNorm: S) -> S {
+    let norm = globalNorm(gradients)
+    guard norm > maxNorm, norm.isFinite else { return norm }
+    let scale = maxNorm / norm
+    for key in gradients.keys { gradients[key] = withoutGradient { gradients[key]! * scale } }
+    return norm
+}

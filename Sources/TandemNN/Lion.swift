@@ -1,0 +1,43 @@
+import Collections
+import TandemCore
+
+/// Lion, the sign-momentum optimizer (Chen et al. 2023, "Symbolic discovery of optimization
+/// algorithms", arXiv:2302.06675).
+///
+/// `c = β₁m + (1−β₁)g`, `θ ← θ − η(sign(c) + λθ)`, `m ← β₂m + (1−β₂)g`. Its steps have unit
+/// size per coordinate, so it wants a learning rate 3–10× smaller than Adam's.
+public struct Lion<Scalar: TensorScalar>: Optimizer {
+    public static var name: String { "lion" }
+    public var schedule: LearningRateSchedule
+    public let beta1: Scalar, beta2: Scalar, weightDecay: Scalar
+    public private(set) var step = 0
+    private var state = ElementwiseUpdate<Scalar>()
+    public var slots: [String: Tensor<Scalar>] { state.slots }
+
+    public init(schedule: LearningRateSchedule, beta1: Scalar = 0.9, beta2: Scalar = 0.99, weightDecay: Scalar = 0) {
+        self.schedule = schedule
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.weightDecay = weightDecay
+    }
+
+    public mutating func update<M: Module>(_ model: inout M, along gradients: OrderedDictionary<String, Tensor<Scalar>>) where M.Scalar == Scalar {
+        step += 1
+        let lr = Scalar(schedule.rate(at: step - 1))
+        let (b1, b2, wd) = (beta1, beta2, weightDecay)
+        state.apply(to: &model, gradients: gradients, slotNames: ["m"]) { p, g, s in
+            let m = s[0]
+            for i in 0..<p.count {
+                let c = b1 * m[i] + (1 - b1) * g[i]
+                let sign: Scalar = c > 0 ? 1 : (c < 0 ? -1 : 0)
+                p[i] -= lr * (sign + wd * p[i])
+                m[i] = b2 * m[i] + (1 - b2) * g[i]
+            }
+        }
+    }
+
+    public mutating func restore(step: Int, slots: [String: Tensor<Scalar>]) throws {
+        state.slots = try ElementwiseUpdate.validated(slots, slotNames: ["m"], optimizer: Self.name)
+        self.step = step
+    }
+}

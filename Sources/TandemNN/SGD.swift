@@ -1,0 +1,40 @@
+import Collections
+import TandemCore
+
+/// Stochastic gradient descent with (optionally Nesterov) momentum.
+///
+/// `b ← μb + g`; `θ ← θ − η·b`, or with Nesterov `θ ← θ − η(g + μb)` (Sutskever et al. 2013,
+/// PMLR 28(3):1139). With `μ = 0` this is plain gradient descent.
+public struct SGD<Scalar: TensorScalar>: Optimizer {
+    public static var name: String { "sgd" }
+    public var schedule: LearningRateSchedule
+    public let momentum: Scalar
+    public let nesterov: Bool
+    public private(set) var step = 0
+    private var state = ElementwiseUpdate<Scalar>()
+    public var slots: [String: Tensor<Scalar>] { state.slots }
+
+    public init(schedule: LearningRateSchedule, momentum: Scalar = 0, nesterov: Bool = false) {
+        self.schedule = schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+
+    public mutating func update<M: Module>(_ model: inout M, along gradients: OrderedDictionary<String, Tensor<Scalar>>) where M.Scalar == Scalar {
+        step += 1
+        let lr = Scalar(schedule.rate(at: step - 1))
+        let (mu, nesterov) = (momentum, nesterov)
+        state.apply(to: &model, gradients: gradients, slotNames: ["momentum"]) { p, g, s in
+            let b = s[0]
+            for i in 0..<p.count {
+                b[i] = mu * b[i] + g[i]
+                p[i] -= lr * (nesterov ? g[i] + mu * b[i] : b[i])
+            }
+        }
+    }
+
+    public mutating func restore(step: Int, slots: [String: Tensor<Scalar>]) throws {
+        state.slots = try ElementwiseUpdate.validated(slots, slotNames: ["momentum"], optimizer: Self.name)
+        self.step = step
+    }
+}
