@@ -1,17 +1,112 @@
+// tandem-bench: Tandem's side of `make bench`. Prints one JSON object per measurement on
+// stdout; benchmarks/run.sh runs the PyTorch peer in the same invocation and compares.
 import Foundation
 import TandemCore
+import TandemNN
 
-var g = SeededGenerator(seed: 1)
-for (name, count) in [("tanh f64", 1 << 20)] {
-    let x = Tensor<Double>.randomNormal(shape: [count], using: &g)
-    var times: [Double] = []
-    for _ in 0..<20 {
-        let t0 = Date()
-        _ = tanh(x)
-        times.append(Date().timeIntervalSince(t0))
-    }
-    print(name, times.sorted()[10] * 1e3, "ms")
-    let t0 = Date()
-    _ = x.scalars.map { Foundation.tanh($0) }
-    print("libm", Date().timeIntervalSince(t0) * 1e3)
+struct Measurement: Codable {
+    let name: String
+    let precision: String
+    let batch: Int
+    let medianMilliseconds: Double
+    let gflops: Double?
+    let note: String?
 }
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+}
+
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return .nan }
+    return Double(line.split(separator: " ")[1]).map { $0 / 1024 } ?? .nan
+}
+
+/// FLOPs of one forward pass through the dense layers: 2·n·Σ in·out.
+func forwardFlops(widths: [Int], batch: Int) -> Double {
+    Double(2 * batch * zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 })
+}
+
+let widths = [2, 128, 128, 128, 128, 1]
+
+/// One Adam step (forward, backward, update) of the MLP 2→[128]×4→1 tanh on a mean-squared loss.
+func mlpStep<S: TensorScalar>(_: S.Type, batch: Int, repeats: Int) throws -> Measurement {
+    var g = SeededGenerator(seed: 0)
+    var model = MLP<S>(widths: widths, activation: .tanh, using: &g)
+    var optimizer = Adam<S>(learningRate: 1e-3)
+    let x = Tensor<S>.randomUniform(shape: [batch, 2], lower: -1, upper: 1, using: &g)
+    let y = sin(x.slice(alongAxis: 1, 0..<1) * 3) * x.slice(alongAxis: 1, 1..<2)
+    func step() throws {
+        let (_, grads) = try valueWithGradient(at: model) { m in square(m(x) - y).mean() }
+        optimizer.update(&model, along: grads)
+    }
+    for _ in 0..<5 { try step() }
+    var times: [Double] = []
+    for _ in 0..<repeats { times.append(try seconds(step)) }
+    let ms = median(times) * 1e3
+    let flops = 3 * forwardFlops(widths: widths, batch: batch)  // forward + two backward GEMMs per layer
+    return Measurement(
+        name: "mlp_adam_step", precision: S.dtypeName, batch: batch, medianMilliseconds: ms,
+        gflops: flops / (ms * 1e-3) / 1e9, note: nil)
+}
+
+/// Square GEMM at n = 2048: the BLAS peak the MLP step is measured against.
+func gemmPeak<S: TensorScalar>(_: S.Type, n: Int = 2048, repeats: Int = 5) -> Measurement {
+    var g = SeededGenerator(seed: 1)
+    let a = Tensor<S>.randomNormal(shape: [n, n], using: &g), b = Tensor<S>.randomNormal(shape: [n, n], using: &g)
+    _ = matmul(a, b)
+    let times = (0..<repeats).map { _ in seconds { _ = matmul(a, b) } }
+    let ms = median(times) * 1e3
+    return Measurement(
+        name: "gemm_2048", precision: S.dtypeName, batch: n, medianMilliseconds: ms,
+        gflops: 2 * Double(n * n * n) / (ms * 1e-3) / 1e9, note: nil)
+}
+
+/// Resident memory before and after many training steps (a leak in the graph would show here).
+func memoryFlatness(steps: Int) throws -> Measurement {
+    var g = SeededGenerator(seed: 2)
+    var model = MLP<Float>(widths: widths, activation: .tanh, using: &g)
+    var optimizer = Adam<Float>(learningRate: 1e-3)
+    let x = Tensor<Float>.randomUniform(shape: [1024, 2], lower: -1, upper: 1, using: &g)
+    let y = sin(x.slice(alongAxis: 1, 0..<1) * 3)
+    func step() throws {
+        let (_, grads) = try valueWithGradient(at: model) { m in square(m(x) - y).mean() }
+        optimizer.update(&model, along: grads)
+    }
+    for _ in 0..<100 { try step() }
+    let before = residentMegabytes()
+    let elapsed = try seconds { for _ in 0..<steps { try step() } }
+    let after = residentMegabytes()
+    return Measurement(
+        name: "rss_after_steps", precision: "F32", batch: 1024, medianMilliseconds: elapsed / Double(steps) * 1e3,
+        gflops: nil, note: String(format: "RSS %.1f MB before, %.1f MB after %d steps", before, after, steps))
+}
+
+let arguments = CommandLine.arguments
+let repeats = arguments.firstIndex(of: "--repeats").flatMap { Int(arguments[$0 + 1]) } ?? 30
+let memorySteps = arguments.firstIndex(of: "--memory-steps").flatMap { Int(arguments[$0 + 1]) } ?? 10_000
+let encoder = JSONEncoder()
+func emit(_ m: Measurement) {
+    FileHandle.standardOutput.write((String(decoding: try! encoder.encode(m), as: UTF8.self) + "\n").data(using: .utf8)!)
+}
+FileHandle.standardError.write("tandem-bench: BLAS \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName), \(BLASRuntime.threadCount) threads\n".data(using: .utf8)!)
+let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
+func wanted(_ name: String) -> Bool { only.map { name.hasPrefix($0) } ?? true }
+if wanted("gemm") {
+    emit(gemmPeak(Float.self))
+    emit(gemmPeak(Double.self))
+}
+for batch in [1024, 8192] {
+    if wanted("mlp-F32-\(batch)") { emit(try mlpStep(Float.self, batch: batch, repeats: repeats)) }
+    if wanted("mlp-F64-\(batch)") { emit(try mlpStep(Double.self, batch: batch, repeats: repeats)) }
+}
+if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }

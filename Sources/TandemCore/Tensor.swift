@@ -17,6 +17,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     let node: GraphNode<Scalar>?
 
     init(shape: [Int], scalars: [Scalar], node: GraphNode<Scalar>?) {
+        _ = AllocatorTuning.isApplied
         self.shape = shape
         self.scalars = scalars
         self.node = node
