@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make bench: Tandem and PyTorch (CPU) side by side in one invocation, same threads and precision.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THREADS=${BENCH_THREADS:-2}
+REPEATS=${BENCH_REPEATS:-30}
+TORCH_VERSION=2.13.0+cpu
+VENV=.venv-bench
+OUT=bench-results
+mkdir -p "$OUT"
+
+if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+if ! "$VENV/bin/python" -c "import torch, numpy, sys; sys.exit(torch.__version__ != '$TORCH_VERSION')" 2>/dev/null; then
+    echo "bench: installing torch==$TORCH_VERSION (CPU-only wheel) and numpy into $VENV"
+    "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" "numpy==2.4.6"
+fi
+
+CORETYPE=$(scripts/blas-env.sh)
+export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
+if [ -n "$CORETYPE" ]; then export OPENBLAS_CORETYPE=$CORETYPE; fi
+
+swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --product tandem-bench
+BIN=$(swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --show-bin-path)
+
+echo "bench: machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; threads $THREADS"
+"$BIN/tandem-bench" --repeats "$REPEATS" > "$OUT/tandem.jsonl"
+"$VENV/bin/python" benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" > "$OUT/torch.jsonl"
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
