@@ -1,0 +1,97 @@
+/// Geometry of a 2-D sliding window over `[N, C, H, W]` input.
+public struct Window2D: Equatable, Sendable {
+    public var kernel: (height: Int, width: Int)
+    public var stride: (height: Int, width: Int)
+    public var padding: (height: Int, width: Int)
+
+    public init(kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) {
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+    }
+
+    /// `⌊(H + 2p − k) / s⌋ + 1` along each axis.
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        ((height + 2 * padding.height - kernel.height) / stride.height + 1,
+         (width + 2 * padding.width - kernel.width) / stride.width + 1)
+    }
+
+    public static func == (a: Window2D, b: Window2D) -> Bool {
+        a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding
+    }
+}
+
+extension Tensor {
+    /// Unfolds every window of `[N, C, H, W]` input into a row: the result is
+    /// `[N·Hₒ·Wₒ, C·kₕ·k_w]` with zero padding, so a convolution becomes one GEMM (im2col).
+    /// Pullback: the adjoint fold (``foldingWindows(_:into:)``), which sums overlapping windows.
+    public func unfoldingWindows(_ window: Window2D) -> Tensor {
+        guard rank == 4 else {
+            shapeFailure(.shapeMismatch(operation: "unfoldingWindows", expected: "[N, C, H, W] input", got: shape))
+        }
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (ho, wo) = window.outputSize(height: h, width: w)
+        guard ho > 0, wo > 0 else {
+            shapeFailure(.shapeMismatch(operation: "unfoldingWindows", expected: "input at least as large as the \(window.kernel) kernel", got: shape))
+        }
+        let (kh, kw) = window.kernel
+        let columns = c * kh * kw
+        var out = [Scalar](repeating: 0, count: n * ho * wo * columns)
+        scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                Self.windowLoop(n: n, c: c, h: h, w: w, ho: ho, wo: wo, window: window) { source, target in
+                    po[target] = px[source]
+                }
+            }
+        }
+        let inputShape = shape
+        return .recorded("unfold", shape: [n * ho * wo, columns], scalars: out, inputs: [self]) { g, _, _ in
+            [g.foldingWindows(window, into: inputShape)]
+        }
+    }
+
+    /// Sums rows of unfolded windows back into `[N, C, H, W]`; the adjoint of ``unfoldingWindows(_:)``.
+    public func foldingWindows(_ window: Window2D, into shape: [Int]) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (ho, wo) = window.outputSize(height: h, width: w)
+        guard self.shape == [n * ho * wo, c * window.kernel.height * window.kernel.width] else {
+            shapeFailure(.shapeMismatch(operation: "foldingWindows", expected: "unfolded windows of \(shape)", got: self.shape))
+        }
+        var out = [Scalar](repeating: 0, count: shape.reduce(1, *))
+        scalars.withUnsafeBufferPointer { pg in
+            out.withUnsafeMutableBufferPointer { po in
+                Self.windowLoop(n: n, c: c, h: h, w: w, ho: ho, wo: wo, window: window) { source, target in
+                    po[source] += pg[target]
+                }
+            }
+        }
+        return .recorded("fold", shape: shape, scalars: out, inputs: [self]) { g, _, _ in [g.unfoldingWindows(window)] }
+    }
+
+    /// Visits each (input index, unfolded index) pair that lies inside the unpadded input.
+    @inline(__always)
+    static func windowLoop(
+        n: Int, c: Int, h: Int, w: Int, ho: Int, wo: Int, window: Window2D, _ body: (_ source: Int, _ target: Int) -> Void
+    ) {
+        let (kh, kw) = window.kernel, (sh, sw) = window.stride, (ph, pw) = window.padding
+        let columns = c * kh * kw
+        for b in 0..<n {
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    let row = ((b * ho + oy) * wo + ox) * columns
+                    for ch in 0..<c {
+                        for ky in 0..<kh {
+                            let iy = oy * sh - ph + ky
+                            if iy < 0 || iy >= h { continue }
+                            for kx in 0..<kw {
+                                let ix = ox * sw - pw + kx
+                                if ix < 0 || ix >= w { continue }
+                                body(((b * c + ch) * h + iy) * w + ix, row + (ch * kh + ky) * kw + kx)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Collections
+import TandemCore
+import TandemNN
+import TandemTestSupport
+import XCTest
+
+final class LayerTests: XCTestCase {
+    /// Direct definition of a padded, strided cross-correlation.
+    func naiveConvolution(_ x: Tensor<Double>, _ k: Tensor<Double>, _ b: Tensor<Double>, stride: Int, padding: Int) -> [Double] {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (k.shape[0], k.shape[2], k.shape[3])
+        let ho = (h + 2 * padding - kh) / stride + 1, wo = (w + 2 * padding - kw) / stride + 1
+        var out: [Double] = []
+        for b0 in 0..<n { for oc in 0..<o { for i in 0..<ho { for j in 0..<wo {
+            var total = b.scalars[oc]
+            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                let y = i * stride + u - padding, z = j * stride + v - padding
+                if y >= 0 && y < h && z >= 0 && z < w {
+                    total += k.scalars[((oc * c + ch) * kh + u) * kw + v] * x.scalars[((b0 * c + ch) * h + y) * w + z]
+                }
+            } } }
+            out.append(total)
+        } } } }
+        return out
+    }
+
+    func testConv2DMatchesDefinition() {
+        var g = SeededGenerator(seed: 1)
+        for (stride, padding) in [(1, 0), (1, 2), (2, 1)] {
+            var conv = Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: (5, 5), stride: (stride, stride), padding: (padding, padding), using: &g)
+            conv.bias = Tensor([0.1, -0.2, 0.3])
+            let x = Tensor<Double>.randomNormal(shape: [2, 2, 9, 8], using: &g)
+            let y = conv(x)
+            let expected = naiveConvolution(x, conv.filter, conv.bias, stride: stride, padding: padding)
+            XCTAssertEqual(y.scalarCount, expected.count)
+            for (a, e) in zip(y.scalars, expected) { XCTAssertEqual(a, e, accuracy: 1e-12) }
+        }
+    }
+
+    func testConvolutionAndPoolingDerivatives() {
+        var g = SeededGenerator(seed: 2)
+        let conv = Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: (3, 3), stride: (2, 1), padding: (1, 1), using: &g)
+        let x = Tensor<Double>.randomNormal(shape: [2, 2, 6, 5], using: &g)
+        assertDerivativesMatchFiniteDifferences("conv2d", at: [x, conv.filter, conv.bias]) { p in
+            var c = conv
+            c.filter = p[1]
+            c.bias = p[2]
+            return tanh(c(p[0]))
+        }
+        assertDerivativesMatchFiniteDifferences("unfold", at: [x]) { square($0[0].unfoldingWindows(Window2D(kernel: (3, 2), stride: (1, 2), padding: (1, 0)))) }
+        assertDerivativesMatchFiniteDifferences("average pool", at: [x]) { square(Pool2D<Double>(.average, size: (2, 2))($0[0])) }
+        assertDerivativesMatchFiniteDifferences("max pool", at: [x], secondOrder: false) { Pool2D<Double>(.max, size: (2, 2))($0[0]) }
+    }
+
+    func testPoolingValues() {
+        let x = Tensor<Double>(shape: [1, 1, 4, 4], scalars: (0..<16).map(Double.init))
+        XCTAssertEqual(Pool2D<Double>(.average, size: (2, 2))(x).scalars, [2.5, 4.5, 10.5, 12.5])
+        XCTAssertEqual(Pool2D<Double>(.max, size: (2, 2))(x).scalars, [5, 7, 13, 15])
+        XCTAssertEqual(Pool2D<Double>(.max, size: (2, 2), stride: (1, 1))(x).shape, [1, 1, 3, 3])
+    }
+
+    func testLayerNorm() {
+        var g = SeededGenerator(seed: 3)
+        var norm = LayerNorm<Double>(features: 6)
+        let x = Tensor<Double>.randomNormal(shape: [4, 6], mean: 3, standardDeviation: 2, using: &g)
+        let y = norm(x)
+        XCTAssertEqual(y.mean(alongAxis: 1).max().scalar, 0, accuracy: 1e-12)
+        XCTAssertEqual((y * y).mean(alongAxis: 1).min().scalar, 1, accuracy: 1e-4)
+        norm.weight = Tensor<Double>.randomNormal(shape: [6], using: &g)
+        assertDerivativesMatchFiniteDifferences("layer norm", at: [x, norm.weight, norm.bias]) { p in
+            var n = norm
+            n.weight = p[1]
+            n.bias = p[2]
+            return n(p[0])
+        }
+    }
+
+    func testBatchNormStateIsPassedAndReturned() {
+        var g = SeededGenerator(seed: 4)
+        let bn = BatchNorm<Double>(channels: 3, momentum: 0.5)
+        let x = Tensor<Double>.randomNormal(shape: [8, 3, 2, 2], mean: 5, standardDeviation: 3, using: &g)
+        let (y, state) = bn(x, state: bn.initialState, mode: .training)
+        let perChannel = y.mean(alongAxes: [0, 2, 3])
+        for v in perChannel.scalars { XCTAssertEqual(v, 0, accuracy: 1e-12) }
+        let batchMean = x.mean(alongAxes: [0, 2, 3])
+        for (r, m) in zip(state.runningMean.scalars, batchMean.scalars) { XCTAssertEqual(r, 0.5 * m, accuracy: 1e-12) }
+        // Inference uses the state, not the batch: a single sample is normalised the same way twice.
+        let one = x.slice(alongAxis: 0, 0..<1)
+        let (a, unchanged) = bn(one, state: state, mode: .inference)
+        XCTAssertEqual(unchanged.runningMean.scalars, state.runningMean.scalars)
+        XCTAssertEqual(a.scalars, bn(one, state: state, mode: .inference).0.scalars)
+        assertDerivativesMatchFiniteDifferences("batch norm (training)", at: [x.slice(alongAxis: 2, 0..<1)]) { p in
+            bn(p[0], state: bn.initialState, mode: .training).0 * Tensor([1, 2, 3]).reshaped(to: [1, 3, 1, 1])
+        }
+    }
+
+    func testDropoutIsSeededAndUnbiased() {
+        let dropout = Dropout<Double>(rate: 0.25)
+        let x = Tensor<Double>.ones(shape: [100_000])
+        var g1 = SeededGenerator(seed: 9), g2 = SeededGenerator(seed: 9)
+        let a = dropout(x, using: &g1), b = dropout(x, using: &g2)
+        XCTAssertEqual(a.scalars, b.scalars)
+        let dropped = a.scalars.filter { $0 == 0 }.count
+        XCTAssertEqual(Double(dropped) / 100_000, 0.25, accuracy: 0.01)
+        XCTAssertEqual(a.mean().scalar, 1, accuracy: 0.02)
+    }
+
+    func testEmbeddingGradientAccumulatesRepeatedRows() throws {
+        var g = SeededGenerator(seed: 6)
+        let embedding = Embedding<Double>(count: 4, dimension: 2, using: &g)
+        let (_, grads) = try valueWithGradient(at: embedding) { e in e([1, 3, 1]).sum() }
+        XCTAssertEqual(grads["table"]!.scalars, [0, 0, 2, 2, 0, 0, 1, 1])
+    }
+
+    func testNamedParametersAndFreezing() throws {
+        var g = SeededGenerator(seed: 7)
+        let mlp = MLP<Double>(widths: [2, 4, 4, 1], using: &g)
+        XCTAssertEqual(Array(mlp.namedParameters.keys), ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias"])
+        XCTAssertEqual(mlp.parameterCount, 2 * 4 + 4 + 4 * 4 + 4 + 4 + 1)
+        let x = Tensor<Double>.randomNormal(shape: [5, 2], using: &g)
+        let onlyLast = ParameterSelection.named(["layers.2"])
+        let (_, grads) = try valueWithGradient(at: mlp, selecting: onlyLast) { m in square(m(x)).mean() }
+        XCTAssertEqual(Array(grads.keys), ["layers.2.weight", "layers.2.bias"])
+        XCTAssertEqual(Array(try valueWithGradient(at: mlp, selecting: onlyLast.inverted()) { m in m(x).sum() }.gradients.keys).count, 4)
+        XCTAssertNoThrow(try ParameterSelection.validate(["layers.0", "layers.2.bias"], in: mlp))
+        XCTAssertThrowsError(try ParameterSelection.validate(["branch.conv1"], in: mlp)) {
+            XCTAssertTrue("\($0)".contains("unknown parameter \"branch.conv1\"; expected one of layers.0.weight"), "\($0)")
+        }
+        // An optimizer leaves frozen parameters untouched.
+        var model = mlp
+        var adam = Adam<Double>(learningRate: 0.1)
+        adam.update(&model, along: grads)
+        XCTAssertEqual(model.namedParameters["layers.0.weight"]!.scalars, mlp.namedParameters["layers.0.weight"]!.scalars)
+        XCTAssertNotEqual(model.namedParameters["layers.2.weight"]!.scalars, mlp.namedParameters["layers.2.weight"]!.scalars)
+    }
+
+    func testInitializersHaveTheirVariance() {
+        var g = SeededGenerator(seed: 8)
+        let glorot: Tensor<Double> = Initializer.glorotNormal.make(shape: [200, 300], fanIn: 200, fanOut: 300, using: &g)
+        XCTAssertEqual((glorot * glorot).mean().scalar, 2.0 / 500, accuracy: 2.0 / 500 * 0.03)
+        let he: Tensor<Double> = Initializer.heUniform.make(shape: [200, 300], fanIn: 200, fanOut: 300, using: &g)
+        XCTAssertEqual((he * he).mean().scalar, 2.0 / 200, accuracy: 2.0 / 200 * 0.03)
+        XCTAssertLessThanOrEqual(he.max().scalar, (6.0 / 200).squareRoot())
+        let uniform: Tensor<Double> = Initializer.glorotUniform.make(shape: [200, 300], fanIn: 200, fanOut: 300, using: &g)
+        XCTAssertEqual((uniform * uniform).mean().scalar, 2.0 / 500, accuracy: 2.0 / 500 * 0.03)
+    }
+
+    func testMLPFitsASmoothFunction() throws {
+        var g = SeededGenerator(seed: 10)
+        var mlp = MLP<Double>(widths: [1, 32, 32, 1], activation: .tanh, using: &g)
+        var adam = Adam<Double>(learningRate: 5e-3)
+        let x = Tensor<Double>.linspace(from: -1, to: 1, count: 128).reshaped(to: [128, 1])
+        let y = sin(x * 3)
+        var first = 0.0, last = 0.0
+        for step in 0..<1500 {
+            let (loss, grads) = try valueWithGradient(at: mlp) { m in square(m(x) - y).mean() }
+            if step == 0 { first = loss }
+            last = loss
+            adam.update(&mlp, along: grads)
+        }
+        XCTAssertLessThan(last, first / 1000, "loss \(first) → \(last)")
+        let error = withoutGradient { (mlp(x) - y).norm().scalar / y.norm().scalar }
+        XCTAssertLessThan(error, 0.02)
+    }
+}
