@@ -90,6 +90,38 @@ enum Kernels {
 
     /// Sums `x` over the axes along which `shape` was broadcast to `x.shape` (the adjoint of broadcasting).
     static func sumBroadcast<S>(_ x: Tensor<S>, to shape: [Int]) -> [S] {
+        // Fast path: leading axes summed away, trailing block kept (the bias gradient `[n, m] → [m]`).
+        let kept = shape.drop { $0 == 1 }
+        if x.shape.count >= kept.count, Array(x.shape.suffix(kept.count)) == Array(kept) {
+            let inner = kept.reduce(1, *)
+            let rows = inner == 0 ? 0 : x.scalarCount / inner
+            var out = [S](repeating: 0, count: inner)
+            x.scalars.withUnsafeBufferPointer { px in
+                out.withUnsafeMutableBufferPointer { po in
+                    for r in 0..<rows {
+                        let base = px.baseAddress! + r * inner
+                        for j in 0..<inner { po[j] += base[j] }
+                    }
+                }
+            }
+            return out
+        }
+        // Fast path: trailing axes summed away (row sums `[n, m] → [n, 1]`).
+        let trailingOnes = shape.reversed().prefix { $0 == 1 }.count
+        let lead = Array(shape.dropLast(trailingOnes))
+        if trailingOnes > 0, x.shape.count == shape.count, Array(x.shape.prefix(lead.count)) == lead {
+            let rows = lead.reduce(1, *)
+            let inner = rows == 0 ? 0 : x.scalarCount / rows
+            return x.scalars.withUnsafeBufferPointer { px in
+                [S].uninitialized(count: rows) { po in
+                    for r in 0..<rows {
+                        var total: S = 0
+                        for j in 0..<inner { total += px[r * inner + j] }
+                        po[r] = total
+                    }
+                }
+            }
+        }
         let strides = Shape.broadcastStrides(shape, to: x.shape)
         let inner = x.shape.last ?? 1
         let step = strides.last ?? 0

@@ -64,7 +64,11 @@ public func cos<S>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func tanh<S>(_ x: Tensor<S>) -> Tensor<S> {
     let scalars = x.scalars.withUnsafeBufferPointer { px in
-        [S].uninitialized(count: px.count) { out in S.vectorTanh(px, into: out) }
+        [S].uninitialized(count: px.count) { out in
+            Parallelism.forEachChunk(count: px.count) { range in
+                S.vectorTanh(UnsafeBufferPointer(rebasing: px[range]), into: UnsafeMutableBufferPointer(rebasing: out[range]))
+            }
+        }
     }
     return .recorded("tanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, y, _ in [tanhPullback(g, y)] }
 }
@@ -74,7 +78,15 @@ public func tanh<S>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 func tanhPullback<S>(_ g: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> {
-    let scalars = Kernels.zip(g.scalars, y.scalars) { g, y in g * (1 - y * y) }
+    let scalars = g.scalars.withUnsafeBufferPointer { pg in
+        y.scalars.withUnsafeBufferPointer { py in
+            [S].uninitialized(count: pg.count) { out in
+                Parallelism.forEachChunk(count: pg.count) { range in
+                    for i in range { out[i] = pg[i] * (1 - py[i] * py[i]) }
+                }
+            }
+        }
+    }
     return .recorded("tanhPullback", shape: y.shape, scalars: scalars, inputs: [g, y]) { gg, _, needed in
         [needed[0] ? tanhPullback(gg, y) : nil, needed[1] ? -2 * (gg * g * y) : nil]
     }

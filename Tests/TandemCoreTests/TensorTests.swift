@@ -46,6 +46,24 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(m.mean(alongAxis: 1).scalars, [2, 5])
     }
 
+    /// Each code path of the broadcast adjoint: leading axes, trailing axes, everything, and the general case.
+    func testSumToShapeOnEveryPath() {
+        let cube = Tensor<Double>(shape: [2, 3, 4], scalars: (0..<24).map(Double.init))
+        func reference(_ shape: [Int]) -> [Double] {
+            var out = [Double](repeating: 0, count: shape.reduce(1, *))
+            let padded = [Int](repeating: 1, count: 3 - shape.count) + shape
+            for i in 0..<2 { for j in 0..<3 { for k in 0..<4 {
+                let o = ((padded[0] == 1 ? 0 : i) * padded[1] + (padded[1] == 1 ? 0 : j)) * padded[2] + (padded[2] == 1 ? 0 : k)
+                out[o] += Double((i * 3 + j) * 4 + k)
+            } } }
+            return out
+        }
+        for shape in [[4], [3, 4], [1, 3, 4], [2, 3, 1], [2, 1, 1], [1, 1, 1], [], [1, 3, 1], [2, 1, 4], [3, 1]] {
+            XCTAssertEqual(cube.sum(toShape: shape).scalars, reference(shape), "\(shape)")
+            XCTAssertEqual(cube.sum(toShape: shape).shape, shape)
+        }
+    }
+
     func testShapeOperationValues() {
         let m = Tensor<Double>(rows: [[1, 2, 3], [4, 5, 6]])
         XCTAssertEqual(m.transposed().scalars, [1, 4, 2, 5, 3, 6])
