@@ -1,0 +1,67 @@
+import Foundation
+import XCTest
+
+/// Runs the built `tandem` executable as a user would.
+final class CommandLineTests: XCTestCase {
+    var executable: URL {
+        get throws {
+            // The test bundle sits beside the products it was built with.
+            var directory = Bundle.main.bundleURL
+            for _ in 0..<3 {
+                let candidate = directory.appendingPathComponent("tandem")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory = directory.deletingLastPathComponent()
+            }
+            throw XCTSkip("tandem executable not found near \(Bundle.main.bundleURL.path)")
+        }
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func testHelpListsCommandsAndOptions() throws {
+        let (status, output) = try run(["--help"])
+        XCTAssertEqual(status, 0)
+        XCTAssertTrue(output.contains("USAGE: tandem"), output)
+        XCTAssertTrue(output.contains("demo"), output)
+        let (demoStatus, demoHelp) = try run(["demo", "--help"])
+        XCTAssertEqual(demoStatus, 0)
+        for option in ["--steps", "--batch-size", "--seed", "--lbfgs-iterations"] {
+            XCTAssertTrue(demoHelp.contains(option), "missing \(option) in:\n\(demoHelp)")
+        }
+    }
+
+    func testDemoTrainsAndReportsTheError() throws {
+        let (status, output) = try run(["demo", "--steps", "200", "--lbfgs-iterations", "50", "--seed", "3"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("BLAS: OpenBLAS"), output)
+        XCTAssertTrue(output.contains("L-BFGS on 2048 fixed points: stopped by maxIterations after 50 iterations"), output)
+        let line = try XCTUnwrap(output.split(separator: "\n").first { $0.contains("relative L2 error") })
+        let words = line.split(separator: " ")
+        let index = try XCTUnwrap(words.firstIndex(of: "error"))
+        let error = try XCTUnwrap(Double(words[index + 1].dropLast()), String(line))
+        XCTAssertLessThan(error, 0.5, String(line))
+        // The same seed reproduces the run exactly.
+        let again = try run(["demo", "--steps", "200", "--lbfgs-iterations", "50", "--seed", "3"]).output
+        XCTAssertEqual(again.split(separator: "\n").last { $0.contains("relative L2") }, line)
+    }
+
+    func testInvalidArgumentsAreRejectedWithAMessage() throws {
+        let (status, output) = try run(["demo", "--steps", "0"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(output.contains("--steps must be positive, got 0"), output)
+        let (unknownStatus, unknownOutput) = try run(["demo", "--stepz", "5"])
+        XCTAssertNotEqual(unknownStatus, 0)
+        XCTAssertTrue(unknownOutput.contains("--stepz"), unknownOutput)
+    }
+}
