@@ -22,7 +22,8 @@ def main(tandem_path, peer_path, out_path):
     for m in tandem:
         p = peer.get(key(m))
         if p is None:
-            print(f"{m['name']:<16} {m['precision']:<4} {m['batch']:>6} {m['medianMilliseconds']:>10.3f}   {m.get('note') or ''}")
+            print(f"{m['name']:<16} {m['precision']:<4} {m['batch']:>6} {m['medianMilliseconds']:>10.3f} {'':>10} {'':>9} "
+                  f"{(m.get('gflops') or 0):>12.1f}   {m.get('note') or ''}")
             rows.append({"name": m["name"], "precision": m["precision"], "batch": m["batch"],
                          "tandem": m["medianMilliseconds"], "peer": None, "unit": "ms", "ratio": None,
                          "note": m.get("note")})

@@ -59,6 +59,43 @@ func mlpStep<S: TensorScalar>(_: S.Type, batch: Int, repeats: Int) throws -> Mea
         gflops: flops / (ms * 1e-3) / 1e9, note: nil)
 }
 
+/// Only the GEMMs of one training step of the MLP (forward `x·W`, backward `ḡ·Wᵀ` for every
+/// layer but the first, and `xᵀ·ḡ`), on preallocated buffers: the floor no step can beat with
+/// this BLAS.
+func mlpGemmFloor<S: TensorScalar>(_: S.Type, batch: Int, repeats: Int) -> Measurement {
+    let layers = Array(zip(widths, widths.dropFirst()))
+    let maxWidth = widths.max()!
+    // Separate input and output buffers, so values stay bounded from one call to the next.
+    let activations = [S](repeating: 0.01, count: batch * maxWidth), weights = [S](repeating: 0.01, count: maxWidth * maxWidth)
+    var outputs = [S](repeating: 0, count: batch * maxWidth), inputGradients = outputs
+    var weightGradients = weights
+    func step() {
+        activations.withUnsafeBufferPointer { pa in
+            weights.withUnsafeBufferPointer { pw in
+                outputs.withUnsafeMutableBufferPointer { po in
+                    inputGradients.withUnsafeMutableBufferPointer { pg in
+                        weightGradients.withUnsafeMutableBufferPointer { pgw in
+                            let (x, w, y, gx, gw) = (pa.baseAddress!, pw.baseAddress!, po.baseAddress!, pg.baseAddress!, pgw.baseAddress!)
+                            for (i, (k, n)) in layers.enumerated() {
+                                S.gemm(transposeA: false, transposeB: false, m: batch, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: n, beta: 0, c: y, ldc: n)
+                                if i > 0 { S.gemm(transposeA: false, transposeB: true, m: batch, n: k, k: n, alpha: 1, a: x, lda: n, b: w, ldb: n, beta: 0, c: gx, ldc: k) }
+                                S.gemm(transposeA: true, transposeB: false, m: k, n: n, k: batch, alpha: 1, a: x, lda: k, b: x, ldb: n, beta: 0, c: gw, ldc: n)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for _ in 0..<5 { step() }
+    let times = (0..<repeats).map { _ in seconds(step) }
+    let ms = median(times) * 1e3
+    return Measurement(
+        name: "mlp_gemm_floor", precision: S.dtypeName, batch: batch, medianMilliseconds: ms,
+        gflops: 3 * forwardFlops(widths: widths, batch: batch) / (ms * 1e-3) / 1e9,
+        note: "GEMMs of one step only")
+}
+
 /// Square GEMM at n = 2048: the BLAS peak the MLP step is measured against.
 func gemmPeak<S: TensorScalar>(_: S.Type, n: Int = 2048, repeats: Int = 5) -> Measurement {
     var g = SeededGenerator(seed: 1)
@@ -106,6 +143,10 @@ if wanted("gemm") {
     emit(gemmPeak(Double.self))
 }
 for batch in [1024, 8192] {
+    if wanted("floor") {
+        emit(mlpGemmFloor(Float.self, batch: batch, repeats: repeats))
+        emit(mlpGemmFloor(Double.self, batch: batch, repeats: repeats))
+    }
     if wanted("mlp-F32-\(batch)") { emit(try mlpStep(Float.self, batch: batch, repeats: repeats)) }
     if wanted("mlp-F64-\(batch)") { emit(try mlpStep(Double.self, batch: batch, repeats: repeats)) }
 }

@@ -1,12 +1,20 @@
 import Dispatch
+import Foundation
 
 /// Splitting elementwise work across cores.
 ///
 /// Large elementwise kernels (activations and their pullbacks on `[batch, width]` tensors) run
 /// in contiguous chunks on all cores; below `minimumCount` elements a single thread is faster.
 public enum Parallelism {
-    /// The number of chunks large kernels are split into (the active processor count).
-    public static let workerCount = max(1, ProcessInfo.activeProcessorCountValue)
+    /// The number of chunks large kernels are split into: `TANDEM_NUM_THREADS` when set, else 1.
+    ///
+    /// One by default because, measured with OpenBLAS's pthreads build on two cores, splitting
+    /// gave no reliable gain: between GEMM calls OpenBLAS's worker threads spin on the other
+    /// cores, and the elementwise chunks compete with them (see docs/benchmarks.md).
+    public static let workerCount: Int = {
+        if let value = ProcessInfo.processInfo.environment["TANDEM_NUM_THREADS"], let n = Int(value), n >= 1 { return n }
+        return 1
+    }()
     /// The smallest element count worth splitting.
     public static let minimumCount = 1 << 15
 
@@ -34,10 +42,4 @@ public enum Parallelism {
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
-}
-
-import Foundation
-
-extension ProcessInfo {
-    static var activeProcessorCountValue: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
