@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemNN", targets: ["TandemNN"]),
+        .library(name: "TandemSparse", targets: ["TandemSparse"]),
         .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
@@ -48,6 +49,10 @@ let package = Package(
             ],
             swiftSettings: numericSettings),
         .target(
+            name: "TandemSparse",
+            dependencies: ["CSuiteSparse", "TandemCore"],
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemMultiTask",
             dependencies: ["TandemCore", "TandemNN"],
             swiftSettings: numericSettings),
@@ -73,6 +78,9 @@ let package = Package(
         .testTarget(
             name: "TandemNNTests",
             dependencies: ["TandemNN", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemSparseTests",
+            dependencies: ["TandemSparse", "TandemTestSupport"]),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem"]),

@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 THREADS=${BENCH_THREADS:-2}
-REPEATS=${BENCH_REPEATS:-30}
+REPEATS=${BENCH_REPEATS:-50}
+# Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
+ROUNDS=${BENCH_ROUNDS:-3}
 TORCH_VERSION=2.13.0+cpu
 VENV=.venv-bench
 OUT=bench-results
@@ -24,6 +26,13 @@ swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --p
 BIN=$(swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --show-bin-path)
 
 echo "bench: machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; threads $THREADS"
-"$BIN/tandem-bench" --repeats "$REPEATS" > "$OUT/tandem.jsonl"
-"$VENV/bin/python" benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" > "$OUT/torch.jsonl"
+: > "$OUT/tandem.jsonl"
+: > "$OUT/torch.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    memory_steps=0
+    if [ "$round" -eq "$ROUNDS" ]; then memory_steps=10000; fi
+    "$BIN/tandem-bench" --repeats "$REPEATS" --memory-steps "$memory_steps" >> "$OUT/tandem.jsonl"
+    "$VENV/bin/python" benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch.jsonl"
+done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"

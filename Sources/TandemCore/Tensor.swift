@@ -92,6 +92,20 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// Whether every scalar is finite (neither NaN nor infinite).
     public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 
+    /// This tensor, after checking that every scalar is finite.
+    /// - Parameter what: names the tensor in the error (`"loss at step 120"`, `"input K"`).
+    /// - Throws: ``TensorError/nonFinite(_:)`` naming `what`, the first bad position and its value.
+    public func checkedFinite(_ what: String) throws -> Tensor {
+        guard let index = scalars.firstIndex(where: { !$0.isFinite }) else { return self }
+        var position: [Int] = []
+        var rest = index
+        for stride in Shape.strides(shape) {
+            position.append(rest / stride)
+            rest %= stride
+        }
+        throw TensorError.nonFinite("\(what) has \(scalars[index]) at \(position) (shape \(shape))")
+    }
+
     /// The same values converted to another precision, as a constant (not recorded).
     public func converted<Other: TensorScalar>(to: Other.Type = Other.self) -> Tensor<Other> {
         Tensor<Other>(shape: shape, scalars: scalars.map { Other($0) }, node: nil)

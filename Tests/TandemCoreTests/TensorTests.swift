@@ -91,6 +91,18 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(crossEntropy(logits: Tensor<Double>(rows: [[0, 0]]), labels: [1]).scalar, Double.log(2), accuracy: 1e-12)
     }
 
+    func testNonFiniteValuesAreReportedWithTheirPosition() throws {
+        let good = Tensor<Double>(rows: [[1, 2], [3, 4]])
+        XCTAssertEqual(try good.checkedFinite("x").scalars, good.scalars)
+        let bad = log(Tensor<Double>(rows: [[1, 2], [-3, 4]]))
+        XCTAssertThrowsError(try bad.checkedFinite("log K")) { error in
+            XCTAssertEqual("\(error)", "non-finite value: log K has nan at [1, 0] (shape [2, 2])")
+        }
+        XCTAssertThrowsError(try (Tensor<Float>([1]) / Tensor<Float>([0])).checkedFinite("ratio")) { error in
+            XCTAssertTrue("\(error)".contains("inf at [0]"), "\(error)")
+        }
+    }
+
     func testActivationValues() {
         let v = Tensor<Double>([-2, -0.5, 0.5, 2])
         XCTAssertEqual(relu(v).scalars, [0, 0, 0.5, 2])
