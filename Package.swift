@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemNN", targets: ["TandemNN"]),
         .library(name: "TandemSparse", targets: ["TandemSparse"]),
+        .library(name: "TandemPDE", targets: ["TandemPDE"]),
+        .library(name: "TandemIO", targets: ["TandemIO"]),
         .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
@@ -53,6 +55,14 @@ let package = Package(
             dependencies: ["CSuiteSparse", "TandemCore"],
             swiftSettings: numericSettings),
         .target(
+            name: "TandemPDE",
+            dependencies: ["TandemCore", "TandemSparse"],
+            swiftSettings: numericSettings),
+        .target(
+            name: "TandemIO",
+            dependencies: ["CNetCDF", "TandemCore"],
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemMultiTask",
             dependencies: ["TandemCore", "TandemNN"],
             swiftSettings: numericSettings),
@@ -81,6 +91,12 @@ let package = Package(
         .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemPDETests",
+            dependencies: ["TandemPDE", "TandemSparse"]),
+        .testTarget(
+            name: "TandemIOTests",
+            dependencies: ["TandemIO"]),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem"]),

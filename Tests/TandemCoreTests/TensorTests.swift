@@ -96,7 +96,9 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(try good.checkedFinite("x").scalars, good.scalars)
         let bad = log(Tensor<Double>(rows: [[1, 2], [-3, 4]]))
         XCTAssertThrowsError(try bad.checkedFinite("log K")) { error in
-            XCTAssertEqual("\(error)", "non-finite value: log K has nan at [1, 0] (shape [2, 2])")
+            // log of a negative number is a NaN whose sign bit the C library chooses.
+            XCTAssertTrue("\(error)".hasPrefix("non-finite value: log K has "), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("nan at [1, 0] (shape [2, 2])"), "\(error)")
         }
         XCTAssertThrowsError(try (Tensor<Float>([1]) / Tensor<Float>([0])).checkedFinite("ratio")) { error in
             XCTAssertTrue("\(error)".contains("inf at [0]"), "\(error)")

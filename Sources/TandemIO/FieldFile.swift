@@ -1,0 +1,162 @@
+import CNetCDF
+
+/// A NetCDF-4 file of fields in CF style, written sample by sample.
+///
+/// Dimensions are named (`sample`, `t`, `z`, `y`, `x`); each has a coordinate variable with
+/// `units` and `long_name`; data variables carry `units` and `long_name` too, and are compressed.
+/// Samples are appended along the unlimited `sample` dimension and flushed as they come, so
+/// memory does not grow with the number of samples. Files open in xarray and `ncdump`.
+public final class FieldFileWriter {
+    /// A dimension; `length == nil` makes it unlimited (the sample axis).
+    public struct Dimension: Sendable {
+        public var name: String
+        public var length: Int?
+        public init(_ name: String, length: Int?) {
+            self.name = name
+            self.length = length
+        }
+    }
+
+    /// A coordinate variable: the values of a dimension.
+    public struct Coordinate: Sendable {
+        public var dimension: String
+        public var values: [Double]
+        public var units: String
+        public var longName: String
+        public init(dimension: String, values: [Double], units: String, longName: String) {
+            self.dimension = dimension
+            self.values = values
+            self.units = units
+            self.longName = longName
+        }
+    }
+
+    /// A data variable over named dimensions (the unlimited one first, if any).
+    public struct Variable: Sendable {
+        public var name: String
+        public var dimensions: [String]
+        public var units: String
+        public var longName: String
+        public init(_ name: String, dimensions: [String], units: String, longName: String) {
+            self.name = name
+            self.dimensions = dimensions
+            self.units = units
+            self.longName = longName
+        }
+    }
+
+    let handle: NetCDFHandle
+    private var variableIDs: [String: Int32] = [:]
+    private var variableShapes: [String: [Int?]] = [:]
+    /// Samples written so far.
+    public private(set) var sampleCount = 0
+    /// The path being written.
+    public var path: String { handle.path }
+
+    /// Creates the file (replacing one at `path`) and defines its structure.
+    /// - Throws: ``NetCDFError`` naming the file and the failing step.
+    public init(path: String, dimensions: [Dimension], coordinates: [Coordinate], variables: [Variable], attributes: [String: String]) throws {
+        handle = try NetCDFHandle.create(path)
+        var dimensionIDs: [String: Int32] = [:], lengths: [String: Int?] = [:]
+        for d in dimensions {
+            dimensionIDs[d.name] = try handle.defineDimension(d.name, length: d.length)
+            lengths[d.name] = d.length
+        }
+        func ids(_ names: [String], for variable: String) throws -> [Int32] {
+            try names.map { name in
+                guard let id = dimensionIDs[name] else {
+                    throw NetCDFError.library(path: path, operation: "define \(variable)", message: "unknown dimension \(name)")
+                }
+                return id
+            }
+        }
+        for c in coordinates {
+            let id = try handle.defineVariable(c.dimension, type: NC_DOUBLE, dimensions: try ids([c.dimension], for: c.dimension), compress: false)
+            try handle.putAttribute("units", text: c.units, variable: id)
+            try handle.putAttribute("long_name", text: c.longName, variable: id)
+            variableIDs[c.dimension] = id
+        }
+        for v in variables {
+            let id = try handle.defineVariable(v.name, type: NC_DOUBLE, dimensions: try ids(v.dimensions, for: v.name), compress: true)
+            try handle.putAttribute("units", text: v.units, variable: id)
+            try handle.putAttribute("long_name", text: v.longName, variable: id)
+            variableIDs[v.name] = id
+            variableShapes[v.name] = v.dimensions.map { lengths[$0] ?? nil }
+        }
+        try handle.putAttribute("Conventions", text: "CF-1.8")
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try handle.putAttribute(key, text: value) }
+        try handle.endDefinitions()
+        for c in coordinates {
+            try handle.write(c.values, variable: variableIDs[c.dimension]!, start: [0], count: [c.values.count], name: c.dimension)
+        }
+    }
+
+    /// Writes a whole variable that has no unlimited dimension (e.g. a mask).
+    public func write(_ name: String, values: [Double]) throws {
+        guard let id = variableIDs[name], let shape = variableShapes[name], !shape.contains(where: { $0 == nil }) else {
+            throw NetCDFError.missingVariable(path: path, name: name, available: variableIDs.keys.sorted())
+        }
+        let dims = shape.map { $0! }
+        guard dims.reduce(1, *) == values.count else {
+            throw NetCDFError.shapeMismatch(path: path, variable: name, expected: dims, got: [values.count])
+        }
+        try handle.write(values, variable: id, start: dims.map { _ in 0 }, count: dims, name: name)
+    }
+
+    /// Appends one sample: for each variable whose first dimension is unlimited, its values at
+    /// this sample (row-major over the remaining dimensions). The file is flushed afterwards.
+    public func appendSample(_ fields: [String: [Double]]) throws {
+        for (name, values) in fields {
+            guard let id = variableIDs[name], let shape = variableShapes[name], shape.first == .some(nil) else {
+                throw NetCDFError.missingVariable(path: path, name: name, available: variableIDs.keys.sorted())
+            }
+            let rest = shape.dropFirst().map { $0 ?? 1 }
+            guard rest.reduce(1, *) == values.count else {
+                throw NetCDFError.shapeMismatch(path: path, variable: name, expected: Array(rest), got: [values.count])
+            }
+            try handle.write(values, variable: id, start: [sampleCount] + rest.map { _ in 0 }, count: [1] + rest, name: name)
+        }
+        sampleCount += 1
+        try handle.sync()
+    }
+
+    /// Closes the file; further writes fail.
+    public func close() throws { try handle.close() }
+}
+
+/// A NetCDF file opened for reading.
+public final class FieldFileReader {
+    let handle: NetCDFHandle
+
+    /// - Throws: ``NetCDFError/library(path:operation:message:)`` for a missing file or one that
+    ///   is not NetCDF (the message says which).
+    public init(path: String) throws { handle = try NetCDFHandle.open(path) }
+
+    /// The names of all variables.
+    public var variableNames: [String] { get throws { try handle.variableNames() } }
+
+    /// A variable's dimension names, shape and values (row-major, as Double).
+    public func variable(_ name: String) throws -> (dimensions: [String], shape: [Int], values: [Double]) {
+        let id = try handle.variableID(name)
+        let (names, lengths) = try handle.dimensions(ofVariable: id)
+        return (names, lengths, try handle.readDoubles(variable: id, count: lengths.reduce(1, *), name: name))
+    }
+
+    /// A variable's values, checked against the expected shape.
+    public func values(_ name: String, expectedShape: [Int]) throws -> [Double] {
+        let v = try variable(name)
+        guard v.shape == expectedShape else {
+            throw NetCDFError.shapeMismatch(path: handle.path, variable: name, expected: expectedShape, got: v.shape)
+        }
+        return v.values
+    }
+
+    /// A global text attribute, or a variable's when `variable` is given.
+    public func attribute(_ name: String, variable: String? = nil) throws -> String {
+        let id = try variable.map { try handle.variableID($0) } ?? NC_GLOBAL
+        guard let value = try handle.textAttribute(name, variable: id) else {
+            throw NetCDFError.missingAttribute(path: handle.path, name: variable.map { "\($0):\(name)" } ?? name)
+        }
+        return value
+    }
+}
