@@ -62,6 +62,7 @@ let package = Package(
             name: "TandemIO",
             dependencies: ["CNetCDF", "TandemCore"],
             swiftSettings: numericSettings),
+        .target(name: "TandemSpec"),
         .target(
             name: "TandemMultiTask",
             dependencies: ["TandemCore", "TandemNN"],
@@ -97,6 +98,9 @@ let package = Package(
         .testTarget(
             name: "TandemIOTests",
             dependencies: ["TandemIO"]),
+        .testTarget(
+            name: "TandemSpecTests",
+            dependencies: ["TandemSpec"]),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem"]),
