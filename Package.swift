@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemNN", targets: ["TandemNN"]),
         .library(name: "TandemSparse", targets: ["TandemSparse"]),
+        .library(name: "TandemGeometry", targets: ["TandemGeometry"]),
         .library(name: "TandemPDE", targets: ["TandemPDE"]),
         .library(name: "TandemIO", targets: ["TandemIO"]),
         .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
@@ -55,8 +56,12 @@ let package = Package(
             dependencies: ["CSuiteSparse", "TandemCore"],
             swiftSettings: numericSettings),
         .target(
+            name: "TandemGeometry",
+            dependencies: ["TandemCore"],
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemPDE",
-            dependencies: ["TandemCore", "TandemSparse"],
+            dependencies: ["TandemCore", "TandemSparse", "TandemGeometry"],
             swiftSettings: numericSettings),
         .target(
             name: "TandemIO",
@@ -94,7 +99,10 @@ let package = Package(
             dependencies: ["TandemSparse", "TandemTestSupport"]),
         .testTarget(
             name: "TandemPDETests",
-            dependencies: ["TandemPDE", "TandemSparse"]),
+            dependencies: ["TandemPDE", "TandemSparse", "TandemGeometry"]),
+        .testTarget(
+            name: "TandemGeometryTests",
+            dependencies: ["TandemGeometry"]),
         .testTarget(
             name: "TandemIOTests",
             dependencies: ["TandemIO"]),

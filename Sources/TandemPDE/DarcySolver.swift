@@ -1,3 +1,4 @@
+import TandemGeometry
 import TandemSparse
 
 /// Finite differences for `−∇·(K∇u) = f` on the active points of a masked Cartesian grid, with

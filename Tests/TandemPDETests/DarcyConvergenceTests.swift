@@ -1,4 +1,5 @@
 import Foundation
+import TandemGeometry
 import TandemPDE
 import XCTest
 

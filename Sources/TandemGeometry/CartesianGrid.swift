@@ -9,15 +9,15 @@ public struct CartesianGrid: Sendable, Equatable {
     public let lower: [Double]
     public let upper: [Double]
 
-    /// - Throws: ``PDEError/invalidGrid(_:)`` for a dimension outside 1…3, fewer than 3 points
+    /// - Throws: ``GeometryError/invalidGrid(_:)`` for a dimension outside 1…3, fewer than 3 points
     ///   along an axis, or an empty box.
     public init(pointsPerAxis: [Int], lower: [Double], upper: [Double]) throws {
         guard (1...3).contains(pointsPerAxis.count), lower.count == pointsPerAxis.count, upper.count == pointsPerAxis.count else {
-            throw PDEError.invalidGrid("need 1 to 3 axes with matching bounds, got points \(pointsPerAxis), lower \(lower), upper \(upper)")
+            throw GeometryError.invalidGrid("need 1 to 3 axes with matching bounds, got points \(pointsPerAxis), lower \(lower), upper \(upper)")
         }
-        guard pointsPerAxis.allSatisfy({ $0 >= 3 }) else { throw PDEError.invalidGrid("need at least 3 points per axis, got \(pointsPerAxis)") }
+        guard pointsPerAxis.allSatisfy({ $0 >= 3 }) else { throw GeometryError.invalidGrid("need at least 3 points per axis, got \(pointsPerAxis)") }
         guard zip(lower, upper).allSatisfy({ $0 < $1 && $0.isFinite && $1.isFinite }) else {
-            throw PDEError.invalidGrid("lower bounds \(lower) must be below upper bounds \(upper)")
+            throw GeometryError.invalidGrid("lower bounds \(lower) must be below upper bounds \(upper)")
         }
         self.pointsPerAxis = pointsPerAxis
         self.lower = lower
@@ -68,17 +68,15 @@ public struct CartesianGrid: Sendable, Equatable {
     }
 }
 
-/// A failure to set up or solve a reference problem.
-public enum PDEError: Error, Equatable, CustomStringConvertible {
+/// A geometry or grid that cannot be built, with the reason.
+public enum GeometryError: Error, Equatable, CustomStringConvertible {
     case invalidGrid(String)
-    case invalidInput(String)
-    case noUnknowns(String)
+    case invalidShape(String)
 
     public var description: String {
         switch self {
         case let .invalidGrid(reason): return "invalid grid: \(reason)"
-        case let .invalidInput(reason): return "invalid input: \(reason)"
-        case let .noUnknowns(reason): return "nothing to solve: \(reason)"
+        case let .invalidShape(reason): return "invalid shape: \(reason)"
         }
     }
 }

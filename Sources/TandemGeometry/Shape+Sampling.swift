@@ -1,0 +1,122 @@
+import Foundation
+import TandemCore
+
+extension Shape {
+    /// The shape rasterised on a grid: `true` at grid points inside or on the boundary.
+    /// The solvers use exactly this mask as their active set, and the networks see it too.
+    public func mask(on grid: CartesianGrid) -> [Bool] {
+        (0..<grid.pointCount).map { contains(grid.point($0)) }
+    }
+
+    /// The area (2-D), volume (3-D) or length (1-D), estimated by quasi-Monte Carlo with
+    /// `samples` Halton points in the bounding box; the relative error is about `1/samples`
+    /// for smooth boundaries.
+    public func measure(samples: Int = 200_000) -> Double {
+        let box = boundingBox
+        let extent = zip(box.lower, box.upper).map { $1 - $0 }
+        guard extent.allSatisfy({ $0 > 0 }) else { return 0 }
+        var hits = 0
+        for i in 1...samples {
+            let u = Halton.point(i, dimension: dimension)
+            if contains((0..<dimension).map { box.lower[$0] + u[$0] * extent[$0] }) { hits += 1 }
+        }
+        return Double(hits) / Double(samples) * extent.reduce(1, *)
+    }
+
+    /// How interior points are spread.
+    public enum Sampling: String, Codable, CaseIterable, Sendable {
+        /// Independent uniform points from a seeded generator.
+        case uniform
+        /// The Halton low-discrepancy sequence (bases 2, 3, 5), scrambled by a seeded shift.
+        case halton
+        /// Latin hypercube: one point in each of `n` slabs along every axis, seeded.
+        case latinHypercube
+    }
+
+    /// `count` points inside the shape, `[count][dimension]`, by rejection from the bounding box.
+    /// - Throws: ``GeometryError/invalidShape(_:)`` when the shape covers almost none of its box.
+    public func interiorPoints(count: Int, sampling: Sampling, using generator: inout SeededGenerator) throws -> [[Double]] {
+        let box = boundingBox
+        let extent = zip(box.lower, box.upper).map { $1 - $0 }
+        let d = dimension
+        var points: [[Double]] = []
+        var attempts = 0
+        var batch = count
+        while points.count < count {
+            let unit: [[Double]]
+            switch sampling {
+            case .uniform:
+                unit = (0..<batch).map { _ in (0..<d).map { _ in generator.nextUnitDouble() } }
+            case .halton:
+                let shift = (0..<d).map { _ in generator.nextUnitDouble() }
+                unit = (1...batch).map { i in Halton.point(attempts + i, dimension: d).enumerated().map { ($1 + shift[$0]).truncatingRemainder(dividingBy: 1) } }
+            case .latinHypercube:
+                let strata = (0..<d).map { _ in (0..<batch).shuffled(using: &generator) }
+                unit = (0..<batch).map { i in (0..<d).map { (Double(strata[$0][i]) + generator.nextUnitDouble()) / Double(batch) } }
+            }
+            attempts += batch
+            for u in unit where points.count < count {
+                let p = (0..<d).map { box.lower[$0] + u[$0] * extent[$0] }
+                if contains(p) { points.append(p) }
+            }
+            guard attempts < 1000 * Swift.max(count, 100) else {
+                throw GeometryError.invalidShape("fewer than 0.1% of sampled points fall inside the shape; is it empty?")
+            }
+            batch = Swift.max(count - points.count, 16) * 2
+        }
+        return points
+    }
+
+    /// `count` points on the boundary: points of a thin band around it, projected onto the zero
+    /// level set along the numerical gradient of the signed distance (a few Newton steps).
+    public func boundaryPoints(count: Int, using generator: inout SeededGenerator) throws -> [[Double]] {
+        let box = boundingBox
+        let size = zip(box.lower, box.upper).map { $1 - $0 }.max()!
+        let grown = (box.lower.map { $0 - 0.05 * size }, box.upper.map { $0 + 0.05 * size })
+        let band = 0.05 * size
+        var points: [[Double]] = []
+        var attempts = 0
+        while points.count < count {
+            attempts += 1
+            guard attempts < 2000 * Swift.max(count, 100) else { throw GeometryError.invalidShape("could not find boundary points") }
+            var p = (0..<dimension).map { grown.0[$0] + generator.nextUnitDouble() * (grown.1[$0] - grown.0[$0]) }
+            guard Swift.abs(signedDistance(p)) < band else { continue }
+            for _ in 0..<20 {
+                let f = signedDistance(p)
+                if Swift.abs(f) < 1e-10 * size { break }
+                let h = 1e-7 * size
+                let g = (0..<dimension).map { d -> Double in
+                    var a = p, b = p
+                    a[d] += h
+                    b[d] -= h
+                    return (signedDistance(a) - signedDistance(b)) / (2 * h)
+                }
+                let g2 = g.reduce(0) { $0 + $1 * $1 }
+                guard g2 > 1e-12 else { break }
+                p = (0..<dimension).map { p[$0] - f * g[$0] / g2 }
+            }
+            if Swift.abs(signedDistance(p)) < 1e-8 * size { points.append(p) }
+        }
+        return points
+    }
+}
+
+/// The Halton sequence: coordinate `d` of point `i` is the radical inverse of `i` in the
+/// `d`-th prime base (Halton 1960, doi:10.1007/BF01386213).
+enum Halton {
+    static let primes = [2, 3, 5, 7, 11, 13]
+
+    static func point(_ index: Int, dimension: Int) -> [Double] {
+        (0..<dimension).map { radicalInverse(index, base: primes[$0]) }
+    }
+
+    static func radicalInverse(_ index: Int, base: Int) -> Double {
+        var result = 0.0, fraction = 1.0 / Double(base), i = index
+        while i > 0 {
+            result += Double(i % base) * fraction
+            i /= base
+            fraction /= Double(base)
+        }
+        return result
+    }
+}

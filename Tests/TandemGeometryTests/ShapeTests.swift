@@ -1,0 +1,87 @@
+import Foundation
+import TandemCore
+import TandemGeometry
+import XCTest
+
+final class ShapeTests: XCTestCase {
+    let unitSquare = Shape.rectangle(lower: [0, 0], upper: [1, 1])
+
+    func testExactSignedDistances() {
+        XCTAssertEqual(unitSquare.signedDistance([0.5, 0.5]), -0.5)
+        XCTAssertEqual(unitSquare.signedDistance([2, 0.5]), 1)
+        XCTAssertEqual(unitSquare.signedDistance([2, 2]), 2.0.squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(Shape.disk(center: [0, 0], radius: 1).signedDistance([3, 4]), 4)
+        XCTAssertEqual(Shape.sphere(center: [0, 0, 0], radius: 2).signedDistance([0, 0, 0]), -2)
+        XCTAssertEqual(Shape.interval(lower: -1, upper: 1).signedDistance([0.25]), -0.75)
+        let triangle = Shape.polygon([[0, 0], [1, 0], [0, 1]])
+        XCTAssertEqual(triangle.signedDistance([0.25, 0.25]), -0.25, accuracy: 1e-15)
+        XCTAssertEqual(triangle.signedDistance([1, 1]), 0.5.squareRoot(), accuracy: 1e-15)
+        let cylinder = Shape.cylinder(base: [0, 0, 0], radius: 1, height: 2)
+        XCTAssertEqual(cylinder.signedDistance([0, 0, 1]), -1)
+        XCTAssertEqual(cylinder.signedDistance([0, 0, 3]), 1)
+        XCTAssertEqual(cylinder.signedDistance([4, 0, 1]), 3)
+        // Transforms keep distances exact.
+        XCTAssertEqual(Shape.translated(unitSquare, by: [1, 0]).signedDistance([3, 0.5]), 1)
+        XCTAssertEqual(Shape.scaled(unitSquare, by: 2).signedDistance([4, 1]), 2)
+        XCTAssertEqual(Shape.rotated(.rectangle(lower: [0, -0.5], upper: [2, 0.5]), angle: .pi / 2).signedDistance([0, 1]), -0.5, accuracy: 1e-12)
+    }
+
+    func testBooleansHaveExactSigns() {
+        let holed = Shape.difference(unitSquare, .disk(center: [0.5, 0.5], radius: 0.25))
+        XCTAssertFalse(holed.contains([0.5, 0.5]))
+        XCTAssertTrue(holed.contains([0.1, 0.1]))
+        let both = Shape.intersection(unitSquare, .disk(center: [1, 1], radius: 0.5))
+        XCTAssertTrue(both.contains([0.9, 0.9]))
+        XCTAssertFalse(both.contains([0.1, 0.9]))
+        XCTAssertTrue(Shape.union(unitSquare, .disk(center: [2, 0.5], radius: 0.4)).contains([2.2, 0.5]))
+    }
+
+    func testMeasuresAgreeWithClosedForms() {
+        XCTAssertEqual(Shape.disk(center: [0, 0], radius: 1).measure(), .pi, accuracy: .pi * 2e-3)
+        let lShape = Shape.difference(.rectangle(lower: [-1, -1], upper: [1, 1]), .rectangle(lower: [0, 0], upper: [1, 1]))
+        XCTAssertEqual(lShape.measure(), 3, accuracy: 3e-3)
+        let equilateral = Shape.polygon([[0, 0], [1, 0], [0.5, 3.0.squareRoot() / 2]])
+        XCTAssertEqual(equilateral.measure(), 3.0.squareRoot() / 4, accuracy: 1e-3)
+        XCTAssertEqual(Shape.sphere(center: [0, 0, 0], radius: 1).measure(), 4 * .pi / 3, accuracy: 1e-2)
+        XCTAssertEqual(Shape.cylinder(base: [0, 0, 0], radius: 1, height: 2).measure(), 2 * .pi, accuracy: 2e-2)
+        XCTAssertEqual(Shape.ellipse(center: [0, 0], semiAxes: [2, 1]).measure(), 2 * .pi, accuracy: 1e-2)
+    }
+
+    func testMaskOnGrid() throws {
+        let grid = try CartesianGrid(pointsPerAxis: [11, 11], lower: [-1, -1], upper: [1, 1])
+        let mask = Shape.disk(center: [0, 0], radius: 0.5).mask(on: grid)
+        XCTAssertEqual(mask.count, 121)
+        XCTAssertTrue(mask[60])  // the centre
+        XCTAssertFalse(mask[0])  // a corner
+        XCTAssertEqual(mask.filter { $0 }.count, 21)  // points with x² + y² ≤ 0.25 on a 0.2 spacing
+    }
+
+    func testSamplersPutPointsInsideAndAreSeeded() throws {
+        let shape = Shape.difference(unitSquare, .disk(center: [0.5, 0.5], radius: 0.3))
+        for sampling in Shape.Sampling.allCases {
+            var g1 = SeededGenerator(seed: 4), g2 = SeededGenerator(seed: 4)
+            let a = try shape.interiorPoints(count: 500, sampling: sampling, using: &g1)
+            let b = try shape.interiorPoints(count: 500, sampling: sampling, using: &g2)
+            XCTAssertEqual(a.count, 500)
+            XCTAssertEqual(a, b, "\(sampling) is not reproducible")
+            XCTAssertTrue(a.allSatisfy { shape.contains($0) })
+            // Spread: the mean of x over the (symmetric) shape is near 0.5.
+            XCTAssertEqual(a.map { $0[0] }.reduce(0, +) / 500, 0.5, accuracy: 0.05, "\(sampling)")
+        }
+        var g = SeededGenerator(seed: 5)
+        let boundary = try shape.boundaryPoints(count: 200, using: &g)
+        XCTAssertTrue(boundary.allSatisfy { abs(shape.signedDistance($0)) < 1e-8 })
+        let onHole = boundary.filter { abs(hypot($0[0] - 0.5, $0[1] - 0.5) - 0.3) < 1e-8 }.count
+        XCTAssertGreaterThan(onHole, 20)
+        XCTAssertGreaterThan(boundary.count - onHole, 50)
+    }
+
+    func testValidationNamesTheProblem() {
+        XCTAssertThrowsError(try Shape.disk(center: [0, 0], radius: -1).validate()) { XCTAssertEqual("\($0)", "invalid shape: radius must be positive, got -1.0") }
+        XCTAssertThrowsError(try Shape.polygon([[0, 0], [1, 1]]).validate()) { XCTAssertTrue("\($0)".contains("at least 3 vertices")) }
+        XCTAssertThrowsError(try Shape.union(unitSquare, .sphere(center: [0, 0, 0], radius: 1)).validate()) {
+            XCTAssertTrue("\($0)".contains("cannot combine a 2-D and a 3-D shape"))
+        }
+        XCTAssertThrowsError(try Shape.rectangle(lower: [1, 0], upper: [0, 1]).validate())
+    }
+}
