@@ -29,7 +29,7 @@ let package = Package(
         // System libraries: a module map and a shim header each; only their wrapper module imports them.
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS",
-            providers: [.apt(["libopenblas-dev"])]),
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(
             name: "CSuiteSparse", path: "Sources/CSuiteSparse",
             providers: [.apt(["libsuitesparse-dev"])]),
