@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each; only their wrapper module imports them.
@@ -67,15 +68,17 @@ let package = Package(
             name: "TandemIO",
             dependencies: ["CNetCDF", "TandemCore"],
             swiftSettings: numericSettings),
-        .target(name: "TandemSpec"),
+        .target(
+            name: "TandemSpec",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(
             name: "TandemMultiTask",
-            dependencies: ["TandemCore", "TandemNN"],
+            dependencies: ["TandemCore", "TandemNN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemSpec"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",
             dependencies: [
-                "TandemMultiTask",
+                "TandemMultiTask", "TandemSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

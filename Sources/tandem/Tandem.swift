@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemCore
+import TandemSpec
 
 @main
 struct Tandem: ParsableCommand {
@@ -8,7 +9,7 @@ struct Tandem: ParsableCommand {
         commandName: "tandem",
         abstract: "Multi-task scientific machine learning, checked against a reference solver.",
         version: "0.1.0",
-        subcommands: [Demo.self],
+        subcommands: [Demo.self, Check.self, Solve.self],
         defaultSubcommand: Demo.self)
 
     static func main() {
@@ -16,6 +17,9 @@ struct Tandem: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as ProblemFileError {
+            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
+            Foundation.exit(2)
         } catch {
             exit(withError: error)
         }

@@ -1,0 +1,65 @@
+import Foundation
+import TandemGeometry
+import TandemSpec
+
+extension ShapeSpec {
+    /// The solid this declaration describes.
+    /// - Throws: ``ProblemFileError`` at the geometry's line when the shape is invalid.
+    func makeShape(in problem: Problem) throws -> Shape {
+        var shape: Shape
+        let p = parameters
+        switch kind {
+        case .interval: shape = .interval(lower: p["lower"]![0], upper: p["upper"]![0])
+        case .rectangle: shape = .rectangle(lower: p["lower"]!, upper: p["upper"]!)
+        case .box: shape = .box(lower: p["lower"]!, upper: p["upper"]!)
+        case .disk: shape = .disk(center: p["center"]!, radius: p["radius"]![0])
+        case .sphere: shape = .sphere(center: p["center"]!, radius: p["radius"]![0])
+        case .ellipse: shape = .ellipse(center: p["center"]!, semiAxes: p["semi_axes"]!)
+        case .cylinder: shape = .cylinder(base: p["base"]!, radius: p["radius"]![0], height: p["height"]![0])
+        case .polygon: shape = .polygon(vertices)
+        }
+        for part in add { shape = .union(shape, try part.makeShape(in: problem)) }
+        for part in subtract { shape = .difference(shape, try part.makeShape(in: problem)) }
+        for part in intersect { shape = .intersection(shape, try part.makeShape(in: problem)) }
+        if let scale { shape = .scaled(shape, by: scale) }
+        if let rotateDegrees { shape = .rotated(shape, angle: rotateDegrees * .pi / 180) }
+        if let translate { shape = .translated(shape, by: translate) }
+        do {
+            try shape.validate()
+        } catch {
+            throw problem.error(at: keyPath, "\(error)")
+        }
+        return shape
+    }
+}
+
+/// A problem with its geometry built: shapes, the shared grid and each geometry's mask.
+public struct ResolvedProblem: Sendable {
+    public let problem: Problem
+    public let shapes: [Shape]
+    /// One grid for all geometries (so masks and fields line up across geometries).
+    public let grid: CartesianGrid
+    public let masks: [[Bool]]
+
+    /// Builds shapes, grid and masks.
+    /// - Throws: ``ProblemFileError`` for an invalid shape or grid, or a geometry with no grid points inside.
+    public init(_ problem: Problem) throws {
+        self.problem = problem
+        shapes = try problem.geometries.map { try $0.shape.makeShape(in: problem) }
+        let boxes = shapes.map(\.boundingBox)
+        let d = problem.dimension
+        let lower = problem.reference.lower ?? (0..<d).map { a in boxes.map { $0.lower[a] }.min()! }
+        let upper = problem.reference.upper ?? (0..<d).map { a in boxes.map { $0.upper[a] }.max()! }
+        do {
+            grid = try CartesianGrid(pointsPerAxis: problem.reference.grid, lower: lower, upper: upper)
+        } catch {
+            throw problem.error(at: "reference.grid", "\(error)")
+        }
+        let grid = self.grid
+        let masks = shapes.map { $0.mask(on: grid) }
+        self.masks = masks
+        for (i, mask) in masks.enumerated() where mask.filter({ $0 }).count < 3 {
+            throw problem.error(at: "geometry[\(i)]", "fewer than 3 grid points fall inside \"\(problem.geometries[i].name)\"; refine reference.grid or enlarge the shape")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/// A geometry as the problem file declares it: a primitive with its parameters, booleans with
+/// other shapes, and transforms. `TandemMultiTask` turns it into a solid (`TandemGeometry.Shape`).
+public struct ShapeSpec: Sendable, Equatable {
+    /// The primitive kinds, as spelled in problem files.
+    public enum Kind: String, CaseIterable, Sendable { case interval, rectangle, disk, ellipse, polygon, box, sphere, cylinder }
+
+    public var kind: Kind
+    /// Numeric parameters by key (`lower`, `upper`, `center`, `radius`, `semi_axes`, `base`, `height`).
+    public var parameters: [String: [Double]]
+    /// Polygon vertices, `[[x, y], …]`.
+    public var vertices: [[Double]]
+    public var add: [ShapeSpec]
+    public var subtract: [ShapeSpec]
+    public var intersect: [ShapeSpec]
+    public var scale: Double?
+    public var rotateDegrees: Double?
+    public var translate: [Double]?
+    /// Where the shape is declared (`geometry[1]`), for error messages.
+    public var keyPath: String
+
+    /// The number of coordinates of the primitive.
+    public var dimension: Int {
+        switch kind {
+        case .interval: return 1
+        case .rectangle, .disk, .ellipse, .polygon: return 2
+        case .box, .sphere, .cylinder: return 3
+        }
+    }
+
+    /// The parameters each kind needs, with their number of values.
+    static let required: [Kind: [(String, Int)]] = [
+        .interval: [("lower", 1), ("upper", 1)], .rectangle: [("lower", 2), ("upper", 2)], .box: [("lower", 3), ("upper", 3)],
+        .disk: [("center", 2), ("radius", 1)], .sphere: [("center", 3), ("radius", 1)], .ellipse: [("center", 2), ("semi_axes", 2)],
+        .cylinder: [("base", 3), ("radius", 1), ("height", 1)], .polygon: [],
+    ]
+
+    static func decode(_ t: SpecTable) throws -> ShapeSpec {
+        let kind = try t.choice("shape", Kind.self) ?? { throw t.missing("shape", "one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))") }()
+        var spec = ShapeSpec(kind: kind, parameters: [:], vertices: [], add: [], subtract: [], intersect: [], keyPath: t.path)
+        for (key, count) in required[kind]! {
+            if count == 1 {
+                spec.parameters[key] = [try t.requiredDouble(key, "a number")]
+            } else {
+                guard let values = try t.doubles(key, count: count...count) else { throw t.missing(key, "\(count) numbers") }
+                spec.parameters[key] = values
+            }
+        }
+        if kind == .polygon {
+            guard let vertices = try t.pairs("vertices") else { throw t.missing("vertices", "an array of [x, y] pairs") }
+            guard vertices.count >= 3 else { throw t.error("vertices", "a polygon needs at least 3 vertices, got \(vertices.count)") }
+            spec.vertices = vertices
+        }
+        spec.add = try t.tables("add").map { try decodeFinished($0) }
+        spec.subtract = try t.tables("subtract").map { try decodeFinished($0) }
+        spec.intersect = try t.tables("intersect").map { try decodeFinished($0) }
+        for (key, parts) in [("add", spec.add), ("subtract", spec.subtract), ("intersect", spec.intersect)] {
+            for (i, part) in parts.enumerated() where part.dimension != spec.dimension {
+                throw t.context.error("\(t.keyPath(key))[\(i)]", "is \(part.dimension)-D but the \(kind.rawValue) is \(spec.dimension)-D")
+            }
+        }
+        spec.scale = try t.double("scale")
+        if let s = spec.scale, !(s > 0) { throw t.error("scale", "expected a positive number, got \(s)") }
+        spec.rotateDegrees = try t.double("rotate")
+        if spec.rotateDegrees != nil, spec.dimension != 2 { throw t.error("rotate", "rotation is supported for 2-D shapes only") }
+        spec.translate = try t.doubles("translate", count: spec.dimension...spec.dimension)
+        return spec
+    }
+
+    static func decodeFinished(_ t: SpecTable) throws -> ShapeSpec {
+        let spec = try decode(t)
+        try t.finish()
+        return spec
+    }
+}

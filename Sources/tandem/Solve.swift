@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import TandemMultiTask
+import TandemSpec
+
+/// `tandem solve FILE --out data.nc`: reference solutions to NetCDF.
+struct Solve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute reference solutions for a problem file and write them to NetCDF.")
+
+    @Argument(help: "The problem file (TOML).") var file: String
+    @Option(name: .shortAndLong, help: "The NetCDF file to write.") var out: String
+    @Option(help: "Number of samples (default: reference.samples in the file).") var samples: Int?
+    @Option(help: "Random seed (default: reference.seed in the file).") var seed: UInt64?
+
+    func validate() throws {
+        if let samples, samples < 1 { throw ValidationError("--samples must be positive, got \(samples)") }
+    }
+
+    func run() throws {
+        let problem = try Problem(contentsOf: file)
+        let resolved = try ResolvedProblem(problem)
+        let dataset = try DarcyDataset(resolved)
+        let count = samples ?? problem.reference.samples
+        let seed = seed ?? problem.reference.seed
+        let interactive = isatty(STDERR_FILENO) == 1
+        let report = try dataset.generate(path: out, samples: count, seed: seed) { done, total, seconds in
+            let rate = Double(done) / max(seconds, 1e-9)
+            let eta = Double(total - done) / max(rate, 1e-9)
+            let width = 30, filled = width * done / total
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            let line = String(format: "  %@ %d/%d samples  %.1f/s  ETA %.1f s", bar, done, total, rate, eta)
+            FileHandle.standardError.write(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).data(using: .utf8)!)
+        }
+        print("wrote \(report.path)")
+        print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(problem.geometries.map(\.name).joined(separator: ", "))) in \(String(format: "%.2f", report.seconds)) s")
+        print("  grid \(resolved.grid.pointsPerAxis.map(String.init).joined(separator: "×")), unknowns per geometry \(report.unknownsPerGeometry.map(String.init).joined(separator: ", "))")
+        print("  largest relative residual ‖b − Au‖/‖b‖ = \(String(format: "%.2e", report.maximumResidual))")
+        let axes = Problem.coordinates(problem.dimension).reversed().joined(separator: ", ")
+        print("  variables: u(sample, geometry, \(axes)), K(sample, geometry, \(axes)), mask(geometry, \(axes)), f(\(axes))")
+    }
+}
