@@ -114,6 +114,6 @@ let package = Package(
             dependencies: ["TandemSpec"]),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem"]),
+            dependencies: ["tandem", "TandemIO"]),
     ]
 )

@@ -81,7 +81,7 @@ final class NetCDFHandle {
         var variable: Int32 = 0
         try check(nc_def_var(id, name, type, Int32(dimensions.count), dimensions, &variable), "define variable \(name)")
         if compress && !dimensions.isEmpty {
-            try check(nc_def_var_deflate(id, variable, 1, 1, 4), "compress variable \(name)")
+            try check(nc_def_var_deflate(id, variable, 1, 1, 1), "compress variable \(name)")
         }
         return variable
     }

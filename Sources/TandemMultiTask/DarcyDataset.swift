@@ -111,6 +111,11 @@ public struct DarcyDataset: Sendable {
         try writer.write("f", values: source)
 
         let start = Date()
+        // Samples run concurrently, one per core: BLAS calls inside each factorisation stay
+        // single-threaded instead of contending with the other samples.
+        let blasThreads = BLASRuntime.threadCount
+        BLASRuntime.threadCount = 1
+        defer { BLASRuntime.threadCount = blasThreads }
         let batch = Swift.max(2 * ProcessInfo.processInfo.activeProcessorCount, 4)
         var maximumResidual = 0.0
         var done = 0

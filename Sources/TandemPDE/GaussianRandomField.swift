@@ -39,7 +39,7 @@ public struct GaussianRandomField: Sendable {
     /// The fraction of the total variance the kept terms carry, `Σ_{k<m} λ_k / tr C`.
     public let capturedVariance: Double
 
-    public static let maximumDirectPoints = 2500
+    public static let maximumDirectPoints = 1600
 
     /// - Throws: ``PDEError/invalidInput(_:)`` for a non-positive length, variance or term count.
     public init(grid: CartesianGrid, covariance: Covariance, lengthScale: Double, variance: Double, terms: Int) throws {

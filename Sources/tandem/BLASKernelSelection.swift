@@ -1,27 +1,37 @@
 import Foundation
 import TandemCore
 
-/// Makes OpenBLAS use its fastest safe kernels on this CPU.
+/// Sets up the native libraries' environment before they start, restarting the command once
+/// when a variable must change (libraries read these only when they load).
 ///
-/// OpenBLAS picks its kernels once, when the library loads, from `OPENBLAS_CORETYPE` or its own
-/// CPU detection. When the detection is known to under-choose (see
-/// ``BLASRuntime/preferredCoreType(cpuFlags:)``) and the user has not set the variable, the
-/// command sets it and restarts itself once, so the library loads again with the better kernels.
+/// - `OPENBLAS_CORETYPE`: OpenBLAS picks its kernels from it or from its own CPU detection; where
+///   the detection is known to under-choose (see ``BLASRuntime/preferredCoreType(cpuFlags:)``),
+///   the faster safe kernels are selected.
+/// - `OMP_NUM_THREADS=1`: Debian's CHOLMOD runs a few small loops with OpenMP; Tandem already
+///   solves samples concurrently, and those loops then only contend (measured: a third of
+///   dataset-generation time spent spinning).
+///
+/// Variables the user has set are left alone.
 enum BLASKernelSelection {
     static func reexecWithFastKernelsIfNeeded() {
         let environment = ProcessInfo.processInfo.environment
-        guard environment["OPENBLAS_CORETYPE"] == nil, environment["TANDEM_NO_REEXEC"] == nil,
+        guard environment["TANDEM_NO_REEXEC"] == nil else { return }
+        var changes: [String: String] = [:]
+        if environment["OMP_NUM_THREADS"] == nil { changes["OMP_NUM_THREADS"] = "1" }
+        if environment["OPENBLAS_CORETYPE"] == nil,
             let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
             let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
             let coreType = BLASRuntime.preferredCoreType(cpuFlags: Set(flagsLine.split(separator: " ").map(String.init))),
             BLASRuntime.coreName.lowercased() != coreType.lowercased()
-        else { return }
-        setenv("OPENBLAS_CORETYPE", coreType, 1)
+        {
+            changes["OPENBLAS_CORETYPE"] = coreType
+        }
+        guard !changes.isEmpty else { return }
+        for (key, value) in changes { setenv(key, value, 1) }
         setenv("TANDEM_NO_REEXEC", "1", 1)
-        let arguments = CommandLine.arguments
-        var cArguments = arguments.map { strdup($0) } + [nil]
+        var cArguments = CommandLine.arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", &cArguments)
-        // exec failed: carry on with the kernels already loaded.
-        unsetenv("OPENBLAS_CORETYPE")
+        // exec failed: carry on with the libraries as they loaded.
+        for key in changes.keys { unsetenv(key) }
     }
 }

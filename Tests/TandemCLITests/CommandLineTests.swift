@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Runs the built `tandem` executable as a user would.
-final class CommandLineTests: XCTestCase {
+struct TandemCommand {
     var executable: URL {
         get throws {
             // The test bundle sits beside the products it was built with.
@@ -28,6 +28,11 @@ final class CommandLineTests: XCTestCase {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+}
+
+/// The command line: help, the demo job, argument errors.
+final class CommandLineTests: XCTestCase {
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) { try TandemCommand().run(arguments) }
 
     func testHelpListsCommandsAndOptions() throws {
         let (status, output) = try run(["--help"])

@@ -1,0 +1,82 @@
+import Foundation
+import TandemIO
+import XCTest
+
+/// `tandem check` and `tandem solve` on every problem file shipped in `problems/`.
+final class ProblemCommandTests: XCTestCase {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    var problemFiles: [URL] {
+        get throws {
+            try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("problems"), includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "toml" }.sorted { $0.path < $1.path }
+        }
+    }
+
+    func testEveryProblemFileChecksAndSolves() throws {
+        let files = try problemFiles
+        XCTAssertGreaterThanOrEqual(files.count, 2)
+        let cli = TandemCommand()
+        for file in files {
+            let (checkStatus, summary) = try cli.run(["check", file.path])
+            XCTAssertEqual(checkStatus, 0, summary)
+            XCTAssertTrue(summary.contains("PDE: −∇·(K ∇u) = f"), summary)
+            XCTAssertTrue(summary.contains("Will solve:"), summary)
+
+            let out = directory.appendingPathComponent(file.deletingPathExtension().lastPathComponent + ".nc").path
+            let (status, output) = try cli.run(["solve", file.path, "--out", out, "--samples", "2", "--seed", "4"])
+            XCTAssertEqual(status, 0, output)
+            let residualLine = try XCTUnwrap(output.split(separator: "\n").first { $0.contains("largest relative residual") })
+            let residual = try XCTUnwrap(Double(residualLine.split(separator: " ").last!))
+            XCTAssertLessThanOrEqual(residual, 1e-10, String(residualLine))
+
+            let reader = try FieldFileReader(path: out)
+            let u = try reader.variable("u")
+            XCTAssertEqual(Array(u.dimensions.prefix(2)), ["sample", "geometry"])
+            XCTAssertEqual(u.shape[0], 2)
+            let mask = try reader.variable("mask")
+            XCTAssertEqual(Array(mask.shape), Array(u.shape.dropFirst()))
+            // The solution is finite exactly inside the geometry.
+            for (v, m) in zip(u.values.prefix(mask.values.count), mask.values) { XCTAssertEqual(v.isFinite, m == 1) }
+            XCTAssertTrue(try reader.attribute("tandem_problem").contains("[pde]"))
+            XCTAssertEqual(try reader.attribute("tandem_seed"), "4")
+        }
+    }
+
+    func testSameSeedSameData() throws {
+        let file = repository.appendingPathComponent("problems/darcy-multigeometry.toml").path
+        let cli = TandemCommand()
+        let a = directory.appendingPathComponent("a.nc").path, b = directory.appendingPathComponent("b.nc").path
+        XCTAssertEqual(try cli.run(["solve", file, "--out", a, "--samples", "3", "--seed", "11"]).status, 0)
+        XCTAssertEqual(try cli.run(["solve", file, "--out", b, "--samples", "3", "--seed", "11"]).status, 0)
+        XCTAssertEqual(try FieldFileReader(path: a).variable("u").values.filter(\.isFinite),
+                       try FieldFileReader(path: b).variable("u").values.filter(\.isFinite))
+        let k = try FieldFileReader(path: a).variable("K").values
+        XCTAssertTrue(k.allSatisfy { $0 > 0 }, "log-normal permeability must be positive")
+    }
+
+    func testBadProblemFileExitsWithALocatedMessage() throws {
+        let bad = directory.appendingPathComponent("bad.toml")
+        try """
+            [pde]
+            kind = "darcy"
+
+            [[geometry]]
+            name = "g"
+            shape = "circel"
+            """.write(to: bad, atomically: true, encoding: .utf8)
+        let (status, output) = try TandemCommand().run(["check", bad.path])
+        XCTAssertEqual(status, 2)
+        XCTAssertTrue(output.contains("error: bad.toml:6: geometry[0].shape: unknown kind \"circel\"; expected one of interval, rectangle, disk"), output)
+        let (solveStatus, solveOutput) = try TandemCommand().run(["solve", bad.path, "--out", directory.appendingPathComponent("x.nc").path])
+        XCTAssertEqual(solveStatus, 2, solveOutput)
+    }
+}

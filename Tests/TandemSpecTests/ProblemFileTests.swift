@@ -1,0 +1,101 @@
+import TandemSpec
+import XCTest
+
+final class ProblemFileTests: XCTestCase {
+    let valid = """
+        name = "demo"
+
+        [pde]
+        kind = "darcy"
+        permeability = "1 + x*y"
+        source = "sin(pi*x)"
+
+        [[geometry]]
+        name = "square"
+        shape = "rectangle"
+        lower = [0, 0]
+        upper = [1, 1]
+
+        [[geometry]]
+        name = "holed"
+        shape = "disk"
+        center = [0.5, 0.5]
+        radius = 0.5
+        subtract = [{ shape = "disk", center = [0.5, 0.5], radius = 0.1 }]
+        translate = [0.1, 0]
+
+        [[boundary]]
+        kind = "dirichlet"
+        value = "x"
+
+        [reference]
+        grid = [33, 17]
+        samples = 3
+        seed = 9
+        """
+
+    func testValidFileDecodes() throws {
+        let p = try Problem(text: valid, file: "demo.toml")
+        XCTAssertEqual(p.name, "demo")
+        XCTAssertEqual(p.dimension, 2)
+        XCTAssertEqual(p.geometries.map(\.name), ["square", "holed"])
+        XCTAssertEqual(p.geometries[1].shape.subtract.count, 1)
+        XCTAssertEqual(p.geometries[1].shape.translate, [0.1, 0])
+        XCTAssertEqual(p.reference.grid, [33, 17])
+        XCTAssertEqual(p.reference.samples, 3)
+        XCTAssertEqual(p.reference.seed, 9)
+        XCTAssertNil(p.reference.lower)
+        guard case let .expression(k) = p.permeability else { return XCTFail("expected an expression") }
+        XCTAssertEqual(k.evaluate(["x": 2, "y": 3]), 7)
+        XCTAssertEqual(p.source.evaluate(["x": 0.5, "y": 0]), 1, accuracy: 1e-15)
+        XCTAssertEqual(p.boundaryValue.evaluate(["x": 0.25, "y": 0]), 0.25)
+    }
+
+    /// Each mistake is reported with the file, the line, the key path and what was expected.
+    func testErrorsNameFileLineKeyAndExpectation() {
+        func error(_ replace: String, with replacement: String) -> String {
+            let text = valid.replacingOccurrences(of: replace, with: replacement)
+            XCTAssertNotEqual(text, valid, "replacement of \(replace) did nothing")
+            do {
+                _ = try Problem(text: text, file: "demo.toml")
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error("shape = \"disk\"", with: "shape = \"circel\""),
+                       "demo.toml:16: geometry[1].shape: unknown kind \"circel\"; expected one of interval, rectangle, disk, ellipse, polygon, box, sphere, cylinder")
+        XCTAssertEqual(error("radius = 0.5", with: "radius = \"big\""),
+                       "demo.toml:18: geometry[1].radius: expected a number, got the string \"big\"")
+        XCTAssertEqual(error("source = \"sin(pi*x)\"", with: "source = \"sin(pi*q)\""),
+                       "demo.toml:6: pde.source: in expression \"sin(pi*q)\" at column 8: unknown name \"q\"; expected one of x, y, pi, e")
+        XCTAssertEqual(error("seed = 9", with: "seed = 9\nsamplez = 4"),
+                       "demo.toml:30: reference.samplez: unknown key; expected one of grid, lower, samples, seed, upper")
+        XCTAssertEqual(error("grid = [33, 17]", with: "grid = [33]"),
+                       "demo.toml:27: reference.grid: expected 2 point counts between 3 and 4096, got [33]")
+        XCTAssertEqual(error("kind = \"darcy\"", with: "kind = \"stokes\""),
+                       "demo.toml:4: pde.kind: unknown kind \"stokes\"; expected one of darcy")
+        XCTAssertEqual(error("center = [0.5, 0.5]\nradius = 0.5", with: "center = [0.5]\nradius = 0.5"),
+                       "demo.toml:17: geometry[1].center: expected 2 numbers, got 1")
+        XCTAssertEqual(error("lower = [0, 0]", with: "lower = [0, \"a\"]"),
+                       "demo.toml:11: geometry[0].lower[1]: expected a number, got the string \"a\"")
+        XCTAssertEqual(error("name = \"holed\"", with: "name = \"square\""),
+                       "demo.toml:15: geometry[1].name: duplicate geometry name \"square\"")
+        XCTAssertTrue(error("[pde]", with: "[pde").hasPrefix("demo.toml:3: TOML syntax:"), error("[pde]", with: "[pde"))
+        XCTAssertEqual(error("permeability = \"1 + x*y\"", with: "permeability = \"random\""),
+                       "demo.toml:5: pde.permeability: is \"random\" but there is no [inputs.permeability] table")
+        XCTAssertEqual(error("kind = \"dirichlet\"", with: "kind = \"robin\""),
+                       "demo.toml:23: boundary[0].kind: unknown kind \"robin\"; expected one of dirichlet")
+    }
+
+    func testRandomPermeabilityAndMissingFile() throws {
+        let text = valid.replacingOccurrences(of: "permeability = \"1 + x*y\"", with: "permeability = \"random\"")
+            + "\n[inputs.permeability]\nkind = \"lognormal\"\ncovariance = \"spherical\"\nlength = 0.25\nterms = 50\n"
+        let p = try Problem(text: text, file: "r.toml")
+        guard case let .random(field) = p.permeability else { return XCTFail("expected a random field") }
+        XCTAssertEqual(field.covariance, .spherical)
+        XCTAssertEqual(field.terms, 50)
+        XCTAssertEqual(field.variance, 1)
+        XCTAssertThrowsError(try Problem(contentsOf: "/nonexistent/x.toml")) {
+            XCTAssertEqual("\($0)", "x.toml: cannot read the file (missing, unreadable or not UTF-8)")
+        }
+    }
+}
