@@ -22,8 +22,11 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product tandem
 
-## Builds in release and runs the main job on the built-in default problem.
+## Builds in release, solves the default problem (reference data to NetCDF), runs the training demo.
 run: build
+	@mkdir -p runs
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem check problems/darcy-multigeometry.toml
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem solve problems/darcy-multigeometry.toml --out runs/darcy-multigeometry.nc --samples 50
 	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem demo
 
 ## Runs the whole test suite (release mode: the numerical tests need optimised code to stay fast).

@@ -9,7 +9,8 @@ import TandemCore
 ///   the faster safe kernels are selected.
 /// - `OMP_NUM_THREADS=1`: Debian's CHOLMOD runs a few small loops with OpenMP; Tandem already
 ///   solves samples concurrently, and those loops then only contend (measured: a third of
-///   dataset-generation time spent spinning).
+///   dataset-generation time spent spinning). OpenBLAS reads that variable too when
+///   `OPENBLAS_NUM_THREADS` is unset, so that one is set to the core count alongside.
 ///
 /// Variables the user has set are left alone.
 enum BLASKernelSelection {
@@ -17,7 +18,13 @@ enum BLASKernelSelection {
         let environment = ProcessInfo.processInfo.environment
         guard environment["TANDEM_NO_REEXEC"] == nil else { return }
         var changes: [String: String] = [:]
-        if environment["OMP_NUM_THREADS"] == nil { changes["OMP_NUM_THREADS"] = "1" }
+        if environment["OMP_NUM_THREADS"] == nil {
+            changes["OMP_NUM_THREADS"] = "1"
+            // OpenBLAS falls back to OMP_NUM_THREADS for its own thread count: keep it at the core count.
+            if environment["OPENBLAS_NUM_THREADS"] == nil {
+                changes["OPENBLAS_NUM_THREADS"] = String(ProcessInfo.processInfo.activeProcessorCount)
+            }
+        }
         if environment["OPENBLAS_CORETYPE"] == nil,
             let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
             let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),

@@ -50,6 +50,11 @@ final class CommandLineTests: XCTestCase {
         let (status, output) = try run(["demo", "--steps", "200", "--lbfgs-iterations", "50", "--seed", "3"])
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("BLAS: OpenBLAS"), output)
+        // The start-up environment keeps BLAS on every core (OMP_NUM_THREADS=1 is for CHOLMOD).
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
+            XCTAssertTrue(output.contains(", \(cores) threads"), output)
+        }
         XCTAssertTrue(output.contains("L-BFGS on 2048 fixed points: stopped by maxIterations after 50 iterations"), output)
         let line = try XCTUnwrap(output.split(separator: "\n").first { $0.contains("relative L2 error") })
         let words = line.split(separator: " ")
