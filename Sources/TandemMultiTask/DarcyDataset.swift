@@ -27,6 +27,9 @@ public struct DarcyDataset: Sendable {
         /// The largest relative residual `‖b − Au‖/‖b‖` over all solves.
         public let maximumResidual: Double
         public let unknownsPerGeometry: [Int]
+        /// Whether the run was stopped early (by `shouldStop`); the file then holds the samples
+        /// finished so far and is complete and readable.
+        public let interrupted: Bool
     }
 
     public init(_ resolved: ResolvedProblem) throws {
@@ -76,7 +79,12 @@ public struct DarcyDataset: Sendable {
     /// Solves `samples` samples and writes them to `path`.
     /// - Throws: ``ProblemFileError`` for inputs the solver rejects (e.g. a non-positive K from
     ///   the file's expression), solver errors naming the matrix, ``NetCDFError`` for the file.
-    public func generate(path: String, samples: Int, seed: UInt64, progress: Progress? = nil) throws -> Report {
+    ///
+    /// `shouldStop` is polled between batches (e.g. set from a signal handler); when it returns
+    /// true the file is closed cleanly with the samples done so far.
+    public func generate(
+        path: String, samples: Int, seed: UInt64, progress: Progress? = nil, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws -> Report {
         let problem = resolved.problem
         let grid = resolved.grid
         let names = Problem.coordinates(grid.dimension)
@@ -119,7 +127,12 @@ public struct DarcyDataset: Sendable {
         let batch = Swift.max(2 * ProcessInfo.processInfo.activeProcessorCount, 4)
         var maximumResidual = 0.0
         var done = 0
+        var interrupted = false
         while done < samples {
+            if shouldStop?() == true {
+                interrupted = true
+                break
+            }
             let count = Swift.min(batch, samples - done)
             let results = ResultBox(count: count)
             let first = done
@@ -148,8 +161,8 @@ public struct DarcyDataset: Sendable {
             progress?(done, samples, Date().timeIntervalSince(start))
         }
         try writer.close()
-        return Report(path: path, samples: samples, seconds: Date().timeIntervalSince(start),
-                      maximumResidual: maximumResidual, unknownsPerGeometry: solvers.map(\.unknownPoints.count))
+        return Report(path: path, samples: done, seconds: Date().timeIntervalSince(start),
+                      maximumResidual: maximumResidual, unknownsPerGeometry: solvers.map(\.unknownPoints.count), interrupted: interrupted)
     }
 }
 

@@ -24,13 +24,18 @@ struct Solve: ParsableCommand {
         let count = samples ?? problem.reference.samples
         let seed = seed ?? problem.reference.seed
         let interactive = isatty(STDERR_FILENO) == 1
-        let report = try dataset.generate(path: out, samples: count, seed: seed) { done, total, seconds in
+        let stop = StopRequest()
+        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: { done, total, seconds in
             let rate = Double(done) / max(seconds, 1e-9)
             let eta = Double(total - done) / max(rate, 1e-9)
             let width = 30, filled = width * done / total
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             let line = String(format: "  %@ %d/%d samples  %.1f/s  ETA %.1f s", bar, done, total, rate, eta)
             FileHandle.standardError.write(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).data(using: .utf8)!)
+        }, shouldStop: { stop.isRequested })
+        if report.interrupted {
+            FileHandle.standardError.write("\ninterrupted: \(report.path) holds the \(report.samples) samples finished so far and is complete\n".data(using: .utf8)!)
+            throw ExitCode(130)
         }
         print("wrote \(report.path)")
         print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(problem.geometries.map(\.name).joined(separator: ", "))) in \(String(format: "%.2f", report.seconds)) s")
@@ -39,4 +44,26 @@ struct Solve: ParsableCommand {
         let axes = Problem.coordinates(problem.dimension).reversed().joined(separator: ", ")
         print("  variables: u(sample, geometry, \(axes)), K(sample, geometry, \(axes)), mask(geometry, \(axes)), f(\(axes))")
     }
+}
+
+/// Set by the signal handler; read between batches. A `sig_atomic_t` store is the one thing a
+/// signal handler may safely do.
+nonisolated(unsafe) private var stopSignalReceived: sig_atomic_t = 0
+
+/// Turns SIGINT and SIGTERM into a request to stop after the current batch, so the output file
+/// is always closed cleanly. A second signal while stopping is honoured immediately.
+final class StopRequest: Sendable {
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { received in
+                if stopSignalReceived != 0 {
+                    signal(received, SIG_DFL)
+                    raise(received)
+                }
+                stopSignalReceived = 1
+            }
+        }
+    }
+
+    var isRequested: Bool { stopSignalReceived != 0 }
 }

@@ -63,6 +63,35 @@ final class ProblemCommandTests: XCTestCase {
         XCTAssertTrue(k.allSatisfy { $0 > 0 }, "log-normal permeability must be positive")
     }
 
+    /// Ctrl-C during `solve` leaves a complete, readable file with the samples finished so far.
+    func testInterruptedSolveLeavesAValidFile() throws {
+        let file = repository.appendingPathComponent("problems/darcy-multigeometry.toml").path
+        let out = directory.appendingPathComponent("interrupted.nc").path
+        let process = Process()
+        process.executableURL = try TandemCommand().executable
+        process.arguments = ["solve", file, "--out", out, "--samples", "100000"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // Wait for the first progress line, then interrupt.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("samples") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        process.interrupt()
+        let rest = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: seen + rest, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 130, output)
+        XCTAssertTrue(output.contains("interrupted: \(out) holds the"), output)
+        let u = try FieldFileReader(path: out).variable("u")
+        XCTAssertGreaterThanOrEqual(u.shape[0], 1)
+        XCTAssertLessThan(u.shape[0], 100_000)
+    }
+
     func testBadProblemFileExitsWithALocatedMessage() throws {
         let bad = directory.appendingPathComponent("bad.toml")
         try """
