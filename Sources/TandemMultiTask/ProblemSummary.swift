@@ -10,17 +10,44 @@ extension ResolvedProblem {
         var lines: [String] = []
         lines.append("\(p.file): \(p.name)" + (p.summary.isEmpty ? "" : " — \(p.summary)"))
         lines.append("")
+        let symbol: String
         switch p.pde {
         case .darcy:
+            symbol = "K"
             lines.append("PDE: −∇·(K ∇u) = f   (Darcy, \(p.dimension)-D; Poisson when K = 1)")
+        case .heat:
+            symbol = "κ"
+            lines.append(p.time == nil ? "PDE: −∇·(κ ∇u) = q   (steady heat, \(p.dimension)-D)" : "PDE: ∂u/∂t = ∇·(κ ∇u) + q   (heat, \(p.dimension)-D)")
+        case .reactionDiffusion:
+            symbol = "D"
+            lines.append("PDE: ∂u/∂t = ∇·(D ∇u) + R(u)   (reaction–diffusion, \(p.dimension)-D)")
         }
-        switch p.permeability {
-        case let .expression(e): lines.append("  K(\(coordinates)) = \(e)")
+        switch p.coefficient {
+        case let .expression(e): lines.append("  \(symbol)(\(coordinates)) = \(e)")
         case let .random(field):
             let inner = "GRF(\(field.covariance.rawValue) covariance, length \(field.length), variance \(field.variance), \(field.terms) Karhunen–Loève terms)"
-            lines.append("  K = " + (field.transform == .lognormal ? "exp(\(field.mean) + \(inner))" : "\(field.mean) + \(inner)") + ", one field per sample")
+            lines.append("  \(symbol) = " + Self.describe(field, inner) + ", one field per sample")
         }
-        lines.append("  f(\(coordinates)) = \(p.source)")
+        if p.reactions.isEmpty {
+            lines.append("  \(p.pde == .darcy ? "f" : "q")(\(coordinates)\(p.time == nil ? "" : ", t")) = \(p.source)")
+        }
+        for (i, r) in p.reactions.enumerated() {
+            lines.append("  reaction family \(i) \"\(r.name)\": R(u) = \(r.expression)")
+        }
+        if !p.parameters.isEmpty {
+            lines.append("  parameters, uniform per sample: " + p.parameters.map { "\($0.name) ∈ [\($0.range.lowerBound), \($0.range.upperBound)]" }.joined(separator: ", "))
+        }
+        if let initial = p.initial {
+            switch initial {
+            case let .expression(e): lines.append("  u(\(coordinates), 0) = \(e)")
+            case let .random(field):
+                let inner = "GRF(\(field.covariance.rawValue) covariance, length \(field.length), variance \(field.variance), \(field.terms) terms)"
+                lines.append("  u(\(coordinates), 0) = " + Self.describe(field, inner) + ", one per sample")
+            }
+        }
+        if let time = p.time {
+            lines.append("  t ∈ [0, \(time.end)]: \(time.steps) \(time.scheme.rawValue) steps, \(time.outputs + 1) output times")
+        }
         lines.append("  u = \(p.boundaryValue) on the boundary (Dirichlet)")
         lines.append("")
         lines.append("Geometries (\(p.geometries.count)):")
@@ -35,10 +62,20 @@ extension ResolvedProblem {
         lines.append("")
         let h = grid.spacing.map { String(format: "%.4g", $0) }.joined(separator: " × ")
         lines.append("Reference grid: \(grid.pointsPerAxis.map(String.init).joined(separator: " × ")) points over \(grid.lower) – \(grid.upper), spacing \(h)")
-        lines.append("  second-order finite differences; CHOLMOD (supernodal Cholesky), pattern analysed once per geometry")
+        lines.append(p.time == nil
+            ? "  second-order finite differences; CHOLMOD (supernodal Cholesky), pattern analysed once per geometry"
+            : "  second-order finite differences; \(p.time!.scheme.rawValue) in time; " + (p.reactions.isEmpty ? "CHOLMOD, factorised once per sample" : "Newton's method with UMFPACK each step"))
         lines.append("  stair-stepped boundaries on curved domains (boundary values taken at the boundary grid points)")
         let solves = p.reference.samples * p.geometries.count
-        lines.append("Will solve: \(p.reference.samples) sample\(p.reference.samples == 1 ? "" : "s") × \(p.geometries.count) geometr\(p.geometries.count == 1 ? "y" : "ies") = \(solves) linear systems, seed \(p.reference.seed)")
+        lines.append("Will solve: \(p.reference.samples) sample\(p.reference.samples == 1 ? "" : "s") × \(p.geometries.count) geometr\(p.geometries.count == 1 ? "y" : "ies") = \(solves) \(p.time == nil ? "linear systems" : "time integrations"), seed \(p.reference.seed)")
         return lines.joined(separator: "\n")
+    }
+
+    static func describe(_ field: Problem.RandomField, _ inner: String) -> String {
+        switch field.transform {
+        case .lognormal: return "exp(\(field.mean) + \(inner))"
+        case .gaussian: return "\(field.mean) + \(inner)"
+        case .logistic: return "1/(1 + exp(−(\(field.mean) + \(inner))))"
+        }
     }
 }

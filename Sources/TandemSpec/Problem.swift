@@ -10,6 +10,44 @@ public struct Problem: Sendable {
     public enum PDEKind: String, CaseIterable, Sendable {
         /// `−∇·(K∇u) = f` (Poisson when `K = 1`).
         case darcy
+        /// `∂T/∂t = ∇·(κ∇T) + q`, or its steady form `−∇·(κ∇T) = q` when there is no `[time]`.
+        case heat
+        /// `∂u/∂t = ∇·(D∇u) + R(u)` with `R` a polynomial in `u`.
+        case reactionDiffusion = "reaction-diffusion"
+
+        /// The problem-file key of the diffusion coefficient.
+        public var coefficientKey: String {
+            switch self {
+            case .darcy: return "permeability"
+            case .heat: return "conductivity"
+            case .reactionDiffusion: return "diffusivity"
+            }
+        }
+    }
+
+    /// A reaction family: `R(u)` as an expression of `u` and the file's parameters.
+    public struct Reaction: Sendable {
+        public var name: String
+        public var expression: Expression
+    }
+
+    /// Time integration settings (`[time]`).
+    public struct Time: Sendable {
+        public enum Scheme: String, CaseIterable, Sendable {
+            case backwardEuler = "backward-euler"
+            case crankNicolson = "crank-nicolson"
+        }
+        public var end: Double
+        public var steps: Int
+        public var scheme: Scheme
+        /// Output times, evenly spaced over `(0, end]`, plus `t = 0`.
+        public var outputs: Int
+    }
+
+    /// An initial condition: an expression of the coordinates, or a random field per sample.
+    public enum Initial: Sendable {
+        case expression(Expression)
+        case random(RandomField)
     }
 
     /// A coefficient field: an expression of the coordinates, or a random field per sample.
@@ -20,7 +58,8 @@ public struct Problem: Sendable {
 
     /// A random coefficient: `K = exp(mean + GRF)` (`lognormal`) or `K = mean + GRF` (`gaussian`).
     public struct RandomField: Sendable {
-        public enum Transform: String, CaseIterable, Sendable { case lognormal, gaussian }
+        /// `lognormal`: `exp(mean + a)`; `gaussian`: `mean + a`; `logistic`: `1/(1 + e^{−(mean + a)})`, in (0, 1).
+        public enum Transform: String, CaseIterable, Sendable { case lognormal, gaussian, logistic }
         public enum Covariance: String, CaseIterable, Sendable { case squaredExponential = "squared-exponential", spherical }
         public var transform: Transform
         public var covariance: Covariance
@@ -50,8 +89,17 @@ public struct Problem: Sendable {
     public var name: String
     public var summary: String
     public var pde: PDEKind
-    public var permeability: Coefficient
+    /// `K` (darcy), `κ` (heat) or `D` (reaction–diffusion).
+    public var coefficient: Coefficient
+    /// `f` or `q`; for transient heat it may depend on `t`.
     public var source: Expression
+    /// Reaction families (reaction–diffusion); each sample uses family `sample mod count`.
+    public var reactions: [Reaction]
+    /// Parameters of the reactions, with the range each is drawn from (uniformly, per sample).
+    public var parameters: [(name: String, range: ClosedRange<Double>)]
+    public var initial: Initial?
+    /// `nil` for a steady problem.
+    public var time: Time?
     public var geometries: [Geometry]
     /// Dirichlet value on the boundary, an expression of the coordinates.
     public var boundaryValue: Expression
@@ -116,16 +164,88 @@ public struct Problem: Sendable {
         let coordinates = Set(Self.coordinates(dimension))
 
         guard let pde = try root.table("pde") else { throw context.error("pde", "missing; expected a [pde] table") }
-        self.pde = try pde.choice("kind", PDEKind.self) ?? { throw pde.missing("kind", "one of \(PDEKind.allCases.map(\.rawValue).joined(separator: ", "))") }()
-        self.source = try pde.expression("source", variables: coordinates) ?? .number(0)
+        let kind = try pde.choice("kind", PDEKind.self) ?? { throw pde.missing("kind", "one of \(PDEKind.allCases.map(\.rawValue).joined(separator: ", "))") }()
+        self.pde = kind
         let inputs = try root.table("inputs")
-        if try pde.string("permeability") == "random" {
-            guard let field = try inputs?.table("permeability") else {
-                throw pde.error("permeability", "is \"random\" but there is no [inputs.permeability] table")
+        let timeTable = try root.table("time")
+        if let t = timeTable {
+            guard kind != .darcy else { throw t.error("end", "darcy problems are steady; remove [time] or use kind = \"heat\"") }
+            let end = try t.requiredDouble("end", "the final time, a positive number")
+            guard end > 0 else { throw t.error("end", "expected a positive number, got \(end)") }
+            let steps = try t.int("steps") ?? 100
+            guard steps >= 1 else { throw t.error("steps", "expected a positive integer, got \(steps)") }
+            let outputs = try t.int("outputs") ?? min(steps, 20)
+            guard outputs >= 1, steps % outputs == 0 else {
+                throw t.error("outputs", "expected a positive divisor of steps (\(steps)), got \(outputs)")
             }
-            self.permeability = .random(try Self.randomField(field))
+            self.time = Time(end: end, steps: steps, scheme: try t.choice("scheme", Time.Scheme.self) ?? .crankNicolson, outputs: outputs)
+            try t.finish()
         } else {
-            self.permeability = .expression(try pde.expression("permeability", variables: coordinates) ?? .number(1))
+            if kind == .reactionDiffusion { throw context.error("time", "missing; reaction-diffusion problems need a [time] table") }
+            self.time = nil
+        }
+        let withTime = coordinates.union(self.time == nil ? [] : ["t"])
+        self.source = try pde.expression("source", variables: withTime) ?? .number(0)
+
+        let coefficientKey = kind.coefficientKey
+        if try pde.string(coefficientKey) == "random" {
+            guard let field = try inputs?.table(coefficientKey) else {
+                throw pde.error(coefficientKey, "is \"random\" but there is no [inputs.\(coefficientKey)] table")
+            }
+            self.coefficient = .random(try Self.randomField(field))
+        } else {
+            self.coefficient = .expression(try pde.expression(coefficientKey, variables: coordinates) ?? .number(1))
+        }
+
+        // Parameters: fixed numbers or [low, high] ranges.
+        var parameters: [(name: String, range: ClosedRange<Double>)] = []
+        if let table = try inputs?.table("parameters") {
+            for name in table.table.keys.sorted() {
+                guard !coordinates.contains(name), !["t", "u", "pi", "e"].contains(name) else {
+                    throw table.error(name, "is a reserved name; choose another parameter name")
+                }
+                if let value = try? table.double(name) {
+                    parameters.append((name, value...value))
+                } else if let range = try table.doubles(name, count: 2...2) {
+                    guard range[0] <= range[1] else { throw table.error(name, "range [\(range[0]), \(range[1])] must be increasing") }
+                    parameters.append((name, range[0]...range[1]))
+                }
+            }
+            try table.finish()
+        }
+        self.parameters = parameters
+        let reactionVariables = Set(["u"] + parameters.map(\.name))
+        var reactions: [Reaction] = []
+        if kind == .reactionDiffusion {
+            let tables = try root.tables("reaction")
+            guard !tables.isEmpty else { throw context.error("reaction", "missing; expected one or more [[reaction]] tables with an expression R(u)") }
+            for t in tables {
+                let name = try t.requiredString("name", "a name for the reaction family")
+                guard let expression = try t.expression("expression", variables: reactionVariables) else {
+                    throw t.missing("expression", "R(u) as an expression of u and the parameters")
+                }
+                do {
+                    _ = try expression.polynomialCoefficients(in: "u", bindings: Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.range.lowerBound) }))
+                } catch let e as ExpressionError {
+                    throw t.error("expression", e.message)
+                }
+                reactions.append(Reaction(name: name, expression: expression))
+                try t.finish()
+            }
+        }
+        self.reactions = reactions
+
+        if kind == .darcy {
+            self.initial = nil
+        } else if self.time != nil {
+            if try pde.string("initial") == "random" {
+                guard let field = try inputs?.table("initial") else { throw pde.error("initial", "is \"random\" but there is no [inputs.initial] table") }
+                self.initial = .random(try Self.randomField(field))
+            } else {
+                self.initial = .expression(try pde.expression("initial", variables: coordinates) ?? .number(0))
+            }
+        } else {
+            self.initial = nil
         }
         try pde.finish()
         try inputs?.finish()
@@ -134,7 +254,7 @@ public struct Problem: Sendable {
         for (i, b) in try root.tables("boundary").enumerated() {
             guard i == 0 else { throw b.error("kind", "only one [[boundary]] condition is supported: a Dirichlet value on the whole boundary") }
             _ = try b.choice("kind", BoundaryKind.self) ?? { throw b.missing("kind", "dirichlet") }()
-            boundaryValue = try b.expression("value", variables: coordinates) ?? .number(0)
+            boundaryValue = try b.expression("value", variables: coordinates.union(self.time == nil ? [] : ["t"])) ?? .number(0)
             try b.finish()
         }
         self.boundaryValue = boundaryValue

@@ -20,7 +20,7 @@ struct Solve: ParsableCommand {
     func run() throws {
         let problem = try Problem(contentsOf: file)
         let resolved = try ResolvedProblem(problem)
-        let dataset = try DarcyDataset(resolved)
+        let dataset = try ReferenceDataset(resolved)
         let count = samples ?? problem.reference.samples
         let seed = seed ?? problem.reference.seed
         let interactive = isatty(STDERR_FILENO) == 1
@@ -41,8 +41,7 @@ struct Solve: ParsableCommand {
         print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(problem.geometries.map(\.name).joined(separator: ", "))) in \(String(format: "%.2f", report.seconds)) s")
         print("  grid \(resolved.grid.pointsPerAxis.map(String.init).joined(separator: "×")), unknowns per geometry \(report.unknownsPerGeometry.map(String.init).joined(separator: ", "))")
         print("  largest relative residual ‖b − Au‖/‖b‖ = \(String(format: "%.2e", report.maximumResidual))")
-        let axes = Problem.coordinates(problem.dimension).reversed().joined(separator: ", ")
-        print("  variables: u(sample, geometry, \(axes)), K(sample, geometry, \(axes)), mask(geometry, \(axes)), f(\(axes))")
+        print("  variables: \(report.variables.joined(separator: ", "))")
     }
 }
 

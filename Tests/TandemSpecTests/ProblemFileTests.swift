@@ -45,7 +45,7 @@ final class ProblemFileTests: XCTestCase {
         XCTAssertEqual(p.reference.samples, 3)
         XCTAssertEqual(p.reference.seed, 9)
         XCTAssertNil(p.reference.lower)
-        guard case let .expression(k) = p.permeability else { return XCTFail("expected an expression") }
+        guard case let .expression(k) = p.coefficient else { return XCTFail("expected an expression") }
         XCTAssertEqual(k.evaluate(["x": 2, "y": 3]), 7)
         XCTAssertEqual(p.source.evaluate(["x": 0.5, "y": 0]), 1, accuracy: 1e-15)
         XCTAssertEqual(p.boundaryValue.evaluate(["x": 0.25, "y": 0]), 0.25)
@@ -72,7 +72,9 @@ final class ProblemFileTests: XCTestCase {
         XCTAssertEqual(error("grid = [33, 17]", with: "grid = [33]"),
                        "demo.toml:27: reference.grid: expected 2 point counts between 3 and 4096, got [33]")
         XCTAssertEqual(error("kind = \"darcy\"", with: "kind = \"stokes\""),
-                       "demo.toml:4: pde.kind: unknown kind \"stokes\"; expected one of darcy")
+                       "demo.toml:4: pde.kind: unknown kind \"stokes\"; expected one of darcy, heat, reaction-diffusion")
+        XCTAssertEqual(error("kind = \"darcy\"", with: "kind = \"reaction-diffusion\""),
+                       "demo.toml: time: missing; reaction-diffusion problems need a [time] table")
         XCTAssertEqual(error("center = [0.5, 0.5]\nradius = 0.5", with: "center = [0.5]\nradius = 0.5"),
                        "demo.toml:17: geometry[1].center: expected 2 numbers, got 1")
         XCTAssertEqual(error("lower = [0, 0]", with: "lower = [0, \"a\"]"),
@@ -86,11 +88,53 @@ final class ProblemFileTests: XCTestCase {
                        "demo.toml:23: boundary[0].kind: unknown kind \"robin\"; expected one of dirichlet")
     }
 
+    func testReactionDiffusionFamiliesAndTime() throws {
+        let text = """
+            [pde]
+            kind = "reaction-diffusion"
+            diffusivity = "0.5"
+            initial = "sin(pi*x)"
+
+            [inputs.parameters]
+            a = [0.1, 1]
+            b = 2
+
+            [[reaction]]
+            name = "fisher"
+            expression = "a*u*(1-u)"
+
+            [[geometry]]
+            name = "line"
+            shape = "interval"
+            lower = 0
+            upper = 1
+
+            [time]
+            end = 2
+            steps = 40
+            outputs = 8
+            scheme = "backward-euler"
+            """
+        let p = try Problem(text: text, file: "rd.toml")
+        XCTAssertEqual(p.pde, .reactionDiffusion)
+        XCTAssertEqual(p.time?.steps, 40)
+        XCTAssertEqual(p.time?.scheme, .backwardEuler)
+        XCTAssertEqual(p.parameters.map(\.name), ["a", "b"])
+        XCTAssertEqual(p.parameters[1].range, 2...2)
+        XCTAssertEqual(p.reactions.map(\.name), ["fisher"])
+        func message(_ a: String, _ b: String) -> String {
+            do { _ = try Problem(text: text.replacingOccurrences(of: a, with: b), file: "rd.toml"); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message("a*u*(1-u)", "exp(u)").hasPrefix("rd.toml:12: reaction[0].expression: not a polynomial in u of degree at most 8"))
+        XCTAssertEqual(message("outputs = 8", "outputs = 7"), "rd.toml:23: time.outputs: expected a positive divisor of steps (40), got 7")
+        XCTAssertEqual(message("a*u*(1-u)", "c*u"), "rd.toml:12: reaction[0].expression: in expression \"c*u\" at column 1: unknown name \"c\"; expected one of a, b, u, pi, e")
+    }
+
     func testRandomPermeabilityAndMissingFile() throws {
         let text = valid.replacingOccurrences(of: "permeability = \"1 + x*y\"", with: "permeability = \"random\"")
             + "\n[inputs.permeability]\nkind = \"lognormal\"\ncovariance = \"spherical\"\nlength = 0.25\nterms = 50\n"
         let p = try Problem(text: text, file: "r.toml")
-        guard case let .random(field) = p.permeability else { return XCTFail("expected a random field") }
+        guard case let .random(field) = p.coefficient else { return XCTFail("expected a random field") }
         XCTAssertEqual(field.covariance, .spherical)
         XCTAssertEqual(field.terms, 50)
         XCTAssertEqual(field.variance, 1)
