@@ -32,7 +32,7 @@ run: build
 ## Runs the whole test suite (release mode: the numerical tests need optimised code to stay fast).
 test: bootstrap
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
-	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
+	TANDEM_TEST_PYTHON=$$(scripts/python-test-env.sh) $(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
 
 ## Runs the benchmarks against PyTorch (CPU) side by side; writes bench-results/.
 bench: bootstrap

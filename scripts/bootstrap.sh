@@ -12,6 +12,11 @@ for pkg in "${PACKAGES[@]}"; do
     fi
 done
 
+# The test suite reads Tandem's files from Python (numpy, xarray) in a virtual environment.
+if ! python3 -m venv --help >/dev/null 2>&1; then
+    missing+=(python3 python3-venv)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

@@ -52,6 +52,33 @@ final class ProblemCommandTests: XCTestCase {
         }
     }
 
+    /// The files open without Tandem: xarray (pip-installed into .venv-test by `make test`)
+    /// reads dimensions, coordinates, attributes and values of every example's output.
+    func testXarrayReadsTheOutput() throws {
+        guard let python = ProcessInfo.processInfo.environment["TANDEM_TEST_PYTHON"] else {
+            throw XCTSkip("TANDEM_TEST_PYTHON is not set; `make test` sets it to the pinned .venv-test interpreter")
+        }
+        for file in try problemFiles {
+            let out = directory.appendingPathComponent(file.deletingPathExtension().lastPathComponent + ".nc").path
+            XCTAssertEqual(try TandemCommand().run(["solve", file.path, "--out", out, "--samples", "2"]).status, 0)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [repository.appendingPathComponent("scripts/check_with_xarray.py").path, out]
+            let pipe = Pipe(), errors = Pipe()
+            process.standardOutput = pipe
+            process.standardError = errors
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, "\(file.lastPathComponent): \(message)")
+            let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: output) as? [String: Any], message)
+            XCTAssertEqual((summary["dims"] as? [String: Int])?["sample"], 2)
+            XCTAssertEqual(summary["seed"] as? String, "0")
+            XCTAssertGreaterThan(summary["max_u"] as? Double ?? 0, 0)
+        }
+    }
+
     func testSameSeedSameData() throws {
         let file = repository.appendingPathComponent("problems/darcy-multigeometry.toml").path
         let cli = TandemCommand()
