@@ -104,8 +104,9 @@ public final class FieldFileWriter {
     }
 
     /// Appends one sample: for each variable whose first dimension is unlimited, its values at
-    /// this sample (row-major over the remaining dimensions). The file is flushed afterwards.
-    public func appendSample(_ fields: [String: [Double]]) throws {
+    /// this sample (row-major over the remaining dimensions). With `flush` the file is synced to
+    /// disk afterwards; otherwise call ``flush()`` after a group of samples.
+    public func appendSample(_ fields: [String: [Double]], flush: Bool = true) throws {
         for (name, values) in fields {
             guard let id = variableIDs[name], let shape = variableShapes[name], shape.first == .some(nil) else {
                 throw NetCDFError.missingVariable(path: path, name: name, available: variableIDs.keys.sorted())
@@ -117,8 +118,11 @@ public final class FieldFileWriter {
             try handle.write(values, variable: id, start: [sampleCount] + rest.map { _ in 0 }, count: [1] + rest, name: name)
         }
         sampleCount += 1
-        try handle.sync()
+        if flush { try handle.sync() }
     }
+
+    /// Writes buffered data to disk, so the samples appended so far survive a crash.
+    public func flush() throws { try handle.sync() }
 
     /// Closes the file; further writes fail.
     public func close() throws { try handle.close() }

@@ -234,13 +234,21 @@ public struct ReferenceDataset: Sendable {
         try writer.write("mask", values: resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
         if problem.time == nil { try writer.write("f", values: problem.source.evaluate(coordinates, count: grid.pointCount)) }
 
+        // Reuse freed buffers instead of returning them to the kernel (see AllocatorTuning).
+        _ = AllocatorTuning.isApplied
         let start = Date()
         // Samples run concurrently, one per core: BLAS calls inside each factorisation stay
         // single-threaded instead of contending with the other samples.
         let blasThreads = BLASRuntime.threadCount
         BLASRuntime.threadCount = 1
         defer { BLASRuntime.threadCount = blasThreads }
-        let batch = Swift.max(2 * ProcessInfo.processInfo.activeProcessorCount, 4)
+        let batch = Swift.max(8 * ProcessInfo.processInfo.activeProcessorCount, 8)
+        // Batch k is written (compressed, appended, flushed) on a serial queue while batch k + 1
+        // is solved; at most one batch waits to be written.
+        let writeQueue = DispatchQueue(label: "tandem.dataset.write")
+        let pendingWrite = DispatchGroup()
+        let writeFailure = ErrorBox()
+        let sharedWriter = UnsafeSendableBox(writer)
         var maximumResidual = 0.0
         var done = 0
         var interrupted = false
@@ -255,6 +263,7 @@ public struct ReferenceDataset: Sendable {
             DispatchQueue.concurrentPerform(iterations: count) { i in
                 results.set(i, Result { try self.solveSample(first + i, seed: seed, coordinates: coordinates) })
             }
+            var rows: [[String: [Double]]] = []
             for i in 0..<count {
                 let r = try results.get(i)
                 maximumResidual = Swift.max(maximumResidual, r.residual)
@@ -264,11 +273,24 @@ public struct ReferenceDataset: Sendable {
                     fields["reaction_coefficients"] = r.reactionCoefficients
                 }
                 for (p, v) in zip(problem.parameters, r.parameters) { fields[p.name] = [v] }
-                try writer.appendSample(fields)
+                rows.append(fields)
+            }
+            pendingWrite.wait()
+            if let error = writeFailure.error { throw error }
+            let batchRows = rows
+            writeQueue.async(group: pendingWrite) {
+                do {
+                    for fields in batchRows { try sharedWriter.value.appendSample(fields, flush: false) }
+                    try sharedWriter.value.flush()
+                } catch {
+                    writeFailure.record(error)
+                }
             }
             done += count
             progress?(done, samples, Date().timeIntervalSince(start))
         }
+        pendingWrite.wait()
+        if let error = writeFailure.error { throw error }
         try writer.close()
         let described = variables.map { "\($0.name)(\($0.dimensions.joined(separator: ", ")))" }
         return Report(path: path, samples: done, seconds: Date().timeIntervalSince(start), maximumResidual: maximumResidual,
@@ -283,6 +305,20 @@ final class ResultBox: @unchecked Sendable {
     init(count: Int) { results = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<ReferenceDataset.SampleResult, Error>) { lock.withLock { results[i] = r } }
     func get(_ i: Int) throws -> ReferenceDataset.SampleResult { try lock.withLock { results[i]! }.get() }
+}
+
+/// The first error of a background task.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    func record(_ error: Error) { lock.withLock { if first == nil { first = error } } }
+    var error: Error? { lock.withLock { first } }
+}
+
+/// Hands a non-Sendable value to one serial queue (the file writer is used by one task at a time).
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Tandem's version, written into files it produces.

@@ -25,6 +25,11 @@ public final class DarcySolver: Sendable {
     public let unknownPoints: [Int]
     let pattern: CholeskyPattern
     let patternMatrix: SparseMatrix
+    /// For each stencil neighbour in assembly order (unknown, axis, −/+), its storage slot in
+    /// the matrix, or −1 when the neighbour is a boundary point; and each row's diagonal slot.
+    /// With them a new coefficient field is assembled in one pass, without sorting.
+    let neighbourSlots: [Int]
+    let diagonalSlots: [Int]
 
     /// Sets up the numbering and analyses the sparsity pattern.
     /// - Throws: ``PDEError`` for a mask of the wrong size or a domain without interior points.
@@ -50,8 +55,60 @@ public final class DarcySolver: Sendable {
         unknownIndex = index
         unknownPoints = points
         let ones = [Double](repeating: 1, count: grid.pointCount)
-        patternMatrix = try Self.assemble(grid: grid, index: index, points: points, permeability: ones, name: "Darcy operator").matrix
-        pattern = try CholeskyPattern(analyzing: patternMatrix)
+        let matrix = try Self.assemble(grid: grid, index: index, points: points, permeability: ones, name: "Darcy operator").matrix
+        patternMatrix = matrix
+        pattern = try CholeskyPattern(analyzing: matrix)
+        func slot(row: Int, column: Int) -> Int {
+            var lo = matrix.columnPointers[column], hi = matrix.columnPointers[column + 1]
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if matrix.rowIndices[mid] < row { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        var neighbours: [Int] = []
+        neighbours.reserveCapacity(points.count * 2 * grid.dimension)
+        for (row, p) in points.enumerated() {
+            for d in 0..<grid.dimension {
+                for q in [p - strides[d], p + strides[d]] {
+                    neighbours.append(index[q].map { slot(row: row, column: $0) } ?? -1)
+                }
+            }
+        }
+        neighbourSlots = neighbours
+        diagonalSlots = (0..<points.count).map { slot(row: $0, column: $0) }
+    }
+
+    /// The operator's values for `permeability` in the analysed pattern's storage order, and the
+    /// boundary coupling `Σ k_f·g_q / h²` of each unknown (zero when `boundary` is `nil`).
+    func assembleValues(permeability: [Double], boundary: [Double]?) -> (values: [Double], coupling: [Double]) {
+        let strides = grid.strides, h = grid.spacing
+        let inverseSquares = h.map { 1 / ($0 * $0) }
+        var values = [Double](repeating: 0, count: patternMatrix.nonzeroCount)
+        var coupling = [Double](repeating: 0, count: unknownPoints.count)
+        var e = 0
+        permeability.withUnsafeBufferPointer { k in
+            for (row, p) in unknownPoints.enumerated() {
+                var diagonal = 0.0
+                let kp = k[p]
+                for d in 0..<grid.dimension {
+                    for q in [p - strides[d], p + strides[d]] {
+                        let kq = k[q]
+                        let face = 2 * kp * kq / (kp + kq) * inverseSquares[d]
+                        diagonal += face
+                        let slot = neighbourSlots[e]
+                        e += 1
+                        if slot >= 0 {
+                            values[slot] = -face
+                        } else if let boundary {
+                            coupling[row] += face * boundary[q]
+                        }
+                    }
+                }
+                values[diagonalSlots[row]] = diagonal
+            }
+        }
+        return (values, coupling)
     }
 
     /// The solution on every grid point: `g` on boundary points, NaN outside the domain.
@@ -80,9 +137,9 @@ public final class DarcySolver: Sendable {
                 throw PDEError.invalidInput("source and boundary values must be finite at \(grid.point(p))")
             }
         }
-        let (matrix, boundaryRHS) = try Self.assemble(
-            grid: grid, index: unknownIndex, points: unknownPoints, permeability: permeability, boundary: boundary,
-            name: "Darcy operator (\(grid.pointsPerAxis.map(String.init).joined(separator: "×")) grid)")
+        let (operatorValues, boundaryRHS) = assembleValues(permeability: permeability, boundary: boundary)
+        var matrix = patternMatrix.withValues(operatorValues)
+        matrix.name = "Darcy operator (\(grid.pointsPerAxis.map(String.init).joined(separator: "×")) grid)"
         let rhs = unknownPoints.enumerated().map { source[$0.element] + boundaryRHS[$0.offset] }
         let x = try pattern.factorize(matrix).solve(rhs)
         var values = [Double](repeating: .nan, count: grid.pointCount)

@@ -32,8 +32,8 @@ public struct GaussianRandomField: Sendable {
     public let covariance: Covariance
     public let lengthScale: Double
     public let variance: Double
-    /// `√λ_k φ_k` on the fine grid, one row per term.
-    let scaledModes: [[Double]]
+    /// `√λ_k φ_k` on the fine grid, one row per term: `[terms, points]`.
+    let scaledModes: Tensor<Double>
     /// The kept eigenvalues, largest first.
     public let eigenvalues: [Double]
     /// The fraction of the total variance the kept terms carry, `Σ_{k<m} λ_k / tr C`.
@@ -73,14 +73,15 @@ public struct GaussianRandomField: Sendable {
         eigenvalues = kept
         capturedVariance = kept.reduce(0, +) / (variance * Double(n))
         let coarse = base
-        scaledModes = zip(kept, vectors).map { lambda, v in
+        let modes = zip(kept, vectors).map { lambda, v in
             let mode = v.map { $0 * lambda.squareRoot() }
             return coarse == grid ? mode : Self.interpolate(mode, from: coarse, to: grid)
         }
+        scaledModes = Tensor(shape: [modes.count, grid.pointCount], scalars: modes.flatMap { $0 })
     }
 
     /// The number of expansion terms.
-    public var terms: Int { scaledModes.count }
+    public var terms: Int { scaledModes.shape[0] }
 
     /// One realisation on the grid, from `terms` standard normals drawn from `generator`.
     public func sample(using generator: inout SeededGenerator) -> [Double] {
@@ -90,12 +91,9 @@ public struct GaussianRandomField: Sendable {
 
     /// The realisation for given KL coefficients `ξ`.
     public func realization(coefficients xi: [Double]) -> [Double] {
-        var field = [Double](repeating: 0, count: grid.pointCount)
-        for (k, mode) in scaledModes.enumerated() {
-            let x = xi[k]
-            for i in field.indices { field[i] += x * mode[i] }
-        }
-        return field
+        precondition(xi.count == terms, "realization: \(xi.count) coefficients for \(terms) terms")
+        // One BLAS product: [1, terms] · [terms, points].
+        return withoutGradient { matmul(Tensor(shape: [1, terms], scalars: xi), scaledModes).scalars }
     }
 
     /// Multilinear interpolation of values on `coarse` to the points of `fine` (same box).

@@ -48,9 +48,9 @@ public final class TimeStepper: @unchecked Sendable {
             throw PDEError.invalidInput("diffusivity needs a positive, finite value at each of the \(grid.pointCount) grid points")
         }
         self.diffusivity = diffusivity
-        operatorMatrix = try DarcySolver.assemble(
-            grid: grid, index: operatorSolver.unknownIndex, points: operatorSolver.unknownPoints,
-            permeability: diffusivity, name: "diffusion operator").matrix
+        var matrix = operatorSolver.patternMatrix.withValues(operatorSolver.assembleValues(permeability: diffusivity, boundary: nil).values)
+        matrix.name = "diffusion operator"
+        operatorMatrix = matrix
     }
 
     /// The interior unknowns' grid points.
@@ -58,9 +58,7 @@ public final class TimeStepper: @unchecked Sendable {
 
     /// `b = (boundary coupling of g) + q` on the unknowns.
     func forcing(boundary g: [Double], source q: [Double]?) throws -> [Double] {
-        let (_, coupling) = try DarcySolver.assemble(
-            grid: grid, index: operatorSolver.unknownIndex, points: unknownPoints,
-            permeability: diffusivity, boundary: g, name: "diffusion operator")
+        let coupling = operatorSolver.assembleValues(permeability: diffusivity, boundary: g).coupling
         return unknownPoints.enumerated().map { k, p in coupling[k] + (q?[p] ?? 0) }
     }
 
