@@ -243,12 +243,9 @@ public struct ReferenceDataset: Sendable {
         BLASRuntime.threadCount = 1
         defer { BLASRuntime.threadCount = blasThreads }
         let batch = Swift.max(8 * ProcessInfo.processInfo.activeProcessorCount, 8)
-        // Batch k is written (compressed, appended, flushed) on a serial queue while batch k + 1
-        // is solved; at most one batch waits to be written.
-        let writeQueue = DispatchQueue(label: "tandem.dataset.write")
-        let pendingWrite = DispatchGroup()
-        let writeFailure = ErrorBox()
-        let sharedWriter = UnsafeSendableBox(writer)
+        // Each batch is written (compressed, appended, flushed) on this thread after it is solved.
+        // (Writing on a background queue while the next batch is solved was faster but crashed
+        // reaction–diffusion runs in release builds; NetCDF-C and HDF5 are not thread-safe.)
         var maximumResidual = 0.0
         var done = 0
         var interrupted = false
@@ -275,22 +272,11 @@ public struct ReferenceDataset: Sendable {
                 for (p, v) in zip(problem.parameters, r.parameters) { fields[p.name] = [v] }
                 rows.append(fields)
             }
-            pendingWrite.wait()
-            if let error = writeFailure.error { throw error }
-            let batchRows = rows
-            writeQueue.async(group: pendingWrite) {
-                do {
-                    for fields in batchRows { try sharedWriter.value.appendSample(fields, flush: false) }
-                    try sharedWriter.value.flush()
-                } catch {
-                    writeFailure.record(error)
-                }
-            }
+            for fields in rows { try writer.appendSample(fields, flush: false) }
+            try writer.flush()
             done += count
             progress?(done, samples, Date().timeIntervalSince(start))
         }
-        pendingWrite.wait()
-        if let error = writeFailure.error { throw error }
         try writer.close()
         let described = variables.map { "\($0.name)(\($0.dimensions.joined(separator: ", ")))" }
         return Report(path: path, samples: done, seconds: Date().timeIntervalSince(start), maximumResidual: maximumResidual,
@@ -305,20 +291,6 @@ final class ResultBox: @unchecked Sendable {
     init(count: Int) { results = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<ReferenceDataset.SampleResult, Error>) { lock.withLock { results[i] = r } }
     func get(_ i: Int) throws -> ReferenceDataset.SampleResult { try lock.withLock { results[i]! }.get() }
-}
-
-/// The first error of a background task.
-final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: Error?
-    func record(_ error: Error) { lock.withLock { if first == nil { first = error } } }
-    var error: Error? { lock.withLock { first } }
-}
-
-/// Hands a non-Sendable value to one serial queue (the file writer is used by one task at a time).
-struct UnsafeSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Tandem's version, written into files it produces.
