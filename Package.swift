@@ -83,7 +83,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "tandem-bench",
-            dependencies: ["TandemCore", "TandemNN"],
+            dependencies: ["TandemCore", "TandemNN", "TandemGeometry", "TandemPDE"],
             path: "Benchmarks/TandemBench",
             swiftSettings: numericSettings),
 

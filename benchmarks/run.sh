@@ -13,9 +13,11 @@ OUT=bench-results
 mkdir -p "$OUT"
 
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-if ! "$VENV/bin/python" -c "import torch, numpy, sys; sys.exit(torch.__version__ != '$TORCH_VERSION')" 2>/dev/null; then
-    echo "bench: installing torch==$TORCH_VERSION (CPU-only wheel) and numpy into $VENV"
-    "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" "numpy==2.4.6"
+if ! "$VENV/bin/python" -c "import torch, numpy, scipy, sys; sys.exit(torch.__version__ != '$TORCH_VERSION')" 2>/dev/null; then
+    echo "bench: installing torch==$TORCH_VERSION (CPU-only wheel), numpy and scipy into $VENV"
+    "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" "numpy==2.4.6" "scipy==1.17.1"
+    # scikit-sparse builds against the system SuiteSparse; the Darcy peer runs without it if it fails.
+    "$VENV/bin/pip" install -q "scikit-sparse==0.4.16" || echo "bench: scikit-sparse did not install; comparing with SciPy only"
 fi
 
 CORETYPE=$(scripts/blas-env.sh)
@@ -36,3 +38,10 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
+
+# Sparse solver: Darcy on 256², 512², 1024² against SciPy (and scikit-sparse's CHOLMOD when it
+# installs), side by side. CHOLMOD's OpenMP loops stay on one thread as in `tandem`.
+echo "bench: Darcy solve against SciPy"
+"$BIN/tandem-bench" --only darcy --memory-steps 0 > "$OUT/tandem-darcy.jsonl"
+OMP_NUM_THREADS=1 "$VENV/bin/python" benchmarks/peers/scipy_darcy.py > "$OUT/scipy-darcy.jsonl"
+"$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-darcy.jsonl" "$OUT/scipy-darcy.jsonl" "$OUT/darcy.json" --peer scipy

@@ -3,6 +3,8 @@
 import Foundation
 import TandemCore
 import TandemNN
+import TandemGeometry
+import TandemPDE
 
 struct Measurement: Codable {
     let name: String
@@ -128,6 +130,30 @@ func memoryFlatness(steps: Int) throws -> Measurement {
         gflops: nil, note: String(format: "RSS %.1f MB before, %.1f MB after %d steps", before, after, steps))
 }
 
+/// Darcy `−∇·(K∇u) = 1` on an n × n grid of the unit square, `K = exp(sin 2πx · cos 2πy)`,
+/// `u = 0` on the boundary: setup (numbering, pattern, CHOLMOD analysis) and one solve
+/// (assembly into the pattern, numeric factorisation, solve, residual). The same matrix as
+/// `benchmarks/peers/scipy_darcy.py` builds.
+func darcySolve(n: Int, repeats: Int) throws -> [Measurement] {
+    let grid = try CartesianGrid(pointsPerAxis: [n, n], lower: [0, 0], upper: [1, 1])
+    let k = grid.sample { p in Foundation.exp(Foundation.sin(2 * .pi * p[0]) * Foundation.cos(2 * .pi * p[1])) }
+    let f = [Double](repeating: 1, count: grid.pointCount), g = [Double](repeating: 0, count: grid.pointCount)
+    var setup: [Double] = [], solve: [Double] = []
+    var residual = 0.0
+    for _ in 0..<repeats {
+        var solver: DarcySolver?
+        setup.append(try seconds { solver = try DarcySolver(grid: grid) })
+        solve.append(try seconds { residual = try solver!.solve(permeability: k, source: f, boundary: g).relativeResidual })
+    }
+    let total = zip(setup, solve).map(+)
+    let note = String(format: "residual %.1e", residual)
+    return [
+        Measurement(name: "darcy_setup_analysis", precision: "F64", batch: n, medianMilliseconds: median(setup) * 1e3, gflops: nil, note: nil),
+        Measurement(name: "darcy_factorize_solve", precision: "F64", batch: n, medianMilliseconds: median(solve) * 1e3, gflops: nil, note: note),
+        Measurement(name: "darcy_end_to_end", precision: "F64", batch: n, medianMilliseconds: median(total) * 1e3, gflops: nil, note: note),
+    ]
+}
+
 let arguments = CommandLine.arguments
 let repeats = arguments.firstIndex(of: "--repeats").flatMap { Int(arguments[$0 + 1]) } ?? 30
 let memorySteps = arguments.firstIndex(of: "--memory-steps").flatMap { Int(arguments[$0 + 1]) } ?? 10_000
@@ -151,3 +177,8 @@ for batch in [1024, 8192] {
     if wanted("mlp-F64-\(batch)") { emit(try mlpStep(Double.self, batch: batch, repeats: repeats)) }
 }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
+if only?.hasPrefix("darcy") == true {
+    for n in [256, 512, 1024] {
+        for m in try darcySolve(n: n, repeats: n >= 1024 ? 3 : 5) { emit(m) }
+    }
+}

@@ -1,5 +1,6 @@
 import CSuiteSparse
 import Foundation
+import TandemCore
 
 // The one file that talks to CHOLMOD (64-bit integer interface, `cholmod_l_*`).
 
@@ -10,6 +11,7 @@ final class CholmodWorkspace: @unchecked Sendable {
     let lock = NSLock()
 
     init() {
+        _ = AllocatorTuning.isApplied  // reuse large freed buffers (see TandemCore.AllocatorTuning)
         common = .allocate(capacity: 1)
         common.initialize(to: cholmod_common())
         cholmod_l_start(common)
@@ -44,8 +46,9 @@ final class CholmodFactorHandle: @unchecked Sendable {
     }
 }
 
-/// Calls `body` with a `cholmod_sparse` view of `matrix` (no copy); `stype = 1` tells CHOLMOD
-/// to use the upper triangle of a symmetric matrix.
+/// Calls `body` with a `cholmod_sparse` view of `matrix` (no copy); `stype = −1` tells CHOLMOD
+/// to use the lower triangle of a symmetric matrix (the triangle its factorisation works on, so
+/// no transpose is needed).
 func withCholmodSparse<R>(_ matrix: SparseMatrix, _ body: (UnsafeMutablePointer<cholmod_sparse>) -> R) -> R {
     matrix.columnPointers.withUnsafeBufferPointer { p in
         matrix.rowIndices.withUnsafeBufferPointer { i in
@@ -57,7 +60,7 @@ func withCholmodSparse<R>(_ matrix: SparseMatrix, _ body: (UnsafeMutablePointer<
                 sparse.p = UnsafeMutableRawPointer(mutating: p.baseAddress)
                 sparse.i = UnsafeMutableRawPointer(mutating: i.baseAddress)
                 sparse.x = UnsafeMutableRawPointer(mutating: x.baseAddress)
-                sparse.stype = 1
+                sparse.stype = -1
                 sparse.itype = CHOLMOD_LONG
                 sparse.xtype = CHOLMOD_REAL
                 sparse.dtype = CHOLMOD_DOUBLE

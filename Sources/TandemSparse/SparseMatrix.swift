@@ -108,18 +108,20 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// For each stored entry `(i, j)`, the storage index of entry `(j, i)`, or `nil` when the
     /// pattern is not symmetric.
+    ///
+    /// One pass in column order: entries `(i, j)` with `j` increasing meet column `i`'s entries
+    /// in increasing row order (rows are sorted), so a cursor per column finds each transpose.
     public func transposeIndex() -> [Int]? {
         guard rows == columns else { return nil }
-        var lookup: [Int: Int] = [:]
-        lookup.reserveCapacity(values.count)
-        for j in 0..<columns {
-            for k in columnPointers[j]..<columnPointers[j + 1] { lookup[rowIndices[k] &* columns &+ j] = k }
-        }
+        var cursor = Array(columnPointers.dropLast())
         var result = [Int](repeating: 0, count: values.count)
         for j in 0..<columns {
             for k in columnPointers[j]..<columnPointers[j + 1] {
-                guard let t = lookup[j &* columns &+ rowIndices[k]] else { return nil }
+                let i = rowIndices[k]
+                let t = cursor[i]
+                guard t < columnPointers[i + 1], rowIndices[t] == j else { return nil }
                 result[k] = t
+                cursor[i] = t + 1
             }
         }
         return result
