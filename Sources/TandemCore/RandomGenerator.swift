@@ -20,6 +20,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         state = (next(), next(), next(), next())
     }
 
+    /// Whether two generators are in the same state (will produce the same stream).
     public static func == (lhs: SeededGenerator, rhs: SeededGenerator) -> Bool {
         lhs.state == rhs.state
     }

@@ -13,6 +13,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     /// A value is NaN or infinite where a finite value is required.
     case nonFinite(String)
 
+    /// The message, naming the operation and what was expected.
     public var description: String {
         switch self {
         case let .shapeMismatch(operation, expected, got):

@@ -28,8 +28,10 @@ where Self.RawSignificand: FixedWidthInteger {
 }
 
 extension Float: TensorScalar {
+    /// `"F32"`.
     public static var dtypeName: String { "F32" }
 
+    /// Vectorised `tanh` (see `VectorMath`).
     public static func vectorTanh(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         VectorMath.tanh(x, into: out)
     }
@@ -49,8 +51,10 @@ extension Float: TensorScalar {
 }
 
 extension Double: TensorScalar {
+    /// `"F64"`.
     public static var dtypeName: String { "F64" }
 
+    /// Vectorised `tanh` (see `VectorMath`).
     public static func vectorTanh(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         VectorMath.tanh(x, into: out)
     }

@@ -6,7 +6,9 @@
 public struct CartesianGrid: Sendable, Equatable {
     /// Points along each axis, at least 3.
     public let pointsPerAxis: [Int]
+    /// The box's lower corner.
     public let lower: [Double]
+    /// The box's upper corner.
     public let upper: [Double]
 
     /// - Throws: ``GeometryError/invalidGrid(_:)`` for a dimension outside 1…3, fewer than 3 points
@@ -24,7 +26,9 @@ public struct CartesianGrid: Sendable, Equatable {
         self.upper = upper
     }
 
+    /// The number of axes (1, 2 or 3).
     public var dimension: Int { pointsPerAxis.count }
+    /// The number of grid points, boundary included.
     public var pointCount: Int { pointsPerAxis.reduce(1, *) }
     /// `h_d` along each axis.
     public var spacing: [Double] { (0..<dimension).map { (upper[$0] - lower[$0]) / Double(pointsPerAxis[$0] - 1) } }
@@ -73,6 +77,7 @@ public enum GeometryError: Error, Equatable, CustomStringConvertible {
     case invalidGrid(String)
     case invalidShape(String)
 
+    /// The error message.
     public var description: String {
         switch self {
         case let .invalidGrid(reason): return "invalid grid: \(reason)"

@@ -10,6 +10,7 @@ public enum NetCDFError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(path: String, variable: String, expected: [Int], got: [Int])
     case missingAttribute(path: String, name: String)
 
+    /// The message: file, operation and the library's reason.
     public var description: String {
         switch self {
         case let .library(path, operation, message):

@@ -9,34 +9,53 @@ import TandemNN
 /// then full-batch L-BFGS on a fixed set of points (the Adam → L-BFGS switch of PINN practice),
 /// evaluated on a held-out 64 × 64 grid by relative L2 error `‖u_θ − u‖₂ / ‖u‖₂`.
 public struct FunctionFitDemonstration: Sendable {
+    /// Layer widths: input 2, hidden layers, output 1.
     public var widths: [Int] = [2, 64, 64, 64, 1]
+    /// The hidden layers' nonlinearity.
     public var activation: Activation = .tanh
+    /// Adam steps.
     public var steps = 2000
+    /// Fresh random points per Adam step.
     public var batchSize = 256
+    /// Adam's learning rate schedule.
     public var learningRate: LearningRateSchedule = .exponential(initial: 3e-3, decayRate: 0.5, decaySteps: 1000, staircase: false)
     /// Full-batch L-BFGS iterations after Adam (0 to skip), on `refinementPoints` fixed points.
     public var refinementIterations = 1500
+    /// Fixed points for the full-batch L-BFGS phase.
     public var refinementPoints = 2048
+    /// Seed for initialisation and sampling; the same seed reproduces the run.
     public var seed: UInt64 = 0
+    /// Steps between progress reports.
     public var reportEvery = 250
 
+    /// The default demonstration (see the properties for its settings).
     public init() {}
 
     /// One line of progress.
     public struct Progress: Sendable {
+        /// The Adam step (0-based).
         public let step: Int
+        /// Mean squared error on the step's batch.
         public let loss: Double
+        /// The learning rate used at this step.
         public let learningRate: Double
+        /// Seconds since training started.
         public let elapsedSeconds: Double
     }
 
     /// The outcome of a run.
     public struct Result: Sendable {
+        /// The loss at the first step.
         public let initialLoss: Double
+        /// The loss at the end (after L-BFGS when it ran).
         public let finalLoss: Double
+        /// `‖u_θ − u‖₂ / ‖u‖₂` on the held-out 64 × 64 grid.
         public let relativeL2Error: Double
+        /// `max |u_θ − u|` on the held-out grid.
         public let maxAbsoluteError: Double
+        /// Wall-clock seconds for training and evaluation.
         public let seconds: Double
+        /// Trainable scalars in the model.
         public let parameterCount: Int
         /// The loss after the Adam phase.
         public let adamLoss: Double

@@ -35,10 +35,13 @@ extension ShapeSpec {
 
 /// A problem with its geometry built: shapes, the shared grid and each geometry's mask.
 public struct ResolvedProblem: Sendable {
+    /// The decoded problem file.
     public let problem: Problem
+    /// One solid per geometry, in file order.
     public let shapes: [Shape]
     /// One grid for all geometries (so masks and fields line up across geometries).
     public let grid: CartesianGrid
+    /// Each geometry rasterised on `grid` (the solver's active points).
     public let masks: [[Bool]]
 
     /// Builds shapes, grid and masks.

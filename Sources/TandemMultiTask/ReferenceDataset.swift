@@ -12,6 +12,7 @@ import TandemSpec
 /// Samples are solved concurrently in batches; sample `k` draws from generators derived from
 /// `(seed, k)`, so the data do not depend on the number of threads or the batch size.
 public struct ReferenceDataset: Sendable {
+    /// The problem with its shapes, grid and masks.
     public let resolved: ResolvedProblem
     let steadySolvers: [DarcySolver]
     let coefficientField: GaussianRandomField?
@@ -24,11 +25,15 @@ public struct ReferenceDataset: Sendable {
 
     /// What a run produced.
     public struct Report: Sendable {
+        /// The NetCDF file written.
         public let path: String
+        /// Samples written (fewer than asked when interrupted).
         public let samples: Int
+        /// Wall-clock seconds spent solving and writing.
         public let seconds: Double
         /// The largest relative residual `‖b − Au‖/‖b‖` over all linear solves.
         public let maximumResidual: Double
+        /// Interior unknowns of each geometry's linear systems.
         public let unknownsPerGeometry: [Int]
         /// Whether the run was stopped early (by `shouldStop`); the file then holds the samples
         /// finished so far and is complete and readable.
@@ -37,6 +42,8 @@ public struct ReferenceDataset: Sendable {
         public let variables: [String]
     }
 
+    /// Prepares solvers and random fields for `resolved`.
+    /// - Throws: ``ProblemFileError`` located at the geometry or reaction that cannot be set up.
     public init(_ resolved: ResolvedProblem) throws {
         self.resolved = resolved
         let problem = resolved.problem
@@ -295,5 +302,6 @@ final class ResultBox: @unchecked Sendable {
 
 /// Tandem's version, written into files it produces.
 public enum TandemVersion {
+    /// The version string.
     public static let string = "0.1.0"
 }

@@ -11,15 +11,23 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
     /// How weight decay enters the update.
     public enum WeightDecay: String, Sendable, Codable { case coupled, decoupled }
 
+    /// `"adam"`.
     public static var name: String { "adam" }
+    /// The learning rate by step.
     public var schedule: LearningRateSchedule
+    /// Decay rates of the first and second moments, and the denominator's `ε`.
     public let beta1: Scalar, beta2: Scalar, epsilon: Scalar
+    /// Weight decay `λ` (0 for none).
     public let weightDecay: Scalar
+    /// Whether `λ` is coupled (L2) or decoupled (AdamW).
     public let decayMode: WeightDecay
+    /// Updates made so far.
     public private(set) var step = 0
     private var state = ElementwiseUpdate<Scalar>()
+    /// The moment estimates `m.<name>` and `v.<name>`.
     public var slots: [String: Tensor<Scalar>] { state.slots }
 
+    /// Adam with the given schedule and hyperparameters (defaults as in the paper).
     public init(
         schedule: LearningRateSchedule, beta1: Scalar = 0.9, beta2: Scalar = 0.999, epsilon: Scalar = 1e-8,
         weightDecay: Scalar = 0, decayMode: WeightDecay = .coupled
@@ -40,6 +48,7 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         Adam(schedule: schedule, weightDecay: weightDecay, decayMode: .decoupled)
     }
 
+    /// One Adam step for the parameters named in `gradients`.
     public mutating func update<M: Module>(_ model: inout M, along gradients: OrderedDictionary<String, Tensor<Scalar>>) where M.Scalar == Scalar {
         step += 1
         let lr = Scalar(schedule.rate(at: step - 1))
@@ -60,6 +69,7 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         }
     }
 
+    /// Restores the step and moment estimates from a checkpoint.
     public mutating func restore(step: Int, slots: [String: Tensor<Scalar>]) throws {
         state.slots = try ElementwiseUpdate.validated(slots, slotNames: ["m", "v"], optimizer: Self.name)
         self.step = step

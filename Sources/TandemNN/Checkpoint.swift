@@ -8,6 +8,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case io(path: String, reason: String)
     case incompatible(path: String, reason: String)
 
+    /// The message, naming the file and the reason.
     public var description: String {
         switch self {
         case let .corrupt(reason): return "corrupt checkpoint: \(reason)"
@@ -27,10 +28,15 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable {
     /// The format identifier written to `tandem.format`.
     public static var formatVersion: String { "tandem-checkpoint-1" }
 
+    /// The model's parameters by dotted name, in model order.
     public var parameters: OrderedDictionary<String, Tensor<Scalar>>
+    /// The optimizer's name (`adam`, `lion`, `sgd`, or `none`).
     public var optimizerName: String
+    /// The optimizer's step count.
     public var step: Int
+    /// The optimizer's state tensors (`m.layers.0.weight`, …).
     public var optimizerSlots: [String: Tensor<Scalar>]
+    /// The caller's string metadata (architecture, problem file, seed, …).
     public var metadata: [String: String]
 
     public init(

@@ -27,7 +27,9 @@ public struct Dense<Scalar: TensorScalar>: Layer {
         self.activation = activation
     }
 
+    /// Features in.
     public var inputSize: Int { weight.shape[0] }
+    /// Features out.
     public var outputSize: Int { weight.shape[1] }
 
     /// `σ(x·W + b)` for `x: [n, in]` (or `[in]`, treated as one row).

@@ -27,29 +27,44 @@ public struct LBFGS: Sendable {
 
     /// What happened in a run.
     public struct Report: Sendable, CustomStringConvertible {
+        /// The rule that ended the run.
         public let reason: StopReason
+        /// Accepted quasi-Newton steps.
         public let iterations: Int
+        /// Loss-and-gradient evaluations, line searches included.
         public let evaluations: Int
+        /// The loss before the first step.
         public let initialLoss: Double
+        /// The loss at the returned parameters.
         public let finalLoss: Double
+        /// `‖∇f‖∞` at the returned parameters.
         public let gradientNorm: Double
 
+        /// One line: reason, iterations, evaluations, losses, gradient norm.
         public var description: String {
             "L-BFGS stopped (\(reason.rawValue)) after \(iterations) iterations and \(evaluations) evaluations: "
                 + "loss \(initialLoss) → \(finalLoss), ‖∇‖∞ = \(gradientNorm)"
         }
     }
 
+    /// Curvature pairs kept (the `m` of L-BFGS).
     public var historySize = 10
+    /// Stop after this many iterations (`maxIterations`).
     public var maxIterations = 500
+    /// Stop after this many evaluations (`maxEvaluations`).
     public var maxEvaluations = 1000
+    /// Stop when `‖∇f‖∞` falls to this (`gradientTolerance`).
     public var gradientTolerance = 1e-8
+    /// Stop when the relative loss change falls to this (`functionTolerance`).
     public var functionTolerance = 1e-12
+    /// Stop when `‖Δx‖∞` falls to this (`stepTolerance`).
     public var stepTolerance = 1e-12
     /// Sufficient-decrease (Armijo) constant `c₁` and curvature constant `c₂`, `0 < c₁ < c₂ < 1`.
     public var c1 = 1e-4, c2 = 0.9
+    /// Trial steps per line search before `lineSearchFailed`.
     public var maxLineSearchSteps = 25
 
+    /// A solver with the default settings above.
     public init() {}
 
     /// Minimises `loss(model)` over the selected parameters, updating `model` in place.

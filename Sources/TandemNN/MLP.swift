@@ -5,6 +5,7 @@ import TandemCore
 /// `widths = [2, 128, 128, 1]` gives `2 → 128 → 128 → 1`; parameters are named
 /// `layers.0.weight`, `layers.0.bias`, ….
 public struct MLP<Scalar: TensorScalar>: Layer {
+    /// The dense layers, input to output.
     public var layers: [Dense<Scalar>]
 
     /// - Parameters:
@@ -24,6 +25,7 @@ public struct MLP<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// Input size, hidden widths and output size.
     public var widths: [Int] { [layers[0].inputSize] + layers.map(\.outputSize) }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {

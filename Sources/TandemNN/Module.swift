@@ -72,6 +72,7 @@ public enum ParameterError: Error, Equatable, CustomStringConvertible {
     case missing(name: String)
     case shapeMismatch(name: String, expected: [Int], got: [Int])
 
+    /// The message, naming the parameter and what was expected.
     public var description: String {
         switch self {
         case let .unknown(name, known):

@@ -36,7 +36,9 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
 public struct BatchNorm<Scalar: TensorScalar>: Module {
     /// Running mean and variance, updated as `r ← (1 − m)·r + m·batch` in training mode.
     public struct State: Sendable {
+        /// Running per-channel mean.
         public var runningMean: Tensor<Scalar>
+        /// Running per-channel (unbiased) variance.
         public var runningVariance: Tensor<Scalar>
     }
 
@@ -45,6 +47,7 @@ public struct BatchNorm<Scalar: TensorScalar>: Module {
 
     public var weight: Tensor<Scalar>
     public var bias: Tensor<Scalar>
+    /// Weight of the newest batch in the running statistics.
     public let momentum: Scalar
     public let epsilon: Scalar
 
@@ -99,8 +102,10 @@ public struct BatchNorm<Scalar: TensorScalar>: Module {
 /// Inverted dropout: zeroes each element with probability `rate` and scales survivors by
 /// `1/(1 − rate)`, with the mask drawn from an explicit generator. Srivastava et al. 2014, JMLR 15:1929.
 public struct Dropout<Scalar: TensorScalar>: Sendable {
+    /// Probability of zeroing each element.
     public let rate: Double
 
+    /// Dropout with the given rate in `[0, 1)`.
     public init(rate: Double) {
         precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
         self.rate = rate
@@ -123,6 +128,7 @@ public struct Embedding<Scalar: TensorScalar>: Module {
     /// `[count, dimension]`.
     public var table: Tensor<Scalar>
 
+    /// A table of `count` vectors of `dimension`, drawn by `initializer`.
     public init(count: Int, dimension: Int, initializer: Initializer = .normal(standardDeviation: 1), using generator: inout SeededGenerator) {
         table = initializer.make(shape: [count, dimension], fanIn: count, fanOut: dimension, using: &generator)
     }

@@ -11,8 +11,11 @@ import TandemCore
 public enum SafeTensors {
     /// One stored tensor: its dtype name, shape and raw little-endian bytes.
     public struct Entry: Equatable, Sendable {
+        /// The dtype name (`F32`, `F64`, …).
         public var dtype: String
+        /// The tensor's shape.
         public var shape: [Int]
+        /// The raw little-endian data.
         public var bytes: Data
 
         /// An entry holding `tensor`'s scalars.
@@ -22,6 +25,7 @@ public enum SafeTensors {
             bytes = tensor.scalars.withUnsafeBytes { Data($0) }
         }
 
+        /// An entry from its parts.
         public init(dtype: String, shape: [Int], bytes: Data) {
             self.dtype = dtype
             self.shape = shape

@@ -16,6 +16,7 @@ import TandemSparse
 /// The sparsity pattern depends only on the grid and mask, so it is analysed once
 /// (``CholeskyPattern``) and reused for every permeability field.
 public final class DarcySolver: Sendable {
+    /// The grid the problem is discretised on.
     public let grid: CartesianGrid
     /// Active grid points (the domain); `nil` means the whole box.
     public let mask: [Bool]?
@@ -113,9 +114,11 @@ public final class DarcySolver: Sendable {
 
     /// The solution on every grid point: `g` on boundary points, NaN outside the domain.
     public struct Solution: Sendable {
+        /// `u` at every grid point: solved values inside, `g` on boundary points, NaN outside.
         public let values: [Double]
         /// `‖b − Au‖ / ‖b‖` of the linear solve.
         public let relativeResidual: Double
+        /// The number of interior unknowns solved for.
         public let unknownCount: Int
     }
 

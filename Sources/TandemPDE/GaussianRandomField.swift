@@ -18,6 +18,7 @@ public struct GaussianRandomField: Sendable {
         /// `σ²·(1 − 3r/(2ℓ) + r³/(2ℓ³))` for `r < ℓ`, 0 beyond (compact support).
         case spherical
 
+        /// `c(r)` for correlation length `ℓ` and variance `σ²`.
         public func callAsFunction(_ r: Double, length: Double, variance: Double) -> Double {
             switch self {
             case .squaredExponential: return variance * exp(-r * r / (2 * length * length))
@@ -28,9 +29,13 @@ public struct GaussianRandomField: Sendable {
         }
     }
 
+    /// The grid the field is sampled on.
     public let grid: CartesianGrid
+    /// The covariance function.
     public let covariance: Covariance
+    /// Correlation length `ℓ`.
     public let lengthScale: Double
+    /// Pointwise variance `σ²`.
     public let variance: Double
     /// `√λ_k φ_k` on the fine grid, one row per term: `[terms, points]`.
     let scaledModes: Tensor<Double>
@@ -39,6 +44,7 @@ public struct GaussianRandomField: Sendable {
     /// The fraction of the total variance the kept terms carry, `Σ_{k<m} λ_k / tr C`.
     public let capturedVariance: Double
 
+    /// Largest grid whose covariance matrix is eigendecomposed directly.
     public static let maximumDirectPoints = 1600
 
     /// - Throws: ``PDEError/invalidInput(_:)`` for a non-positive length, variance or term count.

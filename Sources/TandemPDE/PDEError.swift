@@ -6,6 +6,7 @@ public enum PDEError: Error, Equatable, CustomStringConvertible {
     /// Newton's method did not converge within its iteration limit.
     case newtonFailed(time: Double, iterations: Int, residual: Double)
 
+    /// The message, with the reason.
     public var description: String {
         switch self {
         case let .invalidGrid(reason): return "invalid grid: \(reason)"

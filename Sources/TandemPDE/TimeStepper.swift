@@ -22,19 +22,25 @@ public final class TimeStepper: @unchecked Sendable {
 
     /// A reaction term `R(u)` and its derivative, applied pointwise.
     public struct Reaction: Sendable {
+        /// `R(u)`.
         public let value: @Sendable (Double) -> Double
+        /// `R′(u)`.
         public let derivative: @Sendable (Double) -> Double
+        /// A reaction from its value and derivative.
         public init(value: @escaping @Sendable (Double) -> Double, derivative: @escaping @Sendable (Double) -> Double) {
             self.value = value
             self.derivative = derivative
         }
     }
 
+    /// The grid the problem is discretised on.
     public let grid: CartesianGrid
     let operatorSolver: DarcySolver
     let operatorMatrix: SparseMatrix
     let diffusivity: [Double]
+    /// Newton stops at this relative residual.
     public var newtonTolerance = 1e-10
+    /// Newton iterations per step before ``PDEError/newtonFailed(time:iterations:residual:)``.
     public var maximumNewtonIterations = 25
     /// The largest relative linear-solve residual seen so far.
     public private(set) var maximumLinearResidual = 0.0

@@ -3,11 +3,15 @@
 /// Column `j`'s entries are `values[columnPointers[j] ..< columnPointers[j + 1]]` in rows
 /// `rowIndices[…]`, sorted by row, without duplicates.
 public struct SparseMatrix: Sendable, Equatable {
+    /// The number of rows.
     public let rows: Int
+    /// The number of columns.
     public let columns: Int
     /// `columns + 1` offsets into `rowIndices` and `values`.
     public let columnPointers: [Int]
+    /// The row of each stored entry, sorted within each column.
     public let rowIndices: [Int]
+    /// The value of each stored entry.
     public var values: [Double]
     /// A name for error messages (`"Darcy operator, 100×100 grid"`).
     public var name: String

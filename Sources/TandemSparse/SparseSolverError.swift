@@ -14,6 +14,7 @@ public enum SparseSolverError: Error, Equatable, CustomStringConvertible {
     /// Any other status the library reported, with its code.
     case libraryFailure(matrix: String, library: String, status: Int)
 
+    /// The message, naming the matrix and the reason.
     public var description: String {
         switch self {
         case let .notPositiveDefinite(matrix, column):

@@ -21,6 +21,7 @@ public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
     /// The built-in functions and their arities.
     public enum Function: String, Sendable, CaseIterable {
         case sin, cos, tan, exp, log, sqrt, abs, tanh, sinh, cosh, min, max, pow
+        /// The number of arguments the function takes.
         public var arity: Int {
             switch self {
             case .min, .max, .pow: return 2
@@ -131,9 +132,13 @@ public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
 
 /// A syntax or name error in an expression, with its 1-based column.
 public struct ExpressionError: Error, Equatable, CustomStringConvertible {
+    /// The expression's text.
     public let expression: String
+    /// 1-based column of the problem.
     public let column: Int
+    /// What is wrong and what was expected.
     public let message: String
 
+    /// `"text", column N: message`.
     public var description: String { "\"\(expression)\", column \(column): \(message)" }
 }

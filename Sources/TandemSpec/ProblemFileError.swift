@@ -1,13 +1,16 @@
 /// A problem-file error a user can act on: `darcy.toml:14: geometry[2].shape: unknown kind
 /// "circel"; expected one of rectangle, disk, …`.
 public struct ProblemFileError: Error, Equatable, CustomStringConvertible {
+    /// The file's name.
     public let file: String
     /// 1-based line, when the key could be located.
     public let line: Int?
     /// The key path (`geometry[2].shape`), empty for the file as a whole.
     public let keyPath: String
+    /// What is wrong and what was expected.
     public let message: String
 
+    /// `file:line: key.path: message`.
     public var description: String {
         let location = line.map { "\(file):\($0)" } ?? file
         return keyPath.isEmpty ? "\(location): \(message)" : "\(location): \(keyPath): \(message)"

@@ -4,16 +4,23 @@ public struct ShapeSpec: Sendable, Equatable {
     /// The primitive kinds, as spelled in problem files.
     public enum Kind: String, CaseIterable, Sendable { case interval, rectangle, disk, ellipse, polygon, box, sphere, cylinder }
 
+    /// The primitive.
     public var kind: Kind
     /// Numeric parameters by key (`lower`, `upper`, `center`, `radius`, `semi_axes`, `base`, `height`).
     public var parameters: [String: [Double]]
     /// Polygon vertices, `[[x, y], …]`.
     public var vertices: [[Double]]
+    /// Shapes joined to the primitive (union).
     public var add: [ShapeSpec]
+    /// Shapes cut out of it (difference).
     public var subtract: [ShapeSpec]
+    /// Shapes it is intersected with.
     public var intersect: [ShapeSpec]
+    /// Uniform scale factor about the origin.
     public var scale: Double?
+    /// Counter-clockwise rotation about the origin, in degrees (2-D).
     public var rotateDegrees: Double?
+    /// Translation, applied last.
     public var translate: [Double]?
     /// Where the shape is declared (`geometry[1]`), for error messages.
     public var keyPath: String
