@@ -9,8 +9,11 @@ import CNetCDF
 public final class FieldFileWriter {
     /// A dimension; `length == nil` makes it unlimited (the sample axis).
     public struct Dimension: Sendable {
+        /// The dimension's name (`sample`, `t`, `y`, `x`, …).
         public var name: String
+        /// Its length, `nil` for the unlimited sample axis.
         public var length: Int?
+        /// A dimension; `length == nil` makes it unlimited.
         public init(_ name: String, length: Int?) {
             self.name = name
             self.length = length
@@ -19,10 +22,15 @@ public final class FieldFileWriter {
 
     /// A coordinate variable: the values of a dimension.
     public struct Coordinate: Sendable {
+        /// The dimension the coordinate describes (and the variable's name).
         public var dimension: String
+        /// The coordinate values.
         public var values: [Double]
+        /// CF `units` attribute.
         public var units: String
+        /// CF `long_name` attribute.
         public var longName: String
+        /// A coordinate variable for `dimension`.
         public init(dimension: String, values: [Double], units: String, longName: String) {
             self.dimension = dimension
             self.values = values
@@ -33,10 +41,15 @@ public final class FieldFileWriter {
 
     /// A data variable over named dimensions (the unlimited one first, if any).
     public struct Variable: Sendable {
+        /// The variable's name.
         public var name: String
+        /// Its dimensions, the unlimited one first if any.
         public var dimensions: [String]
+        /// CF `units` attribute.
         public var units: String
+        /// CF `long_name` attribute.
         public var longName: String
+        /// A data variable over named dimensions.
         public init(_ name: String, dimensions: [String], units: String, longName: String) {
             self.name = name
             self.dimensions = dimensions

@@ -9,10 +9,14 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     public var filter: Tensor<Scalar>
     /// `[outChannels]`.
     public var bias: Tensor<Scalar>
+    /// Step between windows (rows, columns).
     public let stride: (Int, Int)
+    /// Zero padding on each side (rows, columns).
     public let padding: (Int, Int)
+    /// Applied to the output.
     public let activation: Activation
 
+    /// A convolution with filters drawn by `initializer` and zero biases.
     public init(
         inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), activation: Activation = .identity,
@@ -55,10 +59,14 @@ public enum PoolingKind: String, Codable, CaseIterable, Sendable { case average,
 /// Pooling over `[N, C, H, W]` windows of `size` with stride `stride` (default: `size`).
 /// No parameters. Average pooling divides by the full window area.
 public struct Pool2D<Scalar: TensorScalar>: Layer {
+    /// Average or maximum.
     public let kind: PoolingKind
+    /// Window size (rows, columns).
     public let size: (Int, Int)
+    /// Step between windows (rows, columns).
     public let stride: (Int, Int)
 
+    /// Pooling of `kind` over `size` windows; the stride defaults to the size.
     public init(_ kind: PoolingKind, size: (Int, Int), stride: (Int, Int)? = nil) {
         self.kind = kind
         self.size = size

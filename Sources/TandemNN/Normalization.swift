@@ -7,8 +7,10 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
     public var weight: Tensor<Scalar>
     /// `β`, `[features]`, initially zeros.
     public var bias: Tensor<Scalar>
+    /// Added to the variance before the square root.
     public let epsilon: Scalar
 
+    /// Layer normalisation over `features` with `γ = 1`, `β = 0`.
     public init(features: Int, epsilon: Scalar = 1e-5) {
         weight = .ones(shape: [features])
         bias = .zeros(shape: [features])
@@ -46,11 +48,14 @@ public struct BatchNorm<Scalar: TensorScalar>: Module {
     public enum Mode: Sendable { case training, inference }
 
     public var weight: Tensor<Scalar>
+    /// Per-channel shift `β`, initially zeros.
     public var bias: Tensor<Scalar>
     /// Weight of the newest batch in the running statistics.
     public let momentum: Scalar
+    /// Added to the variance before the square root.
     public let epsilon: Scalar
 
+    /// Batch normalisation over `channels` with `γ = 1`, `β = 0`.
     public init(channels: Int, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5) {
         weight = .ones(shape: [channels])
         bias = .zeros(shape: [channels])

@@ -27,18 +27,24 @@ public struct Problem: Sendable {
 
     /// A reaction family: `R(u)` as an expression of `u` and the file's parameters.
     public struct Reaction: Sendable {
+        /// The family name.
         public var name: String
+        /// `R(u)`.
         public var expression: Expression
     }
 
     /// Time integration settings (`[time]`).
     public struct Time: Sendable {
+        /// The time discretisation.
         public enum Scheme: String, CaseIterable, Sendable {
             case backwardEuler = "backward-euler"
             case crankNicolson = "crank-nicolson"
         }
+        /// Final time.
         public var end: Double
+        /// Time steps over `[0, end]`.
         public var steps: Int
+        /// Backward Euler or Crank–Nicolson.
         public var scheme: Scheme
         /// Output times, evenly spaced over `(0, end]`, plus `t = 0`.
         public var outputs: Int
@@ -60,18 +66,27 @@ public struct Problem: Sendable {
     public struct RandomField: Sendable {
         /// `lognormal`: `exp(mean + a)`; `gaussian`: `mean + a`; `logistic`: `1/(1 + e^{−(mean + a)})`, in (0, 1).
         public enum Transform: String, CaseIterable, Sendable { case lognormal, gaussian, logistic }
+        /// The covariance function.
         public enum Covariance: String, CaseIterable, Sendable { case squaredExponential = "squared-exponential", spherical }
+        /// How the Gaussian field becomes the coefficient.
         public var transform: Transform
+        /// The covariance function.
         public var covariance: Covariance
+        /// Correlation length.
         public var length: Double
+        /// Pointwise variance of the Gaussian field.
         public var variance: Double
+        /// Karhunen–Loève terms kept.
         public var terms: Int
+        /// Added to the field before the transform.
         public var mean: Double
     }
 
     /// A named geometry.
     public struct Geometry: Sendable {
+        /// The geometry name, unique in the file.
         public var name: String
+        /// Its declaration.
         public var shape: ShapeSpec
     }
 
@@ -81,13 +96,19 @@ public struct Problem: Sendable {
         public var grid: [Int]
         /// The grid's box; `nil` means the union of the geometries' bounding boxes.
         public var lower: [Double]?
+        /// Upper corner of the grid box (see `lower`).
         public var upper: [Double]?
+        /// Samples `tandem solve` computes by default.
         public var samples: Int
+        /// Random seed by default.
         public var seed: UInt64
     }
 
+    /// The problem's name.
     public var name: String
+    /// One-line description.
     public var summary: String
+    /// Which equation.
     public var pde: PDEKind
     /// `K` (darcy), `κ` (heat) or `D` (reaction–diffusion).
     public var coefficient: Coefficient
@@ -97,15 +118,19 @@ public struct Problem: Sendable {
     public var reactions: [Reaction]
     /// Parameters of the reactions, with the range each is drawn from (uniformly, per sample).
     public var parameters: [(name: String, range: ClosedRange<Double>)]
+    /// The initial condition of transient problems.
     public var initial: Initial?
     /// `nil` for a steady problem.
     public var time: Time?
+    /// The geometries, in file order.
     public var geometries: [Geometry]
     /// Dirichlet value on the boundary, an expression of the coordinates.
     public var boundaryValue: Expression
+    /// Grid, samples and seed.
     public var reference: Reference
     /// The file's text, kept for provenance.
     public var text: String
+    /// The file's name, for messages.
     public var file: String
     let locator: SourceLocator
 
