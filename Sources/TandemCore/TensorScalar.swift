@@ -36,6 +36,7 @@ extension Float: TensorScalar {
         VectorMath.tanh(x, into: out)
     }
 
+    /// BLAS `?gemm` for this precision (see the protocol requirement).
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
@@ -59,6 +60,7 @@ extension Double: TensorScalar {
         VectorMath.tanh(x, into: out)
     }
 
+    /// BLAS `?gemm` for this precision (see the protocol requirement).
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,

@@ -39,6 +39,7 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable {
     /// The caller's string metadata (architecture, problem file, seed, …).
     public var metadata: [String: String]
 
+    /// A checkpoint from its parts.
     public init(
         parameters: OrderedDictionary<String, Tensor<Scalar>>, optimizerName: String = "none", step: Int = 0,
         optimizerSlots: [String: Tensor<Scalar>] = [:], metadata: [String: String] = [:]

@@ -35,6 +35,7 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     /// Padding that keeps `H × W` for odd kernels at stride 1 (`"same"`).
     public static func samePadding(kernelSize: (Int, Int)) -> (Int, Int) { (kernelSize.0 / 2, kernelSize.1 / 2) }
 
+    /// Applies the layer to a batch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let (outChannels, inChannels) = (filter.shape[0], filter.shape[1])
         guard input.rank == 4, input.shape[1] == inChannels else {
@@ -47,6 +48,7 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
         return activation(flat.reshaped(to: [input.shape[0], ho, wo, outChannels]).permuted([0, 3, 1, 2]))
     }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         try body("filter", &filter)
         try body("bias", &bias)
@@ -73,6 +75,7 @@ public struct Pool2D<Scalar: TensorScalar>: Layer {
         self.stride = stride ?? size
     }
 
+    /// Applies the layer to a batch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         guard input.rank == 4 else { preconditionFailure("Pool2D: expected [N, C, H, W] input, got \(input.shape)") }
         let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
@@ -83,5 +86,6 @@ public struct Pool2D<Scalar: TensorScalar>: Layer {
         return pooled.reshaped(to: [n, c, ho, wo])
     }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {}
 }

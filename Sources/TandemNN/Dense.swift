@@ -38,6 +38,7 @@ public struct Dense<Scalar: TensorScalar>: Layer {
         return activation(linear(input, weight: weight, bias: bias))
     }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         try body("weight", &weight)
         try body("bias", &bias)

@@ -28,10 +28,12 @@ public struct MLP<Scalar: TensorScalar>: Layer {
     /// Input size, hidden widths and output size.
     public var widths: [Int] { [layers[0].inputSize] + layers.map(\.outputSize) }
 
+    /// Applies the layer to a batch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         layers.reduce(input) { $1($0) }
     }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         for i in layers.indices { try visit(&layers[i], prefix: "layers.\(i)", body) }
     }

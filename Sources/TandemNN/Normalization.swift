@@ -17,6 +17,7 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
         self.epsilon = epsilon
     }
 
+    /// Applies the layer to a batch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let mean = input.mean(alongAxis: -1, keepingDimensions: true)
         let centred = input - mean
@@ -24,6 +25,7 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
         return centred / sqrt(variance + epsilon) * weight + bias
     }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         try body("weight", &weight)
         try body("bias", &bias)
@@ -47,6 +49,7 @@ public struct BatchNorm<Scalar: TensorScalar>: Module {
     /// Whether to normalise by the batch's statistics (and update the state) or by the state.
     public enum Mode: Sendable { case training, inference }
 
+    /// `γ`, `[features]`, initially ones.
     public var weight: Tensor<Scalar>
     /// Per-channel shift `β`, initially zeros.
     public var bias: Tensor<Scalar>
@@ -98,6 +101,7 @@ public struct BatchNorm<Scalar: TensorScalar>: Module {
         }
     }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         try body("weight", &weight)
         try body("bias", &bias)
@@ -141,6 +145,7 @@ public struct Embedding<Scalar: TensorScalar>: Module {
     /// The rows for `indices`, `[indices.count, dimension]`.
     public func callAsFunction(_ indices: [Int]) -> Tensor<Scalar> { table.gathering(indices) }
 
+    /// Visits this layer's parameters by name (see ``Module``).
     public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         try body("table", &table)
     }
