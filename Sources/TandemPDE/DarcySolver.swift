@@ -82,10 +82,12 @@ public final class DarcySolver: Sendable {
 
     /// The operator's values for `permeability` in the analysed pattern's storage order, and the
     /// boundary coupling `Σ k_f·g_q / h²` of each unknown (zero when `boundary` is `nil`).
-    func assembleValues(permeability: [Double], boundary: [Double]?) -> (values: [Double], coupling: [Double]) {
+    /// With `includeValues: false` only the coupling is computed (values come back empty), for
+    /// callers that reuse an operator already assembled (time stepping).
+    func assembleValues(permeability: [Double], boundary: [Double]?, includeValues: Bool = true) -> (values: [Double], coupling: [Double]) {
         let strides = grid.strides, h = grid.spacing
         let inverseSquares = h.map { 1 / ($0 * $0) }
-        var values = [Double](repeating: 0, count: patternMatrix.nonzeroCount)
+        var values = [Double](repeating: 0, count: includeValues ? patternMatrix.nonzeroCount : 0)
         var coupling = [Double](repeating: 0, count: unknownPoints.count)
         var e = 0
         permeability.withUnsafeBufferPointer { k in
@@ -100,13 +102,13 @@ public final class DarcySolver: Sendable {
                         let slot = neighbourSlots[e]
                         e += 1
                         if slot >= 0 {
-                            values[slot] = -face
+                            if includeValues { values[slot] = -face }
                         } else if let boundary {
                             coupling[row] += face * boundary[q]
                         }
                     }
                 }
-                values[diagonalSlots[row]] = diagonal
+                if includeValues { values[diagonalSlots[row]] = diagonal }
             }
         }
         return (values, coupling)

@@ -64,7 +64,7 @@ public final class TimeStepper: @unchecked Sendable {
 
     /// `b = (boundary coupling of g) + q` on the unknowns.
     func forcing(boundary g: [Double], source q: [Double]?) throws -> [Double] {
-        let coupling = operatorSolver.assembleValues(permeability: diffusivity, boundary: g).coupling
+        let coupling = operatorSolver.assembleValues(permeability: diffusivity, boundary: g, includeValues: false).coupling
         return unknownPoints.enumerated().map { k, p in coupling[k] + (q?[p] ?? 0) }
     }
 
