@@ -5,7 +5,13 @@ extension Shape {
     /// The shape rasterised on a grid: `true` at grid points inside or on the boundary.
     /// The solvers use exactly this mask as their active set, and the networks see it too.
     public func mask(on grid: CartesianGrid) -> [Bool] {
-        (0..<grid.pointCount).map { contains(grid.point($0)) }
+        levelSet(on: grid).map { $0 <= 0 }
+    }
+
+    /// The signed distance at every grid point (negative inside): the level set the solvers use to
+    /// place curved boundaries between grid points; `mask(on:)` is where it is `≤ 0`.
+    public func levelSet(on grid: CartesianGrid) -> [Double] {
+        (0..<grid.pointCount).map { signedDistance(grid.point($0)) }
     }
 
     /// The area (2-D), volume (3-D) or length (1-D), estimated by quasi-Monte Carlo with

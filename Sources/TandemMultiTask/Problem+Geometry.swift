@@ -1,5 +1,6 @@
 import Foundation
 import TandemGeometry
+import TandemPDE
 import TandemSpec
 
 extension ShapeSpec {
@@ -41,8 +42,11 @@ public struct ResolvedProblem: Sendable {
     public let shapes: [Shape]
     /// One grid for all geometries (so masks and fields line up across geometries).
     public let grid: CartesianGrid
-    /// Each geometry rasterised on `grid` (the solver's active points).
+    /// Each geometry rasterised on `grid` (the solver's active points): where its level set is `≤ 0`.
     public let masks: [[Bool]]
+    /// Each geometry's signed distance at the grid points (negative inside), from which the
+    /// solvers place curved boundaries between grid points.
+    public let levelSets: [[Double]]
 
     /// Builds shapes, grid and masks.
     /// - Throws: ``ProblemFileError`` for an invalid shape or grid, or a geometry with no grid points inside.
@@ -59,10 +63,23 @@ public struct ResolvedProblem: Sendable {
             throw problem.error(at: "reference.grid", "\(error)")
         }
         let grid = self.grid
-        let masks = shapes.map { $0.mask(on: grid) }
+        levelSets = shapes.map { $0.levelSet(on: grid) }
+        let masks = levelSets.map { $0.map { $0 <= 0 } }
         self.masks = masks
         for (i, mask) in masks.enumerated() where mask.filter({ $0 }).count < 3 {
             throw problem.error(at: "geometry[\(i)]", "fewer than 3 grid points fall inside \"\(problem.geometries[i].name)\"; refine reference.grid or enlarge the shape")
+        }
+    }
+
+    /// The condition on each face of the grid box, for the solvers.
+    public var faceConditions: [FaceCondition] {
+        (0..<2 * grid.dimension).map { f in
+            let c = problem.condition(onFace: f)
+            switch c.kind {
+            case .dirichlet: return .dirichlet
+            case .neumann: return .neumann
+            case .robin: return .robin(alpha: c.alpha!)
+            }
         }
     }
 }

@@ -48,7 +48,12 @@ extension ResolvedProblem {
         if let time = p.time {
             lines.append("  t ∈ [0, \(time.end)]: \(time.steps) \(time.scheme.rawValue) steps, \(time.outputs + 1) output times")
         }
-        lines.append("  u = \(p.boundaryValue) on the boundary (Dirichlet)")
+        for condition in p.boundaries.filter({ $0.faces != nil }) + [p.restCondition] {
+            lines.append("  " + condition.describe(coefficient: symbol))
+        }
+        if p.boundaries.contains(where: { $0.faces != nil }) || p.dimension > 1 {
+            lines.append("  curved boundaries: crossing points between grid points (second order, Gibou et al. 2002)")
+        }
         lines.append("")
         lines.append("Geometries (\(p.geometries.count)):")
         for (i, g) in p.geometries.enumerated() {

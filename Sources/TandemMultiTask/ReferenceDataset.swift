@@ -15,6 +15,7 @@ public struct ReferenceDataset: Sendable {
     /// The problem with its shapes, grid and masks.
     public let resolved: ResolvedProblem
     let steadySolvers: [DarcySolver]
+    let boundaryPlans: [BoundaryPlan]
     let coefficientField: GaussianRandomField?
     let initialField: GaussianRandomField?
     /// Reaction derivatives `R′(u)`, one per family.
@@ -47,13 +48,25 @@ public struct ReferenceDataset: Sendable {
     public init(_ resolved: ResolvedProblem) throws {
         self.resolved = resolved
         let problem = resolved.problem
-        steadySolvers = try resolved.masks.enumerated().map { i, mask in
+        let faces = resolved.faceConditions
+        steadySolvers = try resolved.levelSets.enumerated().map { i, levelSet in
             do {
-                return try DarcySolver(grid: resolved.grid, mask: mask)
+                return try DarcySolver(grid: resolved.grid, levelSet: levelSet, faces: faces)
             } catch {
                 throw problem.error(at: "geometry[\(i)]", "\(error)")
             }
         }
+        for (i, solver) in steadySolvers.enumerated() {
+            for (b, condition) in problem.boundaries.enumerated() where condition.kind != .dirichlet {
+                for face in condition.faces ?? [] where !solver.fluxNodes.contains(where: { $0.face == face }) {
+                    throw problem.error(at: "boundary[\(b)].on", "geometry \"\(problem.geometries[i].name)\" has no grid points on face \(Problem.BoundaryCondition.faceName(face)), so the \(condition.kind.rawValue) condition there would have no effect")
+                }
+            }
+            if problem.time == nil && solver.isPureNeumann {
+                throw problem.error(at: "boundary", "every condition on geometry \"\(problem.geometries[i].name)\" is Neumann, so the steady solution is unique only up to a constant; give a Dirichlet or Robin condition on some part of the boundary")
+            }
+        }
+        boundaryPlans = steadySolvers.map { BoundaryPlan(solver: $0, problem: problem) }
         func field(_ coefficient: Problem.RandomField?) throws -> GaussianRandomField? {
             guard let spec = coefficient else { return nil }
             let covariance: GaussianRandomField.Covariance = spec.covariance == .spherical ? .spherical : .squaredExponential
@@ -140,11 +153,6 @@ public struct ReferenceDataset: Sendable {
                 var g = Self.generator(seed: seed, sample: k, stream: 2)
                 initial = Self.transform(initialField!.sample(using: &g), spec)
             }
-            let boundary: (Double) -> [Double] = { t in
-                var c = coordinates
-                c["t"] = [t]
-                return problem.boundaryValue.evaluate(c, count: n)
-            }
             let source: (Double) -> [Double] = { t in
                 var c = coordinates
                 c["t"] = [t]
@@ -158,12 +166,12 @@ public struct ReferenceDataset: Sendable {
                     value: { u in var x = b; x["u"] = u; return r.evaluate(x) },
                     derivative: { u in var x = b; x["u"] = u; return dr.evaluate(x) })
             }
-            for mask in resolved.masks {
-                let stepper = try TimeStepper(grid: grid, mask: mask, diffusivity: coefficient)
+            for (mask, (solver, plan)) in zip(resolved.masks, zip(steadySolvers, boundaryPlans)) {
+                let stepper = try TimeStepper(spatial: solver, diffusivity: coefficient)
                 let fields = try stepper.integrate(
                     initial: initial, timeStep: time.end / Double(time.steps), steps: time.steps,
                     scheme: time.scheme == .backwardEuler ? .backwardEuler : .crankNicolson,
-                    reaction: reaction, boundary: boundary, source: problem.reactions.isEmpty ? source : nil,
+                    reaction: reaction, boundary: { plan.values(time: $0) }, source: problem.reactions.isEmpty ? source : nil,
                     recordEvery: time.steps / time.outputs)
                 guard fields.allSatisfy({ zip($0, mask).allSatisfy { $0.isFinite || !$1 } }) else {
                     throw problem.error(at: "time", "the solution became NaN or infinite for sample \(k); reduce the time step")
@@ -173,9 +181,8 @@ public struct ReferenceDataset: Sendable {
             }
         } else {
             let source = problem.source.evaluate(coordinates, count: n)
-            let boundary = problem.boundaryValue.evaluate(coordinates, count: n)
-            for solver in steadySolvers {
-                let solution = try solver.solve(permeability: coefficient, source: source, boundary: boundary)
+            for (solver, plan) in zip(steadySolvers, boundaryPlans) {
+                let solution = try solver.solve(permeability: coefficient, source: source, boundary: plan.values())
                 solutions += solution.values
                 residual = Swift.max(residual, solution.relativeResidual)
             }

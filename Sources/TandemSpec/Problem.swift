@@ -25,6 +25,44 @@ public struct Problem: Sendable {
         }
     }
 
+    /// One `[[boundary]]` table: a condition on named faces of the grid box, or on the rest of
+    /// the boundary.
+    public struct BoundaryCondition: Sendable {
+        /// The condition's type.
+        public enum Kind: String, CaseIterable, Sendable {
+            /// `u = value`.
+            case dirichlet
+            /// `K ∂u/∂n = value`, `n` the outward normal.
+            case neumann
+            /// `K ∂u/∂n + α·u = value`.
+            case robin
+        }
+        /// Dirichlet, Neumann or Robin.
+        public var kind: Kind
+        /// The box faces (`2·d + side`: 0 x-min, 1 x-max, 2 y-min, …), or `nil` for the rest of
+        /// the boundary.
+        public var faces: [Int]?
+        /// The value `g`, an expression of the coordinates (and `t` for transient problems).
+        public var value: Expression
+        /// `α` of a Robin condition.
+        public var alpha: Double?
+
+        /// `x-min`, `x-max`, `y-min`, … for face `2·d + side`.
+        public static func faceName(_ face: Int) -> String {
+            "\(["x", "y", "z"][face / 2])-\(face % 2 == 0 ? "min" : "max")"
+        }
+
+        /// The condition as a formula, e.g. `K ∂u/∂n + 2·u = 0 on x-min, y-max`.
+        public func describe(coefficient: String) -> String {
+            let place = faces.map { "on " + $0.map(Self.faceName).joined(separator: ", ") } ?? "on the rest of the boundary"
+            switch kind {
+            case .dirichlet: return "u = \(value) \(place) (Dirichlet)"
+            case .neumann: return "\(coefficient) ∂u/∂n = \(value) \(place) (Neumann)"
+            case .robin: return "\(coefficient) ∂u/∂n + \(alpha!)·u = \(value) \(place) (Robin)"
+            }
+        }
+    }
+
     /// A reaction family: `R(u)` as an expression of `u` and the file's parameters.
     public struct Reaction: Sendable {
         /// The family name.
@@ -124,8 +162,8 @@ public struct Problem: Sendable {
     public var time: Time?
     /// The geometries, in file order.
     public var geometries: [Geometry]
-    /// Dirichlet value on the boundary, an expression of the coordinates.
-    public var boundaryValue: Expression
+    /// The boundary conditions, in file order (see ``condition(onFace:)``).
+    public var boundaries: [BoundaryCondition]
     /// Grid, samples and seed.
     public var reference: Reference
     /// The file's text, kept for provenance.
@@ -275,14 +313,44 @@ public struct Problem: Sendable {
         try pde.finish()
         try inputs?.finish()
 
-        var boundaryValue = Expression.number(0)
-        for (i, b) in try root.tables("boundary").enumerated() {
-            guard i == 0 else { throw b.error("kind", "only one [[boundary]] condition is supported: a Dirichlet value on the whole boundary") }
-            _ = try b.choice("kind", BoundaryKind.self) ?? { throw b.missing("kind", "dirichlet") }()
-            boundaryValue = try b.expression("value", variables: coordinates.union(self.time == nil ? [] : ["t"])) ?? .number(0)
+        var boundaries: [BoundaryCondition] = []
+        let faceNames = (0..<2 * dimension).map(BoundaryCondition.faceName)
+        for b in try root.tables("boundary") {
+            let kind = try b.choice("kind", BoundaryCondition.Kind.self) ?? { throw b.missing("kind", "one of dirichlet, neumann, robin") }()
+            var faces: [Int]?
+            if let names = try b.strings("on") {
+                guard !names.isEmpty else { throw b.error("on", "expected one or more box faces (\(faceNames.joined(separator: ", "))), got []") }
+                faces = try names.map { name in
+                    guard let f = faceNames.firstIndex(of: name) else {
+                        throw b.error("on", "unknown face \"\(name)\"; expected one of \(faceNames.joined(separator: ", "))")
+                    }
+                    if let other = boundaries.firstIndex(where: { $0.faces?.contains(f) == true }) {
+                        throw b.error("on", "face \(name) already has a condition (boundary[\(other)])")
+                    }
+                    return f
+                }
+                if Set(faces!).count != faces!.count { throw b.error("on", "a face is listed twice") }
+            } else {
+                guard kind == .dirichlet else {
+                    throw b.error("on", "missing; \(kind.rawValue) conditions apply to faces of the grid box (\(faceNames.joined(separator: ", "))); the rest of the boundary, curved parts included, takes a Dirichlet condition")
+                }
+                if let other = boundaries.firstIndex(where: { $0.faces == nil }) {
+                    throw b.error("on", "missing, but boundary[\(other)] already covers the rest of the boundary; name the faces this condition applies to")
+                }
+            }
+            let value = try b.expression("value", variables: coordinates.union(self.time == nil ? [] : ["t"])) ?? .number(0)
+            var alpha: Double?
+            if kind == .robin {
+                let a = try b.requiredDouble("alpha", "the Robin coefficient α > 0 in K ∂u/∂n + α u = value")
+                guard a > 0 else { throw b.error("alpha", "expected a positive number, got \(a)") }
+                alpha = a
+            } else if b.has("alpha") {
+                throw b.error("alpha", "applies only to kind = \"robin\"")
+            }
+            boundaries.append(BoundaryCondition(kind: kind, faces: faces, value: value, alpha: alpha))
             try b.finish()
         }
-        self.boundaryValue = boundaryValue
+        self.boundaries = boundaries
 
         let reference = try root.table("reference")
         let grid = try reference?.ints("grid") ?? Array(repeating: 65, count: dimension)
@@ -304,7 +372,17 @@ public struct Problem: Sendable {
         try root.finish()
     }
 
-    enum BoundaryKind: String, CaseIterable { case dirichlet }
+    /// The condition on box face `face` (`2·d + side`): the one naming it, else the rest-of-the-
+    /// boundary condition, else `u = 0`.
+    public func condition(onFace face: Int) -> BoundaryCondition {
+        boundaries.first { $0.faces?.contains(face) == true } ?? restCondition
+    }
+
+    /// The Dirichlet condition on the boundary parts no `on` names (curved parts included);
+    /// `u = 0` when the file declares none.
+    public var restCondition: BoundaryCondition {
+        boundaries.first { $0.faces == nil } ?? BoundaryCondition(kind: .dirichlet, faces: nil, value: .number(0), alpha: nil)
+    }
 
     static func randomField(_ t: SpecTable) throws -> RandomField {
         let transform = try t.choice("kind", RandomField.Transform.self) ?? .lognormal

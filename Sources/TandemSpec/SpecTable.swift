@@ -91,6 +91,16 @@ final class SpecTable {
         }
     }
 
+    /// An array of strings.
+    func strings(_ key: String) throws -> [String]? {
+        guard let v = value(key) else { return nil }
+        guard let array = v.array else { throw error(key, "expected an array of strings, got \(describe(v))") }
+        return try array.enumerated().map { i, element in
+            guard let s = element.string else { throw context.error("\(keyPath(key))[\(i)]", "expected a string, got \(describe(element))") }
+            return s
+        }
+    }
+
     /// An array of `[x, y]` number pairs.
     func pairs(_ key: String) throws -> [[Double]]? {
         guard let v = value(key) else { return nil }

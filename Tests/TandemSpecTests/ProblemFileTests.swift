@@ -48,7 +48,47 @@ final class ProblemFileTests: XCTestCase {
         guard case let .expression(k) = p.coefficient else { return XCTFail("expected an expression") }
         XCTAssertEqual(k.evaluate(["x": 2, "y": 3]), 7)
         XCTAssertEqual(p.source.evaluate(["x": 0.5, "y": 0]), 1, accuracy: 1e-15)
-        XCTAssertEqual(p.boundaryValue.evaluate(["x": 0.25, "y": 0]), 0.25)
+        XCTAssertEqual(p.restCondition.value.evaluate(["x": 0.25, "y": 0]), 0.25)
+        XCTAssertEqual(p.condition(onFace: 3).kind, .dirichlet)
+    }
+
+    /// Conditions on named box faces; the rest of the boundary keeps the Dirichlet condition.
+    func testBoundaryConditionsOnFaces() throws {
+        let faces = valid.replacingOccurrences(of: "[reference]", with: """
+            [[boundary]]
+            kind = "neumann"
+            on = ["x-min", "y-max"]
+            value = "y"
+
+            [[boundary]]
+            kind = "robin"
+            on = ["x-max"]
+            alpha = 2.5
+            value = "1"
+
+            [reference]
+            """)
+        let p = try Problem(text: faces, file: "demo.toml")
+        XCTAssertEqual(p.boundaries.count, 3)
+        XCTAssertEqual(p.condition(onFace: 0).kind, .neumann)
+        XCTAssertEqual(p.condition(onFace: 3).kind, .neumann)
+        XCTAssertEqual(p.condition(onFace: 1).alpha, 2.5)
+        XCTAssertEqual(p.condition(onFace: 2).kind, .dirichlet)
+        XCTAssertEqual(p.condition(onFace: 1).describe(coefficient: "K"), "K ∂u/∂n + 2.5·u = 1 on x-max (Robin)")
+        func error(_ a: String, _ b: String) -> String {
+            let text = faces.replacingOccurrences(of: a, with: b)
+            XCTAssertNotEqual(text, faces, "replacement of \(a) did nothing")
+            do { _ = try Problem(text: text, file: "demo.toml"); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error("on = [\"x-max\"]", "on = [\"x-mx\"]"),
+                       "demo.toml:33: boundary[2].on: unknown face \"x-mx\"; expected one of x-min, x-max, y-min, y-max")
+        XCTAssertEqual(error("on = [\"x-max\"]", "on = [\"y-max\"]"),
+                       "demo.toml:33: boundary[2].on: face y-max already has a condition (boundary[1])")
+        XCTAssertEqual(error("alpha = 2.5", "alpha = 0"), "demo.toml:34: boundary[2].alpha: expected a positive number, got 0.0")
+        XCTAssertEqual(error("on = [\"x-min\", \"y-max\"]", "on = [\"x-min\", \"y-max\"]\nalpha = 1"),
+                       "demo.toml:29: boundary[1].alpha: applies only to kind = \"robin\"")
+        XCTAssertEqual(error("on = [\"x-min\", \"y-max\"]\n", ""),
+                       "demo.toml:26: boundary[1].on: missing; neumann conditions apply to faces of the grid box (x-min, x-max, y-min, y-max); the rest of the boundary, curved parts included, takes a Dirichlet condition")
     }
 
     /// Each mistake is reported with the file, the line, the key path and what was expected.
@@ -84,8 +124,8 @@ final class ProblemFileTests: XCTestCase {
         XCTAssertTrue(error("[pde]", with: "[pde").hasPrefix("demo.toml:3: TOML syntax:"), error("[pde]", with: "[pde"))
         XCTAssertEqual(error("permeability = \"1 + x*y\"", with: "permeability = \"random\""),
                        "demo.toml:5: pde.permeability: is \"random\" but there is no [inputs.permeability] table")
-        XCTAssertEqual(error("kind = \"dirichlet\"", with: "kind = \"robin\""),
-                       "demo.toml:23: boundary[0].kind: unknown kind \"robin\"; expected one of dirichlet")
+        XCTAssertEqual(error("kind = \"dirichlet\"", with: "kind = \"dirichlett\""),
+                       "demo.toml:23: boundary[0].kind: unknown kind \"dirichlett\"; expected one of dirichlet, neumann, robin")
     }
 
     func testReactionDiffusionFamiliesAndTime() throws {
