@@ -43,7 +43,7 @@ def main(path):
         fail(f"{coefficient} is not positive")
     print(json.dumps({
         "dims": {k: int(v) for k, v in ds.sizes.items()},
-        "geometries": ds.attrs["tandem_geometries"].split(","),
+        "geometries": ds.attrs["tandem_geometries"].split(";"),
         "max_u": float(np.nanmax(first.values)),
         "seed": ds.attrs["tandem_seed"],
     }))

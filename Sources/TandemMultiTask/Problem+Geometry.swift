@@ -69,6 +69,34 @@ public struct ResolvedProblem: Sendable {
         for (i, mask) in masks.enumerated() where mask.filter({ $0 }).count < 3 {
             throw problem.error(at: "geometry[\(i)]", "fewer than 3 grid points fall inside \"\(problem.geometries[i].name)\"; refine reference.grid or enlarge the shape")
         }
+        try validateBoundaries()
+    }
+
+    /// Rejects conditions that cannot take effect: a Neumann or Robin face that a geometry does
+    /// not reach, and a steady problem whose conditions on some geometry are all Neumann.
+    func validateBoundaries() throws {
+        let strides = grid.strides, counts = grid.pointsPerAxis, d = grid.dimension
+        for (i, mask) in masks.enumerated() {
+            var onFace = [Bool](repeating: false, count: 2 * d)
+            var hasOwnBoundary = false
+            for p in 0..<grid.pointCount where mask[p] {
+                let index = grid.multiIndex(p)
+                for a in 0..<d {
+                    if index[a] == 0 { onFace[2 * a] = true } else if !mask[p - strides[a]] { hasOwnBoundary = true }
+                    if index[a] == counts[a] - 1 { onFace[2 * a + 1] = true } else if !mask[p + strides[a]] { hasOwnBoundary = true }
+                }
+            }
+            let name = problem.geometries[i].name
+            for (b, condition) in problem.boundaries.enumerated() where condition.kind != .dirichlet {
+                for face in condition.faces ?? [] where !onFace[face] {
+                    throw problem.error(at: "boundary[\(b)].on", "geometry \"\(name)\" has no grid points on face \(Problem.BoundaryCondition.faceName(face)), so the \(condition.kind.rawValue) condition there would have no effect")
+                }
+            }
+            let fixing = (0..<2 * d).contains { f in onFace[f] && problem.condition(onFace: f).kind != .neumann }
+            if problem.time == nil && !hasOwnBoundary && !fixing {
+                throw problem.error(at: "boundary", "every condition on geometry \"\(name)\" is Neumann, so the steady solution is unique only up to a constant; give a Dirichlet or Robin condition on some part of the boundary")
+            }
+        }
     }
 
     /// The condition on each face of the grid box, for the solvers.

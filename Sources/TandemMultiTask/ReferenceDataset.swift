@@ -49,21 +49,16 @@ public struct ReferenceDataset: Sendable {
         self.resolved = resolved
         let problem = resolved.problem
         let faces = resolved.faceConditions
-        steadySolvers = try resolved.levelSets.enumerated().map { i, levelSet in
+        // One solver per geometry, set up concurrently (numbering, stencil, CHOLMOD analysis).
+        let setups = ResultBox<DarcySolver>(count: resolved.levelSets.count)
+        DispatchQueue.concurrentPerform(iterations: resolved.levelSets.count) { i in
+            setups.set(i, Result { try DarcySolver(grid: resolved.grid, levelSet: resolved.levelSets[i], faces: faces) })
+        }
+        steadySolvers = try (0..<resolved.levelSets.count).map { i in
             do {
-                return try DarcySolver(grid: resolved.grid, levelSet: levelSet, faces: faces)
+                return try setups.get(i)
             } catch {
                 throw problem.error(at: "geometry[\(i)]", "\(error)")
-            }
-        }
-        for (i, solver) in steadySolvers.enumerated() {
-            for (b, condition) in problem.boundaries.enumerated() where condition.kind != .dirichlet {
-                for face in condition.faces ?? [] where !solver.fluxNodes.contains(where: { $0.face == face }) {
-                    throw problem.error(at: "boundary[\(b)].on", "geometry \"\(problem.geometries[i].name)\" has no grid points on face \(Problem.BoundaryCondition.faceName(face)), so the \(condition.kind.rawValue) condition there would have no effect")
-                }
-            }
-            if problem.time == nil && solver.isPureNeumann {
-                throw problem.error(at: "boundary", "every condition on geometry \"\(problem.geometries[i].name)\" is Neumann, so the steady solution is unique only up to a constant; give a Dirichlet or Robin condition on some part of the boundary")
             }
         }
         boundaryPlans = steadySolvers.map { BoundaryPlan(solver: $0, problem: problem) }
@@ -122,7 +117,8 @@ public struct ReferenceDataset: Sendable {
 
     static let maximumDegree = 8
 
-    func solveSample(_ k: Int, seed: UInt64, coordinates: [String: [Double]]) throws -> SampleResult {
+    /// Sample `k`'s inputs and its solution on the geometries `geometries`.
+    func solveSample(_ k: Int, geometries: Range<Int>, seed: UInt64, coordinates: [String: [Double]]) throws -> SampleResult {
         let problem = resolved.problem
         let grid = resolved.grid
         let n = grid.pointCount
@@ -166,7 +162,8 @@ public struct ReferenceDataset: Sendable {
                     value: { u in var x = b; x["u"] = u; return r.evaluate(x) },
                     derivative: { u in var x = b; x["u"] = u; return dr.evaluate(x) })
             }
-            for (mask, (solver, plan)) in zip(resolved.masks, zip(steadySolvers, boundaryPlans)) {
+            for g in geometries {
+                let (mask, solver, plan) = (resolved.masks[g], steadySolvers[g], boundaryPlans[g])
                 let stepper = try TimeStepper(spatial: solver, diffusivity: coefficient)
                 let fields = try stepper.integrate(
                     initial: initial, timeStep: time.end / Double(time.steps), steps: time.steps,
@@ -181,7 +178,8 @@ public struct ReferenceDataset: Sendable {
             }
         } else {
             let source = problem.source.evaluate(coordinates, count: n)
-            for (solver, plan) in zip(steadySolvers, boundaryPlans) {
+            for g in geometries {
+                let (solver, plan) = (steadySolvers[g], boundaryPlans[g])
                 let solution = try solver.solve(permeability: coefficient, source: source, boundary: plan.values())
                 solutions += solution.values
                 residual = Swift.max(residual, solution.relativeResidual)
@@ -226,6 +224,12 @@ public struct ReferenceDataset: Sendable {
             variables.append(.init("family", dimensions: ["sample"], units: "1", longName: "reaction family index (see tandem_reactions)"))
             variables.append(.init("reaction_coefficients", dimensions: ["sample", "power"], units: "1", longName: "coefficients c_k of R(u) = sum_k c_k u^k"))
         }
+        // Geometry-family parameters, one value per geometry (NaN for geometries of other families).
+        var familyParameters: [String] = []
+        for g in problem.geometries { for p in g.parameters where !familyParameters.contains(p.name) { familyParameters.append(p.name) } }
+        for name in familyParameters {
+            variables.append(.init("geometry_\(name)", dimensions: ["geometry"], units: "1", longName: "geometry family parameter \(name)"))
+        }
         for p in problem.parameters {
             variables.append(.init(p.name, dimensions: ["sample"], units: "1", longName: "parameter \(p.name), uniform on [\(p.range.lowerBound), \(p.range.upperBound)]"))
         }
@@ -235,7 +239,7 @@ public struct ReferenceDataset: Sendable {
             "tandem_problem_file": problem.file,
             "tandem_problem": problem.text,
             "tandem_seed": String(seed),
-            "tandem_geometries": problem.geometries.map(\.name).joined(separator: ","),
+            "tandem_geometries": problem.geometries.map(\.name).joined(separator: ";"),
             "tandem_pde": problem.pde.rawValue,
             "tandem_solver": problem.time == nil
                 ? "finite differences (second order), CHOLMOD supernodal Cholesky (SuiteSparse)"
@@ -246,6 +250,9 @@ public struct ReferenceDataset: Sendable {
         }
         let writer = try FieldFileWriter(path: path, dimensions: dimensions, coordinates: coordinateVariables, variables: variables, attributes: attributes)
         try writer.write("mask", values: resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
+        for name in familyParameters {
+            try writer.write("geometry_\(name)", values: problem.geometries.map { g in g.parameters.first { $0.name == name }?.value ?? .nan })
+        }
         if problem.time == nil { try writer.write("f", values: problem.source.evaluate(coordinates, count: grid.pointCount)) }
 
         // Reuse freed buffers instead of returning them to the kernel (see AllocatorTuning).
@@ -256,7 +263,8 @@ public struct ReferenceDataset: Sendable {
         let blasThreads = BLASRuntime.threadCount
         BLASRuntime.threadCount = 1
         defer { BLASRuntime.threadCount = blasThreads }
-        let batch = Swift.max(8 * ProcessInfo.processInfo.activeProcessorCount, 8)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let batch = Swift.max(8 * cores / problem.geometries.count, 1)
         // Each batch is written (compressed, appended, flushed) on this thread after it is solved.
         // (Writing on a background queue while the next batch is solved was faster but crashed
         // reaction–diffusion runs in release builds; NetCDF-C and HDF5 are not thread-safe.)
@@ -269,14 +277,26 @@ public struct ReferenceDataset: Sendable {
                 break
             }
             let count = Swift.min(batch, samples - done)
-            let results = ResultBox(count: count)
+            // One task per sample when there are enough samples to keep every core busy, else
+            // one per (sample, geometry), so that few samples on many geometries use every
+            // core too (each task then draws its sample's inputs again; they are cheap).
+            let split = count < 2 * cores ? problem.geometries.count : 1
+            let geometriesPerTask = problem.geometries.count / split
+            let results = ResultBox<SampleResult>(count: count * split)
             let first = done
-            DispatchQueue.concurrentPerform(iterations: count) { i in
-                results.set(i, Result { try self.solveSample(first + i, seed: seed, coordinates: coordinates) })
+            DispatchQueue.concurrentPerform(iterations: count * split) { task in
+                let (i, part) = task.quotientAndRemainder(dividingBy: split)
+                let geometries = part * geometriesPerTask..<(part + 1) * geometriesPerTask
+                results.set(task, Result { try self.solveSample(first + i, geometries: geometries, seed: seed, coordinates: coordinates) })
             }
             var rows: [[String: [Double]]] = []
             for i in 0..<count {
-                let r = try results.get(i)
+                var r = try results.get(i * split)
+                for part in 1..<split where split > 1 {
+                    let more = try results.get(i * split + part)
+                    r.solutions += more.solutions
+                    r.residual = Swift.max(r.residual, more.residual)
+                }
                 maximumResidual = Swift.max(maximumResidual, r.residual)
                 var fields = [coefficientName: r.coefficient, "u": r.solutions]
                 if !problem.reactions.isEmpty {
@@ -298,13 +318,13 @@ public struct ReferenceDataset: Sendable {
     }
 }
 
-/// Results of one batch, filled concurrently (each index by one worker).
-final class ResultBox: @unchecked Sendable {
-    private var results: [Result<ReferenceDataset.SampleResult, Error>?]
+/// Results of concurrent work, filled concurrently (each index by one worker).
+final class ResultBox<Value>: @unchecked Sendable {
+    private var results: [Result<Value, Error>?]
     private let lock = NSLock()
     init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<ReferenceDataset.SampleResult, Error>) { lock.withLock { results[i] = r } }
-    func get(_ i: Int) throws -> ReferenceDataset.SampleResult { try lock.withLock { results[i]! }.get() }
+    func set(_ i: Int, _ r: Result<Value, Error>) { lock.withLock { results[i] = r } }
+    func get(_ i: Int) throws -> Value { try lock.withLock { results[i]! }.get() }
 }
 
 /// Tandem's version, written into files it produces.

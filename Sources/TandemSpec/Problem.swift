@@ -122,10 +122,16 @@ public struct Problem: Sendable {
 
     /// A named geometry.
     public struct Geometry: Sendable {
-        /// The geometry name, unique in the file.
+        /// The geometry name, unique in the file (a family member's name carries its parameter
+        /// values: `plate(n=2, p=0.9)`).
         public var name: String
-        /// Its declaration.
+        /// Its declaration, with a family's parameters substituted.
         public var shape: ShapeSpec
+        /// The family this geometry belongs to (the `[[geometry]]` table's name), or its own name.
+        public var family: String
+        /// The family parameters of this member, in the order of ``Problem/familyParameters``
+        /// for its family; empty for a single geometry.
+        public var parameters: [(name: String, value: Double)]
     }
 
     /// The reference discretisation and sampling.
@@ -215,8 +221,28 @@ public struct Problem: Sendable {
         var geometries: [Geometry] = []
         for t in geometryTables {
             let geometryName = try t.requiredString("name", "a name for the geometry")
-            if geometries.contains(where: { $0.name == geometryName }) { throw t.error("name", "duplicate geometry name \"\(geometryName)\"") }
-            geometries.append(Geometry(name: geometryName, shape: try ShapeSpec.decode(t)))
+            if geometries.contains(where: { $0.family == geometryName }) { throw t.error("name", "duplicate geometry name \"\(geometryName)\"") }
+            var members: [[(name: String, value: Double)]] = [[]]
+            if let family = try t.table("family") {
+                for name in family.table.keys.sorted() {
+                    guard !["x", "y", "z", "t", "u", "i", "pi", "e"].contains(name) else {
+                        throw family.error(name, "is a reserved name; choose another family parameter name")
+                    }
+                    guard let values = try family.doubles(name), !values.isEmpty else {
+                        throw family.error(name, "expected a non-empty array of values")
+                    }
+                    members = members.flatMap { m in values.map { m + [(name, $0)] } }
+                }
+                try family.finish()
+                guard members.count <= 4096 else { throw t.error("family", "declares \(members.count) geometries; at most 4096 are supported") }
+            }
+            for member in members {
+                t.bindings = Dictionary(uniqueKeysWithValues: member.map { ($0.name, $0.value) })
+                let label = member.isEmpty ? geometryName
+                    : "\(geometryName)(" + member.map { "\($0.name)=\(Self.format($0.value))" }.joined(separator: ", ") + ")"
+                geometries.append(Geometry(name: label, shape: try ShapeSpec.decode(t), family: geometryName, parameters: member))
+            }
+            t.bindings = [:]
             try t.finish()
         }
         let dimension = geometries[0].shape.dimension
@@ -382,6 +408,16 @@ public struct Problem: Sendable {
     /// `u = 0` when the file declares none.
     public var restCondition: BoundaryCondition {
         boundaries.first { $0.faces == nil } ?? BoundaryCondition(kind: .dirichlet, faces: nil, value: .number(0), alpha: nil)
+    }
+
+    /// A number as short as it reads: `2`, `0.9`.
+    static func format(_ x: Double) -> String {
+        x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+
+    /// The names of the family parameters geometry `family` declares (empty for a single geometry).
+    public func familyParameters(_ family: String) -> [String] {
+        geometries.first { $0.family == family }?.parameters.map(\.name) ?? []
     }
 
     static func randomField(_ t: SpecTable) throws -> RandomField {

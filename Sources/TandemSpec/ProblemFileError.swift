@@ -18,7 +18,7 @@ public struct ProblemFileError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Finds the line of a key path in TOML text: table headers (`[a.b]`, `[[geometry]]`, counted
-/// per array) and `key = value` lines. Keys inside inline tables resolve to their parent's line.
+/// per array, and `[geometry.family]` as a table of the array's last element) and `key = value` lines. Keys inside inline tables resolve to their parent's line.
 struct SourceLocator {
     private var lines: [String: Int] = [:]
 
@@ -34,7 +34,15 @@ struct SourceLocator {
                 prefix = "\(name)[\(index)]"
                 lines[prefix] = lines[prefix] ?? number + 1
             } else if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
-                prefix = String(line[line.index(after: line.startIndex)..<end]).trimmingCharacters(in: .whitespaces)
+                // `[geometry.family]` after `[[geometry]]` belongs to the array's last element.
+                let header = String(line[line.index(after: line.startIndex)..<end]).trimmingCharacters(in: .whitespaces)
+                var raw = ""
+                prefix = ""
+                for component in header.split(separator: ".").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    raw = raw.isEmpty ? component : "\(raw).\(component)"
+                    prefix = prefix.isEmpty ? component : "\(prefix).\(component)"
+                    if let count = arrayCounts[raw] { prefix += "[\(count - 1)]" }
+                }
                 lines[prefix] = lines[prefix] ?? number + 1
             } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
                 let key = line[..<equals].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "")

@@ -57,9 +57,9 @@ public struct ShapeSpec: Sendable, Equatable {
             guard vertices.count >= 3 else { throw t.error("vertices", "a polygon needs at least 3 vertices, got \(vertices.count)") }
             spec.vertices = vertices
         }
-        spec.add = try t.tables("add").map { try decodeFinished($0) }
-        spec.subtract = try t.tables("subtract").map { try decodeFinished($0) }
-        spec.intersect = try t.tables("intersect").map { try decodeFinished($0) }
+        spec.add = try t.tables("add").flatMap { try decodeParts($0) }
+        spec.subtract = try t.tables("subtract").flatMap { try decodeParts($0) }
+        spec.intersect = try t.tables("intersect").flatMap { try decodeParts($0) }
         for (key, parts) in [("add", spec.add), ("subtract", spec.subtract), ("intersect", spec.intersect)] {
             for (i, part) in parts.enumerated() where part.dimension != spec.dimension {
                 throw t.context.error("\(t.keyPath(key))[\(i)]", "is \(part.dimension)-D but the \(kind.rawValue) is \(spec.dimension)-D")
@@ -73,9 +73,29 @@ public struct ShapeSpec: Sendable, Equatable {
         return spec
     }
 
-    static func decodeFinished(_ t: SpecTable) throws -> ShapeSpec {
-        let spec = try decode(t)
+    /// A part of a boolean: one shape, or with `repeat = N` (a number or an expression of the
+    /// family's parameters) `N` copies, the `k`-th decoded with `i = k` (0-based), so that its
+    /// numbers may be expressions of `i`.
+    static func decodeParts(_ t: SpecTable) throws -> [ShapeSpec] {
+        guard t.has("repeat") else {
+            let spec = try decode(t)
+            try t.finish()
+            return [spec]
+        }
+        let count = try t.double("repeat")!
+        guard count >= 0, count <= 10_000, count == count.rounded() else {
+            throw t.error("repeat", "expected a whole number of copies between 0 and 10000, got \(count)")
+        }
+        let outer = t.bindings
+        var parts: [ShapeSpec] = []
+        for i in 0..<Int(count) {
+            t.bindings = outer.merging(["i": Double(i)]) { $1 }
+            parts.append(try decode(t))
+        }
+        t.bindings = outer.merging(["i": 0]) { $1 }
+        if count == 0 { _ = try decode(t) }  // still validate the part
+        t.bindings = outer
         try t.finish()
-        return spec
+        return parts
     }
 }

@@ -17,6 +17,9 @@ final class SpecTable {
     let path: String
     let context: SpecContext
     private var used = Set<String>()
+    /// Names that numeric values may use as expression strings (a geometry family's parameters
+    /// and a repeated part's index `i`); empty where only plain numbers are allowed.
+    var bindings: [String: Double] = [:]
 
     init(_ table: TOMLTable, path: String, context: SpecContext) {
         self.table = table
@@ -50,9 +53,29 @@ final class SpecTable {
 
     func double(_ key: String) throws -> Double? {
         guard let v = value(key) else { return nil }
+        return try number(v, at: keyPath(key))
+    }
+
+    /// A number; where ``bindings`` are set, also a string expression of them, evaluated.
+    private func number(_ v: TOMLValueConvertible, at path: String) throws -> Double {
         if let d = v.double { return d }
         if let i = v.int { return Double(i) }
-        throw error(key, "expected a number, got \(describe(v))")
+        if let text = v.string, !bindings.isEmpty {
+            let value: Double
+            do {
+                value = try Expression(parsing: text, variables: Set(bindings.keys)).evaluate(bindings)
+            } catch let e as ExpressionError {
+                throw context.error(path, "in expression \"\(text)\" at column \(e.column): \(e.message)")
+            }
+            guard value.isFinite else { throw context.error(path, "expression \"\(text)\" evaluates to \(value) for \(describe(bindings))") }
+            return value
+        }
+        let expected = bindings.isEmpty ? "a number" : "a number or an expression of \(bindings.keys.sorted().joined(separator: ", "))"
+        throw context.error(path, "expected \(expected), got \(describe(v))")
+    }
+
+    private func describe(_ bindings: [String: Double]) -> String {
+        bindings.keys.sorted().map { "\($0) = \(bindings[$0]!)" }.joined(separator: ", ")
     }
 
     func requiredDouble(_ key: String, _ expected: String) throws -> Double {
@@ -71,9 +94,7 @@ final class SpecTable {
         guard let array = v.array else { throw error(key, "expected an array of numbers, got \(describe(v))") }
         var result: [Double] = []
         for (i, element) in array.enumerated() {
-            if let d = element.double { result.append(d) } else if let n = element.int { result.append(Double(n)) } else {
-                throw context.error("\(keyPath(key))[\(i)]", "expected a number, got \(describe(element))")
-            }
+            result.append(try number(element, at: "\(keyPath(key))[\(i)]"))
         }
         if let count, !count.contains(result.count) {
             let expected = count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
@@ -125,7 +146,9 @@ final class SpecTable {
     func table(_ key: String) throws -> SpecTable? {
         guard let v = value(key) else { return nil }
         guard let t = v.table else { throw error(key, "expected a table, got \(describe(v))") }
-        return SpecTable(t, path: keyPath(key), context: context)
+        let child = SpecTable(t, path: keyPath(key), context: context)
+        child.bindings = bindings
+        return child
     }
 
     func tables(_ key: String) throws -> [SpecTable] {
@@ -133,7 +156,9 @@ final class SpecTable {
         guard let array = v.array else { throw error(key, "expected an array of tables ([[\(key)]]), got \(describe(v))") }
         return try array.enumerated().map { i, element in
             guard let t = element.table else { throw context.error("\(keyPath(key))[\(i)]", "expected a table, got \(describe(element))") }
-            return SpecTable(t, path: "\(keyPath(key))[\(i)]", context: context)
+            let child = SpecTable(t, path: "\(keyPath(key))[\(i)]", context: context)
+            child.bindings = bindings
+            return child
         }
     }
 

@@ -38,11 +38,16 @@ struct Solve: ParsableCommand {
             throw ExitCode(130)
         }
         print("wrote \(report.path)")
-        print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(problem.geometries.map(\.name).joined(separator: ", "))) in \(String(format: "%.2f", report.seconds)) s")
-        print("  grid \(resolved.grid.pointsPerAxis.map(String.init).joined(separator: "×")), unknowns per geometry \(report.unknownsPerGeometry.map(String.init).joined(separator: ", "))")
+        print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(abbreviated(problem.geometries.map(\.name)))) in \(String(format: "%.2f", report.seconds)) s")
+        print("  grid \(resolved.grid.pointsPerAxis.map(String.init).joined(separator: "×")), unknowns per geometry \(abbreviated(report.unknownsPerGeometry.map(String.init)))")
         print("  largest relative residual ‖b − Au‖/‖b‖ = \(String(format: "%.2e", report.maximumResidual))")
         print("  variables: \(report.variables.joined(separator: ", "))")
     }
+}
+
+/// A long list shortened to its first three items, `…` and its last.
+func abbreviated(_ items: [String]) -> String {
+    items.count <= 6 ? items.joined(separator: ", ") : (items.prefix(3) + ["…", items.last!]).joined(separator: ", ")
 }
 
 /// Set by the signal handler; read between batches. A `sig_atomic_t` store is the one thing a

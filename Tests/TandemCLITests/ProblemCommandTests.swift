@@ -49,33 +49,37 @@ final class ProblemCommandTests: XCTestCase {
             for (v, m) in zip(u.values.prefix(mask.values.count / u.shape[1]), mask.values) { XCTAssertEqual(v.isFinite, m == 1) }
             XCTAssertTrue(try reader.attribute("tandem_problem").contains("[pde]"))
             XCTAssertEqual(try reader.attribute("tandem_seed"), "4")
+            if let summary = try readWithXarray(out, label: file.lastPathComponent) {
+                XCTAssertEqual((summary["dims"] as? [String: Int])?["sample"], 2)
+                XCTAssertEqual(summary["seed"] as? String, "4")
+                XCTAssertGreaterThan(summary["max_u"] as? Double ?? 0, 0)
+                XCTAssertEqual((summary["geometries"] as? [String])?.count, u.shape[1])
+            }
         }
     }
 
     /// The files open without Tandem: xarray (pip-installed into .venv-test by `make test`)
-    /// reads dimensions, coordinates, attributes and values of every example's output.
-    func testXarrayReadsTheOutput() throws {
-        guard let python = ProcessInfo.processInfo.environment["TANDEM_TEST_PYTHON"] else {
-            throw XCTSkip("TANDEM_TEST_PYTHON is not set; `make test` sets it to the pinned .venv-test interpreter")
-        }
-        for file in try problemFiles {
-            let out = directory.appendingPathComponent(file.deletingPathExtension().lastPathComponent + ".nc").path
-            XCTAssertEqual(try TandemCommand().run(["solve", file.path, "--out", out, "--samples", "2"]).status, 0)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [repository.appendingPathComponent("scripts/check_with_xarray.py").path, out]
-            let pipe = Pipe(), errors = Pipe()
-            process.standardOutput = pipe
-            process.standardError = errors
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, "\(file.lastPathComponent): \(message)")
-            let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: output) as? [String: Any], message)
-            XCTAssertEqual((summary["dims"] as? [String: Int])?["sample"], 2)
-            XCTAssertEqual(summary["seed"] as? String, "0")
-            XCTAssertGreaterThan(summary["max_u"] as? Double ?? 0, 0)
+    /// reads dimensions, coordinates, attributes and values of `path`. `nil` when no test
+    /// interpreter is configured.
+    func readWithXarray(_ path: String, label: String) throws -> [String: Any]? {
+        guard let python = ProcessInfo.processInfo.environment["TANDEM_TEST_PYTHON"] else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("scripts/check_with_xarray.py").path, path]
+        let pipe = Pipe(), errors = Pipe()
+        process.standardOutput = pipe
+        process.standardError = errors
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(label): \(message)")
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: output) as? [String: Any], message)
+    }
+
+    func testXarrayIsConfiguredByMakeTest() throws {
+        guard ProcessInfo.processInfo.environment["TANDEM_TEST_PYTHON"] != nil else {
+            throw XCTSkip("TANDEM_TEST_PYTHON is not set; `make test` sets it to the pinned .venv-test interpreter, and the problem-file test then reads every output with xarray")
         }
     }
 
@@ -135,5 +139,40 @@ final class ProblemCommandTests: XCTestCase {
         XCTAssertTrue(output.contains("error: bad.toml:6: geometry[0].shape: unknown kind \"circel\"; expected one of interval, rectangle, disk"), output)
         let (solveStatus, solveOutput) = try TandemCommand().run(["solve", bad.path, "--out", directory.appendingPathComponent("x.nc").path])
         XCTAssertEqual(solveStatus, 2, solveOutput)
+    }
+
+    /// Conditions that cannot take effect are reported by `tandem check`, before any solve.
+    func testBoundaryConditionsThatCannotTakeEffectAreRejected() throws {
+        let base = """
+            [pde]
+            kind = "darcy"
+
+            [[geometry]]
+            name = "disk"
+            shape = "disk"
+            center = [0, 0]
+            radius = 1
+
+            [reference]
+            grid = [21, 21]
+            lower = [-2, -2]
+            upper = [2, 2]
+
+            [[boundary]]
+            kind = "neumann"
+            on = ["x-min"]
+            """
+        let file = directory.appendingPathComponent("faces.toml")
+        try base.write(to: file, atomically: true, encoding: .utf8)
+        var (status, output) = try TandemCommand().run(["check", file.path])
+        XCTAssertEqual(status, 2, output)
+        XCTAssertTrue(output.contains("faces.toml:17: boundary[0].on: geometry \"disk\" has no grid points on face x-min"), output)
+
+        let square = base.replacingOccurrences(of: "shape = \"disk\"\ncenter = [0, 0]\nradius = 1", with: "shape = \"rectangle\"\nlower = [-2, -2]\nupper = [2, 2]")
+            .replacingOccurrences(of: "on = [\"x-min\"]", with: "on = [\"x-min\", \"x-max\", \"y-min\", \"y-max\"]")
+        try square.write(to: file, atomically: true, encoding: .utf8)
+        (status, output) = try TandemCommand().run(["check", file.path])
+        XCTAssertEqual(status, 2, output)
+        XCTAssertTrue(output.contains("every condition on geometry \"square\" is Neumann") || output.contains("every condition on geometry \"disk\" is Neumann"), output)
     }
 }

@@ -182,4 +182,42 @@ final class ProblemFileTests: XCTestCase {
             XCTAssertEqual("\($0)", "x.toml: cannot read the file (missing, unreadable or not UTF-8)")
         }
     }
+
+    /// A geometry family expands into one geometry per combination of its parameters; numbers
+    /// in the shape may be expressions of them, and `repeat` copies a part with index `i`.
+    func testGeometryFamiliesAndRepeatedParts() throws {
+        let text = """
+            [pde]
+            kind = "heat"
+            conductivity = "1"
+
+            [[geometry]]
+            name = "plate"
+            shape = "rectangle"
+            lower = [0, 0]
+            upper = [2, 1]
+            subtract = [{ shape = "disk", repeat = "n", center = ["p", "(i + 1) / (n + 1)"], radius = 0.05 }]
+
+            [geometry.family]
+            n = [1, 3]
+            p = [0.5, 1.5]
+            """
+        let p = try Problem(text: text, file: "plate.toml")
+        XCTAssertEqual(p.geometries.map(\.name), ["plate(n=1, p=0.5)", "plate(n=1, p=1.5)", "plate(n=3, p=0.5)", "plate(n=3, p=1.5)"])
+        XCTAssertEqual(p.geometries.map(\.family), Array(repeating: "plate", count: 4))
+        XCTAssertEqual(p.familyParameters("plate"), ["n", "p"])
+        let last = p.geometries[3].shape.subtract
+        XCTAssertEqual(last.count, 3)
+        XCTAssertEqual(last.map { $0.parameters["center"]! }, [[1.5, 0.25], [1.5, 0.5], [1.5, 0.75]])
+        func message(_ a: String, _ b: String) -> String {
+            let changed = text.replacingOccurrences(of: a, with: b)
+            XCTAssertNotEqual(changed, text)
+            do { _ = try Problem(text: changed, file: "plate.toml"); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("(i + 1) / (n + 1)", "(j + 1)"),
+                       "plate.toml:10: geometry[0].subtract[0].center[1]: in expression \"(j + 1)\" at column 2: unknown name \"j\"; expected one of i, n, p, pi, e")
+        XCTAssertEqual(message("repeat = \"n\"", "repeat = \"n / 2\""),
+                       "plate.toml:10: geometry[0].subtract[0].repeat: expected a whole number of copies between 0 and 10000, got 0.5")
+        XCTAssertEqual(message("n = [1, 3]", "x = [1, 3]"), "plate.toml:13: geometry[0].family.x: is a reserved name; choose another family parameter name")
+    }
 }
