@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TandemGeometry", targets: ["TandemGeometry"]),
         .library(name: "TandemPDE", targets: ["TandemPDE"]),
         .library(name: "TandemIO", targets: ["TandemIO"]),
+        .library(name: "TandemOperators", targets: ["TandemOperators"]),
         .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
@@ -72,8 +73,12 @@ let package = Package(
             name: "TandemSpec",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(
+            name: "TandemOperators",
+            dependencies: ["TandemCore", "TandemNN"],
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemMultiTask",
-            dependencies: ["TandemCore", "TandemNN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemSpec"],
+            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemSpec"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",
@@ -97,6 +102,9 @@ let package = Package(
         .testTarget(
             name: "TandemNNTests",
             dependencies: ["TandemNN", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemOperatorsTests",
+            dependencies: ["TandemOperators", "TandemNN", "TandemTestSupport"]),
         .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),
