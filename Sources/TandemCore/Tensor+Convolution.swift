@@ -30,6 +30,8 @@ extension Tensor {
     /// Unfolds every window of `[N, C, H, W]` input into a row: the result is
     /// `[N·Hₒ·Wₒ, C·kₕ·k_w]` with zero padding, so a convolution becomes one GEMM (im2col).
     /// Pullback: the adjoint fold (``foldingWindows(_:into:)``), which sums overlapping windows.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func unfoldingWindows(_ window: Window2D) -> Tensor {
         guard rank == 4 else {
             shapeFailure(.shapeMismatch(operation: "unfoldingWindows", expected: "[N, C, H, W] input", got: shape))
@@ -44,8 +46,9 @@ extension Tensor {
         var out = [Scalar](repeating: 0, count: n * ho * wo * columns)
         scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
-                Self.windowLoop(n: n, c: c, h: h, w: w, ho: ho, wo: wo, window: window) { source, target in
-                    po[target] = px[source]
+                let (source, target) = (px.baseAddress!, po.baseAddress!)
+                Self.windowRuns(n: n, c: c, h: h, w: w, ho: ho, wo: wo, window: window) { s, t, count in
+                    for k in 0..<count { target[t + k] = source[s + k] }
                 }
             }
         }
@@ -56,6 +59,8 @@ extension Tensor {
     }
 
     /// Sums rows of unfolded windows back into `[N, C, H, W]`; the adjoint of ``unfoldingWindows(_:)``.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func foldingWindows(_ window: Window2D, into shape: [Int]) -> Tensor {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (ho, wo) = window.outputSize(height: h, width: w)
@@ -65,18 +70,22 @@ extension Tensor {
         var out = [Scalar](repeating: 0, count: shape.reduce(1, *))
         scalars.withUnsafeBufferPointer { pg in
             out.withUnsafeMutableBufferPointer { po in
-                Self.windowLoop(n: n, c: c, h: h, w: w, ho: ho, wo: wo, window: window) { source, target in
-                    po[source] += pg[target]
+                let (gradient, target) = (pg.baseAddress!, po.baseAddress!)
+                Self.windowRuns(n: n, c: c, h: h, w: w, ho: ho, wo: wo, window: window) { s, t, count in
+                    for k in 0..<count { target[s + k] += gradient[t + k] }
                 }
             }
         }
         return .recorded("fold", shape: shape, scalars: out, inputs: [self]) { g, _, _ in [g.unfoldingWindows(window)] }
     }
 
-    /// Visits each (input index, unfolded index) pair that lies inside the unpadded input.
+    /// Visits the runs of one window row that lie inside the unpadded input: `body(source, target,
+    /// count)` pairs input indices `source + k` with unfolded indices `target + k` for `k < count`
+    /// (a window's row covers neighbouring input columns whatever the stride).
     @inline(__always)
-    static func windowLoop(
-        n: Int, c: Int, h: Int, w: Int, ho: Int, wo: Int, window: Window2D, _ body: (_ source: Int, _ target: Int) -> Void
+    static func windowRuns(
+        n: Int, c: Int, h: Int, w: Int, ho: Int, wo: Int, window: Window2D,
+        _ body: (_ source: Int, _ target: Int, _ count: Int) -> Void
     ) {
         let (kh, kw) = window.kernel, (sh, sw) = window.stride, (ph, pw) = window.padding
         let columns = c * kh * kw
@@ -84,15 +93,15 @@ extension Tensor {
             for oy in 0..<ho {
                 for ox in 0..<wo {
                     let row = ((b * ho + oy) * wo + ox) * columns
+                    // Window columns kx with 0 ≤ ox·sw − pw + kx < w.
+                    let left = ox * sw - pw
+                    let kx0 = Swift.max(0, -left), kx1 = Swift.min(kw, w - left)
+                    if kx1 <= kx0 { continue }
                     for ch in 0..<c {
                         for ky in 0..<kh {
                             let iy = oy * sh - ph + ky
                             if iy < 0 || iy >= h { continue }
-                            for kx in 0..<kw {
-                                let ix = ox * sw - pw + kx
-                                if ix < 0 || ix >= w { continue }
-                                body(((b * c + ch) * h + iy) * w + ix, row + (ch * kh + ky) * kw + kx)
-                            }
+                            body(((b * c + ch) * h + iy) * w + left + kx0, row + (ch * kh + ky) * kw + kx0, kx1 - kx0)
                         }
                     }
                 }

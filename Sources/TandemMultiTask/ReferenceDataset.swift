@@ -115,7 +115,7 @@ public struct ReferenceDataset: Sendable {
         var residual: Double
     }
 
-    static let maximumDegree = 8
+    static let maximumDegree = ReferenceLimits.maximumDegree
 
     /// Sample `k`'s inputs and its solution on the geometries `geometries`.
     func solveSample(_ k: Int, geometries: Range<Int>, seed: UInt64, coordinates: [String: [Double]]) throws -> SampleResult {

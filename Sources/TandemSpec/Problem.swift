@@ -172,6 +172,11 @@ public struct Problem: Sendable {
     public var boundaries: [BoundaryCondition]
     /// Grid, samples and seed.
     public var reference: Reference
+    /// The operator trained on the reference data (`[model]`).
+    public var model: Model
+    /// Training settings by profile (`paper` is `[training]` itself, `quick` its
+    /// `[training.quick]` overrides; without overrides both are the same).
+    public var trainingProfiles: [String: Training]
     /// The file's text, kept for provenance.
     public var text: String
     /// The file's name, for messages.
@@ -395,6 +400,12 @@ public struct Problem: Sendable {
         guard seed >= 0 else { throw context.error("reference.seed", "expected a non-negative integer, got \(seed)") }
         try reference?.finish()
         self.reference = Reference(grid: grid, lower: lower, upper: upper, samples: samples, seed: UInt64(seed))
+        // Model and training depend on the rest of the problem (its kind, geometries, samples).
+        self.model = Model(branchInput: .fields, branchLayers: [], filters: [], kernel: 1, trunkLayers: [], latent: 1,
+                           activation: .relu, layerNorm: false, encodingDegree: 0)
+        self.trainingProfiles = [:]
+        self.model = try Self.decodeModel(try root.table("model"), problem: self)
+        self.trainingProfiles = try Self.decodeTraining(try root.table("training"), problem: self)
         try root.finish()
     }
 

@@ -51,6 +51,12 @@ final class SpecTable {
         return s
     }
 
+    func bool(_ key: String) throws -> Bool? {
+        guard let v = value(key) else { return nil }
+        guard let b = v.bool else { throw error(key, "expected true or false, got \(describe(v))") }
+        return b
+    }
+
     func double(_ key: String) throws -> Double? {
         guard let v = value(key) else { return nil }
         return try number(v, at: keyPath(key))

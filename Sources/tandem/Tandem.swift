@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemCore
+import TandemMultiTask
 import TandemSpec
 
 @main
@@ -9,7 +10,7 @@ struct Tandem: ParsableCommand {
         commandName: "tandem",
         abstract: "Multi-task scientific machine learning, checked against a reference solver.",
         version: "0.1.0",
-        subcommands: [Demo.self, Check.self, Solve.self],
+        subcommands: [Demo.self, Check.self, Solve.self, Train.self],
         defaultSubcommand: Demo.self)
 
     static func main() {
@@ -20,6 +21,9 @@ struct Tandem: ParsableCommand {
         } catch let error as ProblemFileError {
             FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
             Foundation.exit(2)
+        } catch let error as OperatorTrainingError {
+            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }

@@ -1,0 +1,185 @@
+import Foundation
+import TandemCore
+import TandemIO
+import TandemSpec
+
+/// A reference dataset arranged for an operator network: one *function* per (sample, geometry),
+/// its branch input, the query points shared by all functions, and the solution with its mask.
+///
+/// - Branch inputs by ``Problem/Model/BranchInput``: `fields` → `[2, H, W]` = [standardised log
+///   coefficient, mask] (Kumar et al. 2025, the Darcy benchmark); `parameters` → the geometry
+///   family's parameters, standardised; `functional-form` → the reaction's polynomial
+///   coefficients up to `encodingDegree` ‖ the initial condition on the grid.
+/// - Points: the grid coordinates (steady), or `(x…, t)` for every output time after `t = 0`
+///   (transient), in the NetCDF order (time slowest, x fastest).
+/// - Targets: `u` at every point, 0 where the mask is 0 (outside the geometry); metrics and the
+///   loss only count masked-in points.
+public struct OperatorDataset: Sendable {
+    /// `(sample, geometry)` of each function.
+    public let functions: [(sample: Int, geometry: Int)]
+    /// Branch inputs, `[functions, …]` flattened per function.
+    public let branchInputs: [Float]
+    /// The shape of one branch input.
+    public let branchShape: [Int]
+    /// Query points `[m, d]`, row-major.
+    public let points: [Float]
+    /// Coordinates per point (`d`).
+    public let pointDimension: Int
+    /// Solution `[functions, m]`, 0 outside the geometry.
+    public let targets: [Float]
+    /// 1 inside the geometry, 0 outside, `[functions, m]`.
+    public let masks: [Float]
+    /// The task of each function (reaction family, or geometry) and the task names.
+    public let tasks: [Int]
+    /// Names of the tasks.
+    public let taskNames: [String]
+    /// Indices of training and test functions.
+    public let train: [Int], test: [Int]
+
+    /// Points per function.
+    public var pointCount: Int { points.count / pointDimension }
+
+    /// Reads `path` (written by `tandem solve` for `resolved`) and arranges it for `model`.
+    /// - Throws: ``ProblemFileError`` when the file does not match the problem (variables,
+    ///   shapes, geometries), naming both sides; ``NetCDFError`` for unreadable files.
+    public init(path: String, resolved: ResolvedProblem, model: Problem.Model, split: Problem.Training.Split, seed: UInt64) throws {
+        let problem = resolved.problem
+        let reader = try FieldFileReader(path: path)
+        let grid = resolved.grid
+        let n = grid.pointCount
+        let geometryCount = problem.geometries.count
+        let u = try reader.variable("u")
+        let transient = problem.time != nil
+        let times = transient ? problem.time!.outputs + 1 : 1
+        let expected = [u.shape.first ?? 0, geometryCount] + (transient ? [times] : []) + grid.pointsPerAxis.reversed()
+        guard u.shape == expected, u.shape[0] >= 1 else {
+            throw problem.error(at: "reference", "\(path) holds u with shape \(u.shape); the problem file gives \(expected) (samples, geometries\(transient ? ", times" : ""), grid)")
+        }
+        let fileGeometries = try reader.attribute("tandem_geometries").split(separator: ";").map(String.init)
+        guard fileGeometries == problem.geometries.map(\.name) else {
+            throw problem.error(at: "geometry", "\(path) was solved on geometries \(fileGeometries); the problem file declares \(problem.geometries.map(\.name))")
+        }
+        let samples = u.shape[0]
+        let functions = (0..<samples).flatMap { s in (0..<geometryCount).map { (sample: s, geometry: $0) } }
+        self.functions = functions
+        let fileMasks = try reader.values("mask", expectedShape: [geometryCount] + grid.pointsPerAxis.reversed())
+
+        // Points and targets.
+        let d = grid.dimension
+        let firstTime = transient ? 1 : 0
+        var points: [Float] = []
+        for ti in firstTime..<times {
+            for p in 0..<n {
+                points += grid.point(p).map(Float.init)
+                if transient { points.append(Float(problem.time!.end * Double(ti) / Double(times - 1))) }
+            }
+        }
+        pointDimension = d + (transient ? 1 : 0)
+        self.points = points
+        let m = (times - firstTime) * n
+        var targets = [Float](repeating: 0, count: functions.count * m)
+        var masks = [Float](repeating: 0, count: functions.count * m)
+        for (f, (s, g)) in functions.enumerated() {
+            for ti in firstTime..<times {
+                let source = ((s * geometryCount + g) * times + ti) * n
+                let destination = f * m + (ti - firstTime) * n
+                for p in 0..<n where fileMasks[g * n + p] == 1 {
+                    let value = u.values[source + p]
+                    guard value.isFinite else {
+                        throw problem.error(at: "reference", "\(path): u is not finite inside geometry \(problem.geometries[g].name) (sample \(s))")
+                    }
+                    targets[destination + p] = Float(value)
+                    masks[destination + p] = 1
+                }
+            }
+        }
+        self.targets = targets
+        self.masks = masks
+
+        // Tasks: reaction families, else geometries (families of geometries count as one task each).
+        if problem.pde == .reactionDiffusion {
+            let family = try reader.values("family", expectedShape: [samples])
+            tasks = functions.map { Int(family[$0.sample]) }
+            taskNames = problem.reactions.map(\.name)
+        } else {
+            let families = problem.geometries.map(\.family).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            tasks = functions.map { families.firstIndex(of: problem.geometries[$0.geometry].family)! }
+            taskNames = families
+        }
+
+        // Split.
+        var train: [Int] = [], test: [Int] = []
+        switch split {
+        case let .random(fraction):
+            var generator = SeededGenerator(seed: seed &+ 0x5EED)
+            var order = Array(functions.indices)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            let cut = Swift.max(1, Swift.min(order.count - 1, Int((Double(order.count) * fraction).rounded())))
+            train = Array(order[..<cut]).sorted()
+            test = Array(order[cut...]).sorted()
+        case let .geometry(names):
+            for (f, fn) in functions.enumerated() {
+                if names.contains(problem.geometries[fn.geometry].name) { train.append(f) } else { test.append(f) }
+            }
+        case let .parameter(name, values):
+            for (f, fn) in functions.enumerated() {
+                let v = problem.geometries[fn.geometry].parameters.first { $0.name == name }?.value
+                if let v, values.contains(where: { Swift.abs($0 - v) < 1e-12 }) { train.append(f) } else { test.append(f) }
+            }
+        }
+        guard !train.isEmpty, !test.isEmpty else {
+            throw problem.error(at: "training.split", "the split leaves \(train.count) training and \(test.count) test functions; both need at least one")
+        }
+        self.train = train
+        self.test = test
+
+        // Branch inputs.
+        switch model.branchInput {
+        case .fields:
+            guard d == 2 else { throw problem.error(at: "model.branch_input", "fields need a 2-D problem") }
+            let coefficientName = ["darcy": "K", "heat": "kappa", "reaction-diffusion": "D"][problem.pde.rawValue]!
+            let k = try reader.values(coefficientName, expectedShape: [samples] + grid.pointsPerAxis.reversed())
+            let logK = k.map { Foundation.log(Swift.max($0, 1e-300)) }
+            // Standardised with the training samples' mean and deviation.
+            let trainSamples = Set(train.map { functions[$0].sample })
+            var sum = 0.0, square = 0.0, count = 0.0
+            for s in trainSamples { for p in 0..<n { sum += logK[s * n + p]; square += logK[s * n + p] * logK[s * n + p]; count += 1 } }
+            let mean = sum / count
+            let deviation = Swift.max((square / count - mean * mean).squareRoot(), 1e-12)
+            var inputs = [Float](repeating: 0, count: functions.count * 2 * n)
+            for (f, (s, g)) in functions.enumerated() {
+                for p in 0..<n {
+                    inputs[f * 2 * n + p] = Float((logK[s * n + p] - mean) / deviation)
+                    inputs[f * 2 * n + n + p] = Float(fileMasks[g * n + p])
+                }
+            }
+            branchInputs = inputs
+            branchShape = [2, grid.pointsPerAxis[1], grid.pointsPerAxis[0]]
+        case .parameters:
+            let names = problem.geometries.flatMap { $0.parameters.map(\.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let raw = functions.map { fn in names.map { name in problem.geometries[fn.geometry].parameters.first { $0.name == name }?.value ?? 0 } }
+            let scale = names.indices.map { j -> (Double, Double) in
+                let values = train.map { raw[$0][j] }
+                let mean = values.reduce(0, +) / Double(values.count)
+                let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+                return (mean, deviation > 1e-12 ? deviation : 1)
+            }
+            branchInputs = raw.flatMap { row in row.enumerated().map { Float(($1 - scale[$0].0) / scale[$0].1) } }
+            branchShape = [names.count]
+        case .functionalForm:
+            let width = ReferenceLimits.maximumDegree + 1
+            let coefficients = try reader.values("reaction_coefficients", expectedShape: [samples, width])
+            var inputs: [Float] = []
+            for (s, g) in functions {
+                inputs += coefficients[s * width..<s * width + model.encodingDegree + 1].map(Float.init)
+                let initial = ((s * geometryCount + g) * times) * n
+                inputs += (0..<n).map { p in fileMasks[g * n + p] == 1 ? Float(u.values[initial + p]) : 0 }
+            }
+            branchInputs = inputs
+            branchShape = [model.encodingDegree + 1 + n]
+        }
+    }
+
+    /// Elements of one branch input.
+    public var branchSize: Int { branchShape.reduce(1, *) }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import TandemCore
+import TandemNN
+import TandemOperators
+import TandemSpec
+
+/// A training run that cannot go on, with what was kept.
+public enum OperatorTrainingError: Error, CustomStringConvertible {
+    /// The loss or a gradient became NaN or infinite; the last good checkpoint is kept.
+    case diverged(step: Int, loss: Float, checkpointStep: Int?)
+    /// A checkpoint that does not belong to this run.
+    case incompatibleCheckpoint(String)
+
+    /// The message.
+    public var description: String {
+        switch self {
+        case let .diverged(step, loss, checkpoint):
+            return "training diverged at step \(step) (loss \(loss)); "
+                + (checkpoint.map { "the last good checkpoint (step \($0)) is kept" } ?? "no checkpoint had been written yet")
+                + "; lower training.learning_rate or raise training.batch"
+        case let .incompatibleCheckpoint(reason): return "cannot resume: \(reason)"
+        }
+    }
+}
+
+/// Trains a DeepONet on an ``OperatorDataset``: Cartesian batches of functions × all points,
+/// masked mean-squared error on standardised outputs, Adam (staircase exponential decay), Lion,
+/// or Adam then Lion; periodic atomic checkpoints, a CSV loss history, exact resumption (the
+/// batch of step `k` is drawn from a generator seeded by `(seed, k)`).
+public final class OperatorTrainer {
+    /// The model being trained.
+    public private(set) var model: DeepONet<Float>
+    let dataset: OperatorDataset
+    let scaling: OutputScaling
+    let training: Problem.Training
+    let checkpointPath: String
+    let historyPath: String
+    let metadata: [String: String]
+    let points: Tensor<Float>
+    let standardisedTargets: [Float]
+    /// The step reached (0 before training).
+    public private(set) var step = 0
+    var adam: Adam<Float>
+    var lion: Lion<Float>
+    var lastCheckpoint: Int?
+
+    /// Progress after a step.
+    public struct Progress: Sendable {
+        /// Steps done and planned.
+        public let step: Int, steps: Int
+        /// Masked MSE of the batch on standardised outputs (exponential average), overall and per task.
+        public let loss: Float, taskLosses: [Float]
+        /// Seconds since this invocation started, and steps per second.
+        public let seconds: Double, rate: Double
+    }
+
+    /// What a run did.
+    public struct Report: Sendable {
+        /// The step reached.
+        public let step: Int
+        /// Whether `shouldStop` ended it early (a checkpoint was written).
+        public let interrupted: Bool
+        /// Training seconds of this invocation.
+        public let seconds: Double
+        /// The last exponential-average training loss.
+        public let loss: Float
+    }
+
+    /// - Parameters:
+    ///   - directory: where `checkpoint.safetensors` and `loss.csv` go.
+    ///   - metadata: stored in every checkpoint (problem text, model description, …).
+    public init(model: DeepONet<Float>, dataset: OperatorDataset, scaling: OutputScaling, training: Problem.Training,
+                directory: String, metadata: [String: String]) {
+        self.model = model
+        self.dataset = dataset
+        self.scaling = scaling
+        self.training = training
+        checkpointPath = directory + "/checkpoint.safetensors"
+        historyPath = directory + "/loss.csv"
+        self.metadata = metadata
+        points = Tensor(shape: [dataset.pointCount, dataset.pointDimension], scalars: dataset.points)
+        standardisedTargets = scaling.standardise(dataset.targets)
+        let schedule = LearningRateSchedule.exponential(initial: training.learningRate, decayRate: training.decayRate,
+                                                        decaySteps: training.decayEvery, staircase: true)
+        adam = Adam(schedule: schedule)
+        lion = Lion(schedule: .constant(training.lionLearningRate))
+    }
+
+    var usesLion: Bool { training.optimizer == "lion" || (training.optimizer == "adam-then-lion" && step >= training.switchStep) }
+
+    /// Restores model, optimizer and step from the run's checkpoint.
+    /// - Throws: ``OperatorTrainingError/incompatibleCheckpoint(_:)`` naming both sides when the
+    ///   checkpoint was written for another problem or model; checkpoint read errors.
+    public func resume() throws {
+        let checkpoint = try Checkpoint<Float>.read(from: checkpointPath)
+        for key in ["tandem.problem", "tandem.model"] where checkpoint.metadata[key] != metadata[key] {
+            let what = key == "tandem.problem" ? "problem file" : "model"
+            throw OperatorTrainingError.incompatibleCheckpoint(
+                "\(checkpointPath) was written for a different \(what): it has \(Self.headline(checkpoint.metadata[key])), this run has \(Self.headline(metadata[key]))")
+        }
+        guard let trainingStep = Int(checkpoint.metadata["tandem.training_step"] ?? "") else {
+            throw OperatorTrainingError.incompatibleCheckpoint("\(checkpointPath) lacks tandem.training_step")
+        }
+        step = trainingStep
+        if checkpoint.optimizerName == Lion<Float>.name {
+            try checkpoint.restore(into: &model, optimizer: &lion)
+        } else {
+            try checkpoint.restore(into: &model, optimizer: &adam)
+        }
+        lastCheckpoint = step
+    }
+
+    static func headline(_ text: String?) -> String {
+        guard let text else { return "nothing" }
+        let first = text.split(separator: "\n").first { $0.hasPrefix("name") || $0.hasPrefix("DeepONet") } ?? text.split(separator: "\n").first ?? ""
+        return "\"\(first)\""
+    }
+
+    /// The batch of step `k`: `batch` distinct training functions.
+    func batch(at k: Int) -> [Int] {
+        var generator = SeededGenerator(seed: training.seed &+ 0x9E37_79B9 &* UInt64(k + 1))
+        var pool = dataset.train
+        let count = Swift.min(training.batch, pool.count)
+        for i in 0..<count { pool.swapAt(i, i + Int(generator.next() % UInt64(pool.count - i))) }
+        return Array(pool[..<count])
+    }
+
+    /// Branch inputs, standardised targets and masks of `functions`, as tensors.
+    func tensors(_ functions: [Int]) -> (input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>) {
+        let b = dataset.branchSize, m = dataset.pointCount
+        var input = [Float](), target = [Float](), mask = [Float]()
+        input.reserveCapacity(functions.count * b)
+        target.reserveCapacity(functions.count * m)
+        mask.reserveCapacity(functions.count * m)
+        for f in functions {
+            input += dataset.branchInputs[f * b..<(f + 1) * b]
+            target += standardisedTargets[f * m..<(f + 1) * m]
+            mask += dataset.masks[f * m..<(f + 1) * m]
+        }
+        return (Tensor(shape: [functions.count] + dataset.branchShape, scalars: input),
+                Tensor(shape: [functions.count, m], scalars: target), Tensor(shape: [functions.count, m], scalars: mask))
+    }
+
+    /// `Σ mask·(pred − y)² / Σ mask`.
+    static func maskedMSE(_ prediction: Tensor<Float>, _ target: Tensor<Float>, _ mask: Tensor<Float>) -> Tensor<Float> {
+        let difference = (prediction - target) * mask
+        return (difference * difference).sum() / Swift.max(mask.sum().scalar, 1)
+    }
+
+    /// The masked MSE over `functions` (standardised), without recording.
+    public func loss(on functions: [Int]) -> Float {
+        var total: Float = 0, weight: Float = 0
+        for start in stride(from: 0, to: functions.count, by: 32) {
+            let chunk = Array(functions[start..<Swift.min(start + 32, functions.count)])
+            let (x, y, mask) = tensors(chunk)
+            let prediction = withoutGradient { model(x, points: points) }
+            let w = mask.sum().scalar
+            total += Self.maskedMSE(prediction, y, mask).scalar * w
+            weight += w
+        }
+        return total / Swift.max(weight, 1)
+    }
+
+    /// Trains until `training.steps` or until `shouldStop` returns true (then checkpoints).
+    /// - Throws: ``OperatorTrainingError/diverged(step:loss:checkpointStep:)`` (the checkpoint on disk
+    ///   is the last good one); checkpoint write errors.
+    public func run(progress: ((Progress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> Report {
+        let start = Date()
+        let firstStep = step
+        var average: Float?
+        var taskAverages = [Float?](repeating: nil, count: dataset.taskNames.count)
+        if !FileManager.default.fileExists(atPath: historyPath) || step == 0 {
+            let header = ["step", "train_loss", "test_loss", "learning_rate", "seconds"] + dataset.taskNames.map { "train_loss_\($0)" }
+            try (header.joined(separator: ",") + "\n").write(toFile: historyPath, atomically: true, encoding: .utf8)
+        }
+        let testProbe = Array(dataset.test.prefix(64))
+        while step < training.steps {
+            if shouldStop?() == true {
+                try checkpoint()
+                return Report(step: step, interrupted: true, seconds: Date().timeIntervalSince(start), loss: average ?? .nan)
+            }
+            let functions = batch(at: step)
+            let (x, y, mask) = tensors(functions)
+            var perRow: [Float] = []
+            let (value, gradients) = try valueWithGradient(at: model) { m -> Tensor<Float> in
+                let prediction = m(x, points: points)
+                let difference = (withoutGradient { prediction } - y) * mask
+                perRow = (difference * difference).sum(alongAxis: 1).scalars
+                return Self.maskedMSE(prediction, y, mask)
+            }
+            guard value.isFinite, globalNorm(gradients).isFinite else {
+                throw OperatorTrainingError.diverged(step: step, loss: value, checkpointStep: lastCheckpoint)
+            }
+            if usesLion { lion.update(&model, along: gradients) } else { adam.update(&model, along: gradients) }
+            step += 1
+            average = average.map { 0.95 * $0 + 0.05 * value } ?? value
+            // Per-task losses of this batch (rows grouped by task).
+            let m = dataset.pointCount
+            for t in taskAverages.indices {
+                let rows = functions.indices.filter { dataset.tasks[functions[$0]] == t }
+                guard !rows.isEmpty else { continue }
+                let weight = rows.reduce(Float(0)) { total, r in total + dataset.masks[functions[r] * m..<(functions[r] + 1) * m].reduce(0, +) }
+                let loss = rows.reduce(Float(0)) { $0 + perRow[$1] } / Swift.max(weight, 1)
+                taskAverages[t] = taskAverages[t].map { 0.95 * $0 + 0.05 * loss } ?? loss
+            }
+            let seconds = Date().timeIntervalSince(start)
+            if step % training.checkpointEvery == 0 || step == training.steps {
+                let testLoss = loss(on: testProbe)
+                guard testLoss.isFinite else { throw OperatorTrainingError.diverged(step: step, loss: testLoss, checkpointStep: lastCheckpoint) }
+                try checkpoint()
+                let rate = usesLion ? training.lionLearningRate : adam.schedule.rate(at: step - 1)
+                let row = [String(step), "\(average!)", "\(testLoss)", "\(rate)", String(format: "%.2f", seconds)]
+                    + taskAverages.map { $0.map { "\($0)" } ?? "" }
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: historyPath))
+                try handle.seekToEnd()
+                try handle.write(contentsOf: (row.joined(separator: ",") + "\n").data(using: .utf8)!)
+                try handle.close()
+            }
+            progress?(Progress(step: step, steps: training.steps, loss: average!, taskLosses: taskAverages.map { $0 ?? .nan },
+                               seconds: seconds, rate: Double(step - firstStep) / Swift.max(seconds, 1e-9)))
+        }
+        return Report(step: step, interrupted: false, seconds: Date().timeIntervalSince(start), loss: average ?? .nan)
+    }
+
+    /// Writes the checkpoint atomically (model, the active optimizer's state, the training step).
+    func checkpoint() throws {
+        var meta = metadata
+        meta["tandem.training_step"] = String(step)
+        let checkpoint = usesLion ? Checkpoint(model: model, optimizer: lion, metadata: meta) : Checkpoint(model: model, optimizer: adam, metadata: meta)
+        try checkpoint.write(to: checkpointPath)
+        lastCheckpoint = step
+    }
+}

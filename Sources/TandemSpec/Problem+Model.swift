@@ -1,0 +1,202 @@
+/// The `[model]` and `[training]` sections: the operator to train on the reference data and how.
+extension Problem {
+    /// Activation functions, spelled as in problem files (the same names as `TandemNN.Activation`;
+    /// a test keeps the two lists equal).
+    public enum ActivationName: String, CaseIterable, Sendable {
+        case identity, tanh, sigmoid, relu, leakyRelu, elu, selu, gelu, silu, softplus, sin
+    }
+
+    /// `[model]`: a DeepONet.
+    public struct Model: Sendable, Equatable {
+        /// What feeds the branch.
+        public enum BranchInput: String, CaseIterable, Sendable {
+            /// 2-D fields `[standardised log K, mask]` through a CNN (Darcy, heat with a random coefficient).
+            case fields
+            /// The geometry family's parameters through dense layers (mask in the loss only).
+            case parameters
+            /// `[polynomial coefficients of R ‖ initial condition]` through dense layers (reaction–diffusion).
+            case functionalForm = "functional-form"
+        }
+        /// Branch input; by default from the problem (functional form for reaction–diffusion,
+        /// parameters for geometry families, fields otherwise).
+        public var branchInput: BranchInput
+        /// Hidden widths of the branch's dense layers (the CNN's head).
+        public var branchLayers: [Int]
+        /// CNN filters per block (fields only).
+        public var filters: [Int]
+        /// CNN kernel size, odd (fields only).
+        public var kernel: Int
+        /// Hidden widths of the trunk.
+        public var trunkLayers: [Int]
+        /// Latent width `p`.
+        public var latent: Int
+        /// Activation between layers.
+        public var activation: ActivationName
+        /// LayerNorm in the branch's dense layers.
+        public var layerNorm: Bool
+        /// Degree of the polynomial encoding of reaction families (functional form).
+        public var encodingDegree: Int
+    }
+
+    /// `[training]` (with a profile's overrides applied).
+    public struct Training: Sendable, Equatable {
+        /// How functions are split into training and test sets.
+        public enum Split: Sendable, Equatable {
+            /// A random fraction for training.
+            case random(trainFraction: Double)
+            /// Whole geometries (by name) for training, the others for testing.
+            case geometry(train: [String])
+            /// Geometries whose family parameter `name` takes one of `train` values for training.
+            case parameter(name: String, train: [Double])
+        }
+        /// Reference samples to generate (or reuse).
+        public var samples: Int
+        /// Optimizer steps.
+        public var steps: Int
+        /// Functions per step.
+        public var batch: Int
+        /// `adam`, `lion`, or `adam-then-lion` (switching at `switchStep`).
+        public var optimizer: String
+        /// Initial learning rate.
+        public var learningRate: Double
+        /// Exponential decay factor per `decayEvery` steps (staircase); 1 = constant.
+        public var decayRate: Double
+        /// Steps between decays.
+        public var decayEvery: Int
+        /// Step at which `adam-then-lion` switches.
+        public var switchStep: Int
+        /// Learning rate after the switch to Lion.
+        public var lionLearningRate: Double
+        /// Steps between checkpoints.
+        public var checkpointEvery: Int
+        /// Training and test sets.
+        public var split: Split
+        /// Seed of initialisation and batching.
+        public var seed: UInt64
+    }
+
+    /// Decodes `[model]`, with defaults for a problem of this kind.
+    static func decodeModel(_ t: SpecTable?, problem: Problem) throws -> Model {
+        let defaultInput: Model.BranchInput = problem.pde == .reactionDiffusion ? .functionalForm
+            : problem.geometries.contains { !$0.parameters.isEmpty } ? .parameters : .fields
+        let kind = try t?.string("kind") ?? "deeponet"
+        guard kind == "deeponet" else { throw t!.error("kind", "unknown kind \"\(kind)\"; expected deeponet") }
+        func widths(_ key: String, _ fallback: [Int]) throws -> [Int] {
+            let w = try t?.ints(key) ?? fallback
+            guard w.allSatisfy({ $0 >= 1 && $0 <= 65536 }) else { throw t!.error(key, "expected positive widths, got \(w)") }
+            return w
+        }
+        let model = Model(
+            branchInput: try t?.choice("branch_input", Model.BranchInput.self) ?? defaultInput,
+            branchLayers: try widths("branch_layers", [128, 128]),
+            filters: try widths("filters", [16, 32, 64, 64]),
+            kernel: try t?.int("kernel") ?? 5,
+            trunkLayers: try widths("trunk_layers", [128, 128, 128]),
+            latent: try t?.int("latent") ?? 128,
+            activation: try t?.choice("activation", ActivationName.self) ?? .relu,
+            layerNorm: try t?.bool("layer_norm") ?? false,
+            encodingDegree: try t?.int("encoding_degree") ?? 4)
+        if let t {
+            guard model.kernel >= 1, model.kernel % 2 == 1 else { throw t.error("kernel", "expected an odd positive kernel size, got \(model.kernel)") }
+            guard model.latent >= 1 else { throw t.error("latent", "expected a positive integer, got \(model.latent)") }
+            guard (0...ReferenceLimits.maximumDegree).contains(model.encodingDegree) else {
+                throw t.error("encoding_degree", "expected 0 to \(ReferenceLimits.maximumDegree), got \(model.encodingDegree)")
+            }
+            switch model.branchInput {
+            case .fields where problem.dimension != 2:
+                throw t.error("branch_input", "fields go through a 2-D CNN; this problem is \(problem.dimension)-D (use parameters)")
+            case .functionalForm where problem.pde != .reactionDiffusion:
+                throw t.error("branch_input", "functional-form encodes reaction families; this is a \(problem.pde.rawValue) problem")
+            case .parameters where !problem.geometries.contains(where: { !$0.parameters.isEmpty }):
+                throw t.error("branch_input", "parameters needs a geometry family ([geometry.family])")
+            default: break
+            }
+            try t.finish()
+        }
+        return model
+    }
+
+    /// Decodes `[training]` and its profiles (`[training.quick]`, …); `profile` picks the overrides.
+    static func decodeTraining(_ t: SpecTable?, problem: Problem) throws -> [String: Training] {
+        func read(_ t: SpecTable?, over base: Training?) throws -> Training {
+            func int(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
+                let v = try t?.int(key) ?? fallback
+                guard v >= minimum else { throw t!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
+                return v
+            }
+            func positive(_ key: String, _ fallback: Double) throws -> Double {
+                let v = try t?.double(key) ?? fallback
+                guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
+                return v
+            }
+            let optimizers = ["adam", "lion", "adam-then-lion"]
+            let optimizer = try t?.string("optimizer") ?? base?.optimizer ?? "adam"
+            guard optimizers.contains(optimizer) else {
+                throw t!.error("optimizer", "unknown optimizer \"\(optimizer)\"; expected one of \(optimizers.joined(separator: ", "))")
+            }
+            var split = base?.split ?? .random(trainFraction: 0.8)
+            if let kind = try t?.string("split") {
+                switch kind {
+                case "random":
+                    let f = try t!.double("train_fraction") ?? 0.8
+                    guard f > 0, f < 1 else { throw t!.error("train_fraction", "expected a fraction in (0, 1), got \(f)") }
+                    split = .random(trainFraction: f)
+                case "geometry":
+                    guard let names = try t!.strings("train_geometries"), !names.isEmpty else {
+                        throw t!.missing("train_geometries", "the names of the training geometries")
+                    }
+                    let known = problem.geometries.map(\.name)
+                    if let bad = names.first(where: { !known.contains($0) }) {
+                        throw t!.error("train_geometries", "unknown geometry \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
+                    }
+                    guard names.count < known.count else { throw t!.error("train_geometries", "leaves no geometry for testing") }
+                    split = .geometry(train: names)
+                case "parameter":
+                    let name = try t!.requiredString("split_parameter", "a geometry family parameter")
+                    let values = problem.geometries.compactMap { $0.parameters.first { $0.name == name }?.value }
+                    guard !values.isEmpty else { throw t!.error("split_parameter", "no geometry family declares \"\(name)\"") }
+                    guard let train = try t!.doubles("train_values"), !train.isEmpty else {
+                        throw t!.missing("train_values", "the values of \(name) used for training")
+                    }
+                    if let bad = train.first(where: { v in !values.contains { Swift.abs($0 - v) < 1e-12 } }) {
+                        throw t!.error("train_values", "\(name) = \(bad) is not among the family's values")
+                    }
+                    split = .parameter(name: name, train: train)
+                default:
+                    throw t!.error("split", "unknown split \"\(kind)\"; expected random, geometry, parameter")
+                }
+            }
+            let steps = try int("steps", base?.steps ?? 10000)
+            return Training(
+                samples: try int("samples", base?.samples ?? problem.reference.samples),
+                steps: steps,
+                batch: try int("batch", base?.batch ?? 32),
+                optimizer: optimizer,
+                learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
+                decayRate: try positive("decay_rate", base?.decayRate ?? 1),
+                decayEvery: try int("decay_every", base?.decayEvery ?? 1000),
+                switchStep: try int("switch_step", base?.switchStep ?? steps / 2, minimum: 0),
+                lionLearningRate: try positive("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
+                checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
+                split: split,
+                seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)))
+        }
+        let base = try read(t, over: nil)
+        var profiles = ["paper": base]
+        for name in ["quick", "paper"] {
+            if let override = try t?.table(name) {
+                profiles[name] = try read(override, over: base)
+                try override.finish()
+            }
+        }
+        if profiles["quick"] == nil { profiles["quick"] = base }
+        try t?.finish()
+        return profiles
+    }
+}
+
+/// Limits shared by the problem file and the dataset it produces.
+public enum ReferenceLimits {
+    /// The largest polynomial degree of a reaction term (`reaction_coefficients` holds degree + 1 values).
+    public static let maximumDegree = 8
+}

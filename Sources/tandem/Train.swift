@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import TandemMultiTask
+import TandemSpec
+
+/// `tandem train FILE --out runs/NAME`: reference data from the solver, then a DeepONet on it.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate (or reuse) reference data and train the problem file's operator network on it.")
+
+    @Argument(help: "The problem file (TOML).") var file: String
+    @Option(name: .shortAndLong, help: "The run directory (default: runs/<problem name>).") var out: String?
+    @Option(help: "Training profile: quick (minutes, [training.quick] overrides) or paper ([training] as written).") var profile: String = "quick"
+    @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+
+    func run() throws {
+        let name = try Problem(contentsOf: file).name
+        let directory = out ?? "runs/\(name)"
+        let run = try OperatorRun(problemPath: file, directory: directory, profile: profile, resume: resume)
+        let stop = StopRequest()
+        let interactive = isatty(STDERR_FILENO) == 1
+        if run.hasReusableReference {
+            print("reference data: reusing \(run.path("reference.nc"))")
+        } else {
+            print("reference data: solving \(run.training.samples) samples × \(run.resolved.problem.geometries.count) geometries")
+            let report = try run.generateReference(progress: { done, total, seconds in
+                let rate = Double(done) / max(seconds, 1e-9)
+                progressLine(String(format: "%d/%d samples  %.1f/s  ETA %.0f s", done, total, rate, Double(total - done) / max(rate, 1e-9)),
+                             fraction: Double(done) / Double(total), interactive: interactive, final: done == total)
+            }, shouldStop: { stop.isRequested })
+            if report.interrupted {
+                FileHandle.standardError.write("\ninterrupted while solving; nothing was trained\n".data(using: .utf8)!)
+                throw ExitCode(130)
+            }
+            print(String(format: "  %d samples in %.1f s, largest residual %.1e", report.samples, report.seconds, report.maximumResidual))
+        }
+        let dataset = try run.dataset()
+        let trainer = try run.trainer(dataset: dataset, resume: resume)
+        print("model: \(TandemMultiTask.OperatorModel.describe(trainer.model))")
+        print("data: \(dataset.functions.count) functions (\(dataset.train.count) train, \(dataset.test.count) test) × \(dataset.pointCount) points; profile \(profile): \(run.training.steps) steps, batch \(run.training.batch), \(run.training.optimizer)")
+        if trainer.step > 0 { print("resuming at step \(trainer.step)") }
+        let report = try trainer.run(progress: { p in
+            guard interactive || p.step % max(p.steps / 20, 1) == 0 || p.step == p.steps else { return }
+            let tasks = zip(dataset.taskNames, p.taskLosses).map { String(format: "%@ %.2e", $0, $1) }.joined(separator: "  ")
+            let eta = Double(p.steps - p.step) / max(p.rate, 1e-9)
+            progressLine(String(format: "step %d/%d  loss %.3e  [%@]  %.1f steps/s  ETA %.0f s", p.step, p.steps, p.loss, tasks, p.rate, eta),
+                         fraction: Double(p.step) / Double(p.steps), interactive: interactive, final: p.step == p.steps)
+        }, shouldStop: { stop.isRequested })
+        if report.interrupted {
+            FileHandle.standardError.write("\ninterrupted: checkpoint at step \(report.step) in \(run.path("checkpoint.safetensors")); continue with --resume\n".data(using: .utf8)!)
+            throw ExitCode(130)
+        }
+        print(String(format: "trained %d steps in %.1f s; final loss %.3e (standardised MSE)", report.step, report.seconds, report.loss))
+        print("run: \(directory) (checkpoint.safetensors, loss.csv); next: tandem compare \(directory)")
+    }
+}
+
+/// One progress line on standard error: a bar and a message, redrawn in place on a terminal.
+func progressLine(_ message: String, fraction: Double, interactive: Bool, final: Bool) {
+    let width = 30, filled = max(0, min(width, Int(Double(width) * fraction)))
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+    FileHandle.standardError.write(((interactive ? "\r" : "") + "  \(bar) \(message)" + (interactive && !final ? "" : "\n")).data(using: .utf8)!)
+}
