@@ -22,12 +22,15 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product tandem
 
-## Builds in release, solves the default problem (reference data to NetCDF), runs the training demo.
+## Builds in release, then on the default problem: solves the reference data (NetCDF), trains the
+## multi-task DeepONet (quick profile) and compares it with the solver (metrics, report, figures).
+RUN_DIR ?= runs/darcy-multigeometry
 run: build
 	@mkdir -p runs
 	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem check problems/darcy-multigeometry.toml
-	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem solve problems/darcy-multigeometry.toml --out runs/darcy-multigeometry.nc --samples 50
-	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem demo
+	rm -rf $(RUN_DIR)
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem train problems/darcy-multigeometry.toml --out $(RUN_DIR) --profile quick
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem compare $(RUN_DIR)
 
 ## Runs the whole test suite (release mode: the numerical tests need optimised code to stay fast).
 test: bootstrap

@@ -38,6 +38,9 @@ let package = Package(
         .systemLibrary(
             name: "CNetCDF", path: "Sources/CNetCDF",
             providers: [.apt(["libnetcdf-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "TandemCore",
@@ -67,7 +70,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .target(
             name: "TandemIO",
-            dependencies: ["CNetCDF", "TandemCore"],
+            dependencies: ["CNetCDF", "CZlib", "TandemCore"],
             swiftSettings: numericSettings),
         .target(
             name: "TandemSpec",

@@ -35,6 +35,11 @@ public struct OperatorDataset: Sendable {
     public let taskNames: [String]
     /// Indices of training and test functions.
     public let train: [Int], test: [Int]
+    /// Every geometry of the problem, by name (functions refer to them by index).
+    public let geometryNames: [String]
+    /// Grid points per axis (x first), and output times per function (1 when steady); points
+    /// run over times slowest, then z, y, x.
+    public let gridPoints: [Int], timeCount: Int
 
     /// Points per function.
     public var pointCount: Int { points.count / pointDimension }
@@ -42,7 +47,8 @@ public struct OperatorDataset: Sendable {
     /// Reads `path` (written by `tandem solve` for `resolved`) and arranges it for `model`.
     /// - Throws: ``ProblemFileError`` when the file does not match the problem (variables,
     ///   shapes, geometries), naming both sides; ``NetCDFError`` for unreadable files.
-    public init(path: String, resolved: ResolvedProblem, model: Problem.Model, split: Problem.Training.Split, seed: UInt64) throws {
+    public init(path: String, resolved: ResolvedProblem, model: Problem.Model, training: Problem.Training) throws {
+        let (split, seed) = (training.split, training.seed)
         let problem = resolved.problem
         let reader = try FieldFileReader(path: path)
         let grid = resolved.grid
@@ -59,9 +65,12 @@ public struct OperatorDataset: Sendable {
         guard fileGeometries == problem.geometries.map(\.name) else {
             throw problem.error(at: "geometry", "\(path) was solved on geometries \(fileGeometries); the problem file declares \(problem.geometries.map(\.name))")
         }
-        let samples = u.shape[0]
-        let functions = (0..<samples).flatMap { s in (0..<geometryCount).map { (sample: s, geometry: $0) } }
+        let samples = Swift.min(u.shape[0], training.samples)
+        let used = (0..<geometryCount).filter { training.geometries?.contains(problem.geometries[$0].name) ?? true }
+        let functions = (0..<samples).flatMap { s in used.map { (sample: s, geometry: $0) } }
         self.functions = functions
+        geometryNames = problem.geometries.map(\.name)
+        gridPoints = grid.pointsPerAxis
         let fileMasks = try reader.values("mask", expectedShape: [geometryCount] + grid.pointsPerAxis.reversed())
 
         // Points and targets.
@@ -75,6 +84,7 @@ public struct OperatorDataset: Sendable {
             }
         }
         pointDimension = d + (transient ? 1 : 0)
+        timeCount = times - firstTime
         self.points = points
         let m = (times - firstTime) * n
         var targets = [Float](repeating: 0, count: functions.count * m)
@@ -102,7 +112,7 @@ public struct OperatorDataset: Sendable {
             tasks = functions.map { Int(family[$0.sample]) }
             taskNames = problem.reactions.map(\.name)
         } else {
-            let families = problem.geometries.map(\.family).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let families = used.map { problem.geometries[$0].family }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             tasks = functions.map { families.firstIndex(of: problem.geometries[$0.geometry].family)! }
             taskNames = families
         }

@@ -89,7 +89,7 @@ public struct OperatorRun {
 
     /// The reference data arranged for the model.
     public func dataset() throws -> OperatorDataset {
-        try OperatorDataset(path: path("reference.nc"), resolved: resolved, model: resolved.problem.model, split: training.split, seed: training.seed)
+        try OperatorDataset(path: path("reference.nc"), resolved: resolved, model: resolved.problem.model, training: training)
     }
 
     /// Metadata stored in checkpoints: what the model belongs to.
@@ -122,13 +122,13 @@ public struct OperatorRun {
     /// The trained model and its output scaling.
     /// - Throws: ``OperatorTrainingError/incompatibleCheckpoint(_:)`` when the checkpoint does not
     ///   fit the model the problem file declares (naming both).
-    public func trainedModel(dataset: OperatorDataset) throws -> (model: DeepONet<Float>, scaling: OutputScaling) {
+    public func trainedModel(dataset: OperatorDataset) throws -> (model: DeepONet<Float>, scaling: OutputScaling, step: Int) {
         var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
         let checkpoint = try Checkpoint<Float>.read(from: path("checkpoint.safetensors"))
         guard checkpoint.metadata["tandem.model"] == OperatorModel.describe(model) else {
             throw OperatorTrainingError.incompatibleCheckpoint("the checkpoint holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(OperatorModel.describe(model))")
         }
         try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
-        return (model, try OutputScaling.read(from: path("scaling.safetensors")))
+        return (model, try OutputScaling.read(from: path("scaling.safetensors")), Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0)
     }
 }

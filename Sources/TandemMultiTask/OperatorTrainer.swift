@@ -108,6 +108,11 @@ public final class OperatorTrainer {
             try checkpoint.restore(into: &model, optimizer: &adam)
         }
         lastCheckpoint = step
+        // Rows logged after the checkpoint will be logged again.
+        if let history = try? String(contentsOfFile: historyPath, encoding: .utf8) {
+            let kept = history.split(separator: "\n").filter { line in Int(line.prefix { $0 != "," }).map { $0 <= step } ?? true }
+            try (kept.joined(separator: "\n") + "\n").write(toFile: historyPath, atomically: true, encoding: .utf8)
+        }
     }
 
     static func headline(_ text: String?) -> String {
@@ -174,6 +179,8 @@ public final class OperatorTrainer {
             try (header.joined(separator: ",") + "\n").write(toFile: historyPath, atomically: true, encoding: .utf8)
         }
         let testProbe = Array(dataset.test.prefix(64))
+        // The history gets a row about 200 times per run, and at every checkpoint (with the test loss).
+        let logEvery = Swift.max(1, training.steps / 200)
         while step < training.steps {
             if shouldStop?() == true {
                 try checkpoint()
@@ -204,12 +211,17 @@ public final class OperatorTrainer {
                 taskAverages[t] = taskAverages[t].map { 0.95 * $0 + 0.05 * loss } ?? loss
             }
             let seconds = Date().timeIntervalSince(start)
-            if step % training.checkpointEvery == 0 || step == training.steps {
-                let testLoss = loss(on: testProbe)
-                guard testLoss.isFinite else { throw OperatorTrainingError.diverged(step: step, loss: testLoss, checkpointStep: lastCheckpoint) }
-                try checkpoint()
+            let checkpointDue = step % training.checkpointEvery == 0 || step == training.steps
+            if checkpointDue || step % logEvery == 0 {
+                var testLoss: Float?
+                if checkpointDue {
+                    let probe = loss(on: testProbe)
+                    guard probe.isFinite else { throw OperatorTrainingError.diverged(step: step, loss: probe, checkpointStep: lastCheckpoint) }
+                    try checkpoint()
+                    testLoss = probe
+                }
                 let rate = usesLion ? training.lionLearningRate : adam.schedule.rate(at: step - 1)
-                let row = [String(step), "\(average!)", "\(testLoss)", "\(rate)", String(format: "%.2f", seconds)]
+                let row = [String(step), "\(average!)", testLoss.map { "\($0)" } ?? "", "\(rate)", String(format: "%.2f", seconds)]
                     + taskAverages.map { $0.map { "\($0)" } ?? "" }
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: historyPath))
                 try handle.seekToEnd()

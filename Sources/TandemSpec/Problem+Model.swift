@@ -71,6 +71,9 @@ extension Problem {
         public var checkpointEvery: Int
         /// Training and test sets.
         public var split: Split
+        /// The geometries whose functions are used (training and test); `nil` for all. Geometries
+        /// left out stay in the reference data, e.g. for a later transfer.
+        public var geometries: [String]?
         /// Seed of initialisation and batching.
         public var seed: UInt64
     }
@@ -166,6 +169,18 @@ extension Problem {
                     throw t!.error("split", "unknown split \"\(kind)\"; expected random, geometry, parameter")
                 }
             }
+            var geometries = base?.geometries
+            if let names = try t?.strings("geometries") {
+                let known = problem.geometries.map(\.name)
+                if let bad = names.first(where: { !known.contains($0) }) {
+                    throw t!.error("geometries", "unknown geometry \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
+                }
+                guard !names.isEmpty else { throw t!.error("geometries", "expected at least one geometry name") }
+                geometries = names
+            }
+            if case let .geometry(train) = split, let geometries, let bad = train.first(where: { !geometries.contains($0) }) {
+                throw t!.error("train_geometries", "\"\(bad)\" is not among training.geometries \(geometries)")
+            }
             let steps = try int("steps", base?.steps ?? 10000)
             return Training(
                 samples: try int("samples", base?.samples ?? problem.reference.samples),
@@ -179,6 +194,7 @@ extension Problem {
                 lionLearningRate: try positive("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
                 checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
                 split: split,
+                geometries: geometries,
                 seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)))
         }
         let base = try read(t, over: nil)

@@ -10,11 +10,13 @@ struct Tandem: ParsableCommand {
         commandName: "tandem",
         abstract: "Multi-task scientific machine learning, checked against a reference solver.",
         version: "0.1.0",
-        subcommands: [Demo.self, Check.self, Solve.self, Train.self],
+        subcommands: [Demo.self, Check.self, Solve.self, Train.self, Compare.self],
         defaultSubcommand: Demo.self)
 
     static func main() {
         BLASKernelSelection.reexecWithFastKernelsIfNeeded()
+        // Line-buffered standard output keeps results and progress (standard error) in order in logs.
+        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try parseAsRoot()
             try command.run()

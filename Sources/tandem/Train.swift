@@ -32,7 +32,8 @@ struct Train: ParsableCommand {
                 FileHandle.standardError.write("\ninterrupted while solving; nothing was trained\n".data(using: .utf8)!)
                 throw ExitCode(130)
             }
-            print(String(format: "  %d samples in %.1f s, largest residual %.1e", report.samples, report.seconds, report.maximumResidual))
+            print("  wrote \(report.path): \(report.samples) samples in \(String(format: "%.1f", report.seconds)) s, largest residual ‖b − Au‖/‖b‖ \(String(format: "%.1e", report.maximumResidual))")
+            print("  variables: \(report.variables.joined(separator: ", "))")
         }
         let dataset = try run.dataset()
         let trainer = try run.trainer(dataset: dataset, resume: resume)

@@ -1,0 +1,222 @@
+import Foundation
+import TandemIO
+import TandemSpec
+
+/// Writes what `tandem compare` produces in a run directory: `metrics.json`, `report.md`,
+/// `predictions.nc` and `figures/` (reference | prediction | |error| for the best, median and
+/// worst test function of each task; the loss history).
+public struct OperatorReport {
+    /// The run.
+    public let run: OperatorRun
+    /// Its data.
+    public let dataset: OperatorDataset
+    /// The measurements.
+    public let comparison: OperatorComparison
+    /// The model's one-line description and the step its checkpoint holds.
+    public let modelDescription: String, step: Int
+
+    /// A report of `comparison` for `run`.
+    public init(run: OperatorRun, dataset: OperatorDataset, comparison: OperatorComparison, modelDescription: String, step: Int) {
+        self.run = run
+        self.dataset = dataset
+        self.comparison = comparison
+        self.modelDescription = modelDescription
+        self.step = step
+    }
+
+    /// Files written, relative to the run directory.
+    public struct Written: Sendable {
+        /// `metrics.json`, `report.md`, `predictions.nc`, and the figures.
+        public let files: [String]
+    }
+
+    /// Writes every output; returns their names.
+    /// - Throws: ``NetCDFError`` and ``FigureError`` naming the file; file-system errors.
+    @discardableResult
+    public func write() throws -> Written {
+        try FileManager.default.createDirectory(atPath: run.path("figures"), withIntermediateDirectories: true)
+        let figures = try writeFigures()
+        try writePredictions()
+        try writeMetrics()
+        try markdown(figures: figures).write(toFile: run.path("report.md"), atomically: true, encoding: .utf8)
+        return Written(files: ["metrics.json", "report.md", "predictions.nc"] + figures)
+    }
+
+    /// `inference / solver` as "N× faster" text, or a dash.
+    var speedup: Double? { comparison.solverSeconds.map { $0 / Swift.max(comparison.inferenceSeconds, 1e-12) } }
+
+    func writeMetrics() throws {
+        struct Document: Encodable {
+            let problem: String, profile: String, model: String, step: Int
+            let train_functions: Int, test_functions: Int, points_per_function: Int
+            let metrics: [OperatorComparison.Metrics]
+            let inference_seconds_per_function: Double, solver_seconds_per_function: Double?, speedup: Double?
+        }
+        let document = Document(
+            problem: run.resolved.problem.name, profile: run.profile, model: modelDescription, step: step,
+            train_functions: dataset.train.count, test_functions: dataset.test.count, points_per_function: dataset.pointCount,
+            metrics: comparison.metrics, inference_seconds_per_function: comparison.inferenceSeconds,
+            solver_seconds_per_function: comparison.solverSeconds, speedup: speedup)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(document).write(to: URL(fileURLWithPath: run.path("metrics.json")), options: .atomic)
+    }
+
+    /// The metrics as a Markdown table (also printed by `tandem compare`).
+    public func table() -> String {
+        var lines = ["| task | geometry | test functions | global rel. L2 | mean per-sample rel. L2 | worst per-sample rel. L2 | max abs. error |",
+                     "|---|---|---:|---:|---:|---:|---:|"]
+        for m in comparison.metrics {
+            lines.append("| \(m.task) | \(m.geometry) | \(m.functions) | \(Self.percent(m.globalRelativeL2)) | \(Self.percent(m.meanRelativeL2)) | \(Self.percent(m.worstRelativeL2)) | \(String(format: "%.3e", m.maxAbsoluteError)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
+
+    /// Timing line: network and solver seconds per function.
+    public func timing() -> String {
+        let network = String(format: "%.3g ms", 1000 * comparison.inferenceSeconds)
+        guard let solver = comparison.solverSeconds, let speedup else { return "network \(network) per function (solver time unknown)" }
+        return "network \(network) per function (batches of 64, median of 3 passes), solver \(String(format: "%.3g ms", 1000 * solver)) per function (\(String(format: "%.3g", speedup))× \(speedup >= 1 ? "faster" : "slower"))"
+    }
+
+    func markdown(figures: [String]) -> String {
+        let problem = run.resolved.problem
+        var text = """
+        # \(problem.name): operator against the reference solver
+
+        - problem file: `problem.toml` (a copy of `\(problem.file)`); profile `\(run.profile)`; checkpoint at step \(step)
+        - model: \(modelDescription)
+        - data: \(dataset.train.count) training and \(dataset.test.count) test functions (one per sample and geometry), \(dataset.pointCount) points each
+        - errors are measured in physical units inside each geometry only; **global** relative L2 is `‖P − U‖ / ‖U‖` over all test functions of a row, **per-sample** relative L2 is `‖p − u‖ / ‖u‖` of one function (mean and worst over the row)
+
+        \(table())
+
+        Timing: \(timing()).
+
+        ## Figures
+
+        """
+        for figure in figures { text += "![\(figure)](\(figure))\n\n" }
+        return text
+    }
+
+    /// One function's values as a 2-D picture: the middle `z` slice in 3-D, the last time in
+    /// transient 2-D, (t, x) in transient 1-D.
+    func picture(_ values: ArraySlice<Float>, mask: ArraySlice<Float>) -> (values: [Double], mask: [Bool], columns: Int, rows: Int) {
+        let nx = dataset.gridPoints[0]
+        let plane: Int, rows: Int
+        switch (dataset.gridPoints.count, dataset.timeCount > 1) {
+        case (1, _): (plane, rows) = (0, dataset.timeCount)
+        case (2, false): (plane, rows) = (0, dataset.gridPoints[1])
+        case (2, true): (plane, rows) = ((dataset.timeCount - 1) * nx * dataset.gridPoints[1], dataset.gridPoints[1])
+        default: (plane, rows) = (dataset.gridPoints[2] / 2 * nx * dataset.gridPoints[1], dataset.gridPoints[1])
+        }
+        let start = values.startIndex + plane, maskStart = mask.startIndex + plane
+        return ((0..<nx * rows).map { Double(values[start + $0]) }, (0..<nx * rows).map { mask[maskStart + $0] == 1 }, nx, rows)
+    }
+
+    func writeFigures() throws -> [String] {
+        var names: [String] = []
+        let m = dataset.pointCount
+        let slice = dataset.gridPoints.count == 3 ? " (middle z slice)" : dataset.gridPoints.count == 2 && dataset.timeCount > 1 ? " (last time)" : ""
+        for (t, task) in dataset.taskNames.enumerated() {
+            let ranked = comparison.ranked(task: t, dataset: dataset)
+            guard !ranked.isEmpty else { continue }
+            for (label, row) in [("best", ranked.first!), ("median", ranked[ranked.count / 2]), ("worst", ranked.last!)] {
+                let f = comparison.functions[row]
+                let mask = dataset.masks[f * m..<(f + 1) * m]
+                let reference = picture(dataset.targets[f * m..<(f + 1) * m], mask: mask)
+                let prediction = picture(comparison.predictions[row * m..<(row + 1) * m], mask: mask)
+                let error = zip(reference.values, prediction.values).map { Swift.abs($0 - $1) }
+                let range = FieldPanel.range(of: reference.values, mask: reference.mask)
+                let (sample, geometry) = dataset.functions[f]
+                let image = Figures.panels([
+                    FieldPanel(title: "reference (solver)", values: reference.values, columns: reference.columns, rows: reference.rows, mask: reference.mask, range: range),
+                    FieldPanel(title: "prediction", values: prediction.values, columns: reference.columns, rows: reference.rows, mask: reference.mask, range: range),
+                    FieldPanel(title: "|error|", values: error, columns: reference.columns, rows: reference.rows, mask: reference.mask, colormap: .magma),
+                ], title: "\(task) \(label): sample \(sample), \(dataset.geometryNames[geometry]), rel. L2 \(Self.percent(comparison.relativeErrors[row]))\(slice)")
+                let name = "figures/\(Self.fileName(task))-\(label).png"
+                try image.writePNG(to: run.path(name))
+                names.append(name)
+            }
+        }
+        if let history = try? String(contentsOfFile: run.path("loss.csv"), encoding: .utf8) {
+            let rows = history.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            func series(_ column: Int, _ name: String) -> Figures.Series {
+                Figures.Series(name: name, points: rows.compactMap { r in
+                    guard r.count > column, let x = Double(r[0]), let y = Double(r[column]) else { return nil }
+                    return (x, y)
+                })
+            }
+            let image = Figures.lineChart([series(1, "train (running mean)"), series(2, "test")], title: "\(run.resolved.problem.name): loss",
+                                          xLabel: "step", yLabel: "standardised MSE", logY: true)
+            try image.writePNG(to: run.path("figures/loss.png"))
+            names.append("figures/loss.png")
+        }
+        return names
+    }
+
+    static func fileName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+    }
+
+    /// `predictions.nc`: the test functions' predictions, references and absolute errors on the
+    /// solver's grid (NaN outside the geometry), with their sample and geometry indices.
+    func writePredictions() throws {
+        let problem = run.resolved.problem
+        let grid = run.resolved.grid
+        let names = Problem.coordinates(grid.dimension)
+        let axes = Array(names.reversed())
+        let count = comparison.functions.count
+        let transient = problem.time != nil
+        var dimensions: [FieldFileWriter.Dimension] = [.init("function", length: count), .init("geometry", length: problem.geometries.count)]
+        if transient { dimensions.append(.init("t", length: dataset.timeCount)) }
+        dimensions += axes.map { .init($0, length: grid.pointsPerAxis[names.firstIndex(of: $0)!]) }
+        var coordinates: [FieldFileWriter.Coordinate] = names.enumerated().map { d, name in
+            .init(dimension: name, values: grid.coordinates(axis: d), units: "1", longName: "\(name) coordinate")
+        }
+        if transient {
+            let end = problem.time!.end, steps = dataset.timeCount
+            coordinates.append(.init(dimension: "t", values: (1...steps).map { end * Double($0) / Double(steps) }, units: "1", longName: "time"))
+        }
+        let field = ["function"] + (transient ? ["t"] : []) + axes
+        let variables: [FieldFileWriter.Variable] = [
+            .init("sample", dimensions: ["function"], units: "1", longName: "reference sample index"),
+            .init("geometry_index", dimensions: ["function"], units: "1", longName: "geometry index (see tandem_geometries)"),
+            .init("u", dimensions: field, units: "1", longName: "network prediction (NaN outside the geometry)"),
+            .init("u_reference", dimensions: field, units: "1", longName: "reference solution (NaN outside the geometry)"),
+            .init("abs_error", dimensions: field, units: "1", longName: "absolute error |u - u_reference|"),
+            .init("relative_l2", dimensions: ["function"], units: "1", longName: "per-sample relative L2 error"),
+            .init("mask", dimensions: ["geometry"] + axes, units: "1", longName: "1 inside the geometry, 0 outside"),
+        ]
+        let writer = try FieldFileWriter(path: run.path("predictions.nc"), dimensions: dimensions, coordinates: coordinates, variables: variables, attributes: [
+            "title": "Tandem operator predictions: \(problem.name)",
+            "tandem_version": TandemVersion.string,
+            "tandem_problem": problem.text,
+            "tandem_geometries": problem.geometries.map(\.name).joined(separator: ";"),
+            "tandem_model": modelDescription,
+            "tandem_checkpoint_step": String(step),
+            "tandem_profile": run.profile,
+        ])
+        let m = dataset.pointCount
+        var prediction = [Double](repeating: .nan, count: count * m), reference = prediction, error = prediction
+        for (row, f) in comparison.functions.enumerated() {
+            for j in 0..<m where dataset.masks[f * m + j] == 1 {
+                let p = Double(comparison.predictions[row * m + j]), u = Double(dataset.targets[f * m + j])
+                prediction[row * m + j] = p
+                reference[row * m + j] = u
+                error[row * m + j] = Swift.abs(p - u)
+            }
+        }
+        try writer.write("sample", values: comparison.functions.map { Double(dataset.functions[$0].sample) })
+        try writer.write("geometry_index", values: comparison.functions.map { Double(dataset.functions[$0].geometry) })
+        try writer.write("u", values: prediction)
+        try writer.write("u_reference", values: reference)
+        try writer.write("abs_error", values: error)
+        try writer.write("relative_l2", values: comparison.relativeErrors)
+        try writer.write("mask", values: run.resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
+        try writer.close()
+    }
+}

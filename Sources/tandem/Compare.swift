@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import TandemMultiTask
+
+/// `tandem compare runs/NAME`: the trained operator against the reference solver.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a trained run against the reference solver: errors per task and geometry, timing, figures.")
+
+    @Argument(help: "The run directory written by `tandem train`.") var directory: String
+
+    func run() throws {
+        let trained = try OperatorRun(directory: directory)
+        let dataset = try trained.dataset()
+        let (model, scaling, step) = try trained.trainedModel(dataset: dataset)
+        let comparison = OperatorComparison(model: model, scaling: scaling, dataset: dataset,
+                                            solverSecondsPerFunction: trained.solverSecondsPerFunction)
+        let report = OperatorReport(run: trained, dataset: dataset, comparison: comparison,
+                                    modelDescription: OperatorModel.describe(model), step: step)
+        let written = try report.write()
+        print("\(trained.resolved.problem.name), profile \(trained.profile), checkpoint at step \(step): \(dataset.test.count) test functions")
+        print(report.table())
+        print(report.timing())
+        print("wrote \(written.files.count) files in \(directory): \(written.files.prefix(3).joined(separator: ", ")), figures/ (\(written.files.count - 3) PNG)")
+    }
+}
