@@ -15,8 +15,6 @@ struct Tandem: ParsableCommand {
 
     static func main() {
         BLASKernelSelection.reexecWithFastKernelsIfNeeded()
-        // Line-buffered standard output keeps results and progress (standard error) in order in logs.
-        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -58,6 +58,7 @@ struct Train: ParsableCommand {
 
 /// One progress line on standard error: a bar and a message, redrawn in place on a terminal.
 func progressLine(_ message: String, fraction: Double, interactive: Bool, final: Bool) {
+    fflush(nil)  // what was printed comes first in logs that capture both streams
     let width = 30, filled = max(0, min(width, Int(Double(width) * fraction)))
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
     FileHandle.standardError.write(((interactive ? "\r" : "") + "  \(bar) \(message)" + (interactive && !final ? "" : "\n")).data(using: .utf8)!)
