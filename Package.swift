@@ -109,6 +109,9 @@ let package = Package(
             name: "TandemOperatorsTests",
             dependencies: ["TandemOperators", "TandemNN", "TandemTestSupport"]),
         .testTarget(
+            name: "TandemMultiTaskTests",
+            dependencies: ["TandemMultiTask", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemTestSupport"]),
+        .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),
         .testTarget(
@@ -125,6 +128,6 @@ let package = Package(
             dependencies: ["TandemSpec"]),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem", "TandemIO"]),
+            dependencies: ["tandem", "TandemIO", "TandemTestSupport"]),
     ]
 )

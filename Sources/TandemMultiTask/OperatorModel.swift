@@ -10,7 +10,7 @@ public enum OperatorModel {
     /// - Throws: ``ProblemFileError`` at `model` when the declaration does not fit the data.
     public static func make(_ spec: Problem.Model, dataset: OperatorDataset, problem: Problem, seed: UInt64) throws -> DeepONet<Float> {
         var generator = SeededGenerator(seed: seed)
-        let activation = Activation(rawValue: spec.activation.rawValue)!
+        let activation = Self.activation(spec.activation)
         let branch: Branch<Float>
         switch spec.branchInput {
         case .fields:
@@ -28,6 +28,23 @@ public enum OperatorModel {
         let trunk = FeedForward<Float>(widths: [dataset.pointDimension] + spec.trunkLayers + [spec.latent], activation: activation,
                                        outputActivation: activation, initializer: .glorotNormal, using: &generator)
         return DeepONet(branch: branch, trunk: trunk, latent: spec.latent)
+    }
+
+    /// The network activation a problem file names.
+    public static func activation(_ name: Problem.ActivationName) -> Activation {
+        switch name {
+        case .identity: return .identity
+        case .tanh: return .tanh
+        case .sigmoid: return .sigmoid
+        case .relu: return .relu
+        case .leakyRelu: return .leakyRelu
+        case .elu: return .elu
+        case .selu: return .selu
+        case .gelu: return .gelu
+        case .silu: return .silu
+        case .softplus: return .softplus
+        case .sin: return .sin
+        }
     }
 
     /// A one-line description, e.g. `DeepONet: CNN branch [2, 100, 100] → … → 150, trunk 2 → … → 150`.

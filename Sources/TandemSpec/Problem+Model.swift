@@ -1,9 +1,8 @@
 /// The `[model]` and `[training]` sections: the operator to train on the reference data and how.
 extension Problem {
-    /// Activation functions, spelled as in problem files (the same names as `TandemNN.Activation`;
-    /// a test keeps the two lists equal).
+    /// Activation functions, spelled as in problem files (each maps to one `TandemNN.Activation`).
     public enum ActivationName: String, CaseIterable, Sendable {
-        case identity, tanh, sigmoid, relu, leakyRelu, elu, selu, gelu, silu, softplus, sin
+        case identity, tanh, sigmoid, relu, leakyRelu = "leaky-relu", elu, selu, gelu, silu, softplus, sin
     }
 
     /// `[model]`: a DeepONet.

@@ -2,7 +2,8 @@ import TandemSpec
 import XCTest
 
 final class ProblemFileTests: XCTestCase {
-    let valid = """
+    var valid: String { Self.valid }
+    static let valid = """
         name = "demo"
 
         [pde]
@@ -219,5 +220,74 @@ final class ProblemFileTests: XCTestCase {
         XCTAssertEqual(message("repeat = \"n\"", "repeat = \"n / 2\""),
                        "plate.toml:10: geometry[0].subtract[0].repeat: expected a whole number of copies between 0 and 10000, got 0.5")
         XCTAssertEqual(message("n = [1, 3]", "x = [1, 3]"), "plate.toml:13: geometry[0].family.x: is a reserved name; choose another family parameter name")
+    }
+}
+
+/// `[model]` and `[training]` with its profiles.
+final class ModelSectionTests: XCTestCase {
+    let text = ProblemFileTests.valid + """
+
+
+        [model]
+        branch_input = "fields"
+        kernel = 3
+        latent = 16
+
+        [training]
+        steps = 100
+        optimizer = "adam-then-lion"
+        switch_step = 60
+        split = "geometry"
+        train_geometries = ["square"]
+
+        [training.quick]
+        steps = 10
+        batch = 4
+        """
+
+    func testModelAndTrainingProfilesDecode() throws {
+        let problem = try Problem(text: text, file: "demo.toml")
+        XCTAssertEqual(problem.model.branchInput, .fields)
+        XCTAssertEqual(problem.model.kernel, 3)
+        XCTAssertEqual(problem.model.latent, 16)
+        XCTAssertEqual(problem.model.filters, [16, 32, 64, 64])  // default
+        XCTAssertEqual(problem.model.activation, .relu)
+        let paper = try XCTUnwrap(problem.trainingProfiles["paper"]), quick = try XCTUnwrap(problem.trainingProfiles["quick"])
+        XCTAssertEqual(paper.steps, 100)
+        XCTAssertEqual(paper.batch, 32)
+        XCTAssertEqual(paper.switchStep, 60)
+        XCTAssertEqual(paper.split, .geometry(train: ["square"]))
+        XCTAssertEqual(paper.samples, 3)  // [reference] samples
+        XCTAssertEqual(quick.steps, 10)
+        XCTAssertEqual(quick.batch, 4)
+        XCTAssertEqual(quick.optimizer, "adam-then-lion")  // inherited
+        XCTAssertEqual(quick.split, paper.split)
+        // Without the sections: defaults for the problem's kind, the same settings in both profiles.
+        let plain = try Problem(text: ProblemFileTests.valid, file: "demo.toml")
+        XCTAssertEqual(plain.model.branchInput, .fields)
+        XCTAssertEqual(plain.trainingProfiles["quick"], plain.trainingProfiles["paper"])
+    }
+
+    func testModelAndTrainingErrorsNameLineKeyAndExpectation() {
+        func error(_ replace: String, with replacement: String) -> String {
+            let changed = text.replacingOccurrences(of: replace, with: replacement)
+            XCTAssertNotEqual(changed, text, "replacement of \(replace) did nothing")
+            do {
+                _ = try Problem(text: changed, file: "demo.toml")
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error("kernel = 3", with: "kernel = 4"), "demo.toml:33: model.kernel: expected an odd positive kernel size, got 4")
+        XCTAssertEqual(error("branch_input = \"fields\"", with: "branch_input = \"functional-form\""),
+                       "demo.toml:32: model.branch_input: functional-form encodes reaction families; this is a darcy problem")
+        XCTAssertEqual(error("optimizer = \"adam-then-lion\"", with: "optimizer = \"sgd\""),
+                       "demo.toml:38: training.optimizer: unknown optimizer \"sgd\"; expected one of adam, lion, adam-then-lion")
+        XCTAssertEqual(error("train_geometries = [\"square\"]", with: "train_geometries = [\"sqare\"]"),
+                       "demo.toml:41: training.train_geometries: unknown geometry \"sqare\"; expected names from square, holed")
+        XCTAssertEqual(error("batch = 4", with: "batch = 0"), "demo.toml:45: training.quick.batch: expected an integer ≥ 1, got 0")
+        XCTAssertTrue(error("latent = 16", with: "latent = 16\nlatnt = 3").hasPrefix("demo.toml:35: model.latnt: unknown key; expected one of"),
+                      error("latent = 16", with: "latent = 16\nlatnt = 3"))
+        XCTAssertTrue(error("kernel = 3", with: "kernel = 3\nactivation = \"relu6\"").contains("expected one of identity, tanh, sigmoid, relu, leaky-relu"),
+                      error("kernel = 3", with: "kernel = 3\nactivation = \"relu6\""))
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+import TandemCore
+import TandemIO
+import TandemMultiTask
+import TandemNN
+import TandemOperators
+import TandemTestSupport
+import XCTest
+
+/// Training a DeepONet on reference data end to end: exact resumption, divergence handling,
+/// mismatched checkpoints and data, and the metrics `tandem compare` reports.
+final class OperatorTrainingTests: XCTestCase {
+    var directory: URL!
+    var problemPath: String { directory.appendingPathComponent("tiny.toml").path }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-operator-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try TestProblems.tinyDarcyOperator.write(toFile: problemPath, atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// A run in `name` with its reference data generated.
+    func prepared(_ name: String, profile: String = "quick", resume: Bool = false) throws -> (OperatorRun, OperatorDataset) {
+        let run = try OperatorRun(problemPath: problemPath, directory: directory.appendingPathComponent(name).path, profile: profile, resume: resume)
+        if !run.hasReusableReference { _ = try run.generateReference() }
+        return (run, try run.dataset())
+    }
+
+    func parameters(_ model: DeepONet<Float>) -> [String: [Float]] {
+        Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.key, $0.value.scalars) })
+    }
+
+    func testDatasetArrangesFunctionsPointsAndMasks() throws {
+        let (_, dataset) = try prepared("data")
+        XCTAssertEqual(dataset.functions.count, 24)  // 12 samples × 2 geometries
+        XCTAssertEqual(dataset.train.count + dataset.test.count, 24)
+        XCTAssertEqual(Set(dataset.train).intersection(dataset.test), [])
+        XCTAssertEqual(dataset.branchShape, [2, 16, 16])
+        XCTAssertEqual(dataset.pointCount, 256)
+        XCTAssertEqual(dataset.taskNames, ["square", "disk"])
+        // The branch's second channel is the geometry mask, and targets vanish outside it.
+        let m = dataset.pointCount
+        for f in [0, 1] {
+            let mask = Array(dataset.masks[f * m..<(f + 1) * m])
+            XCTAssertEqual(Array(dataset.branchInputs[f * 2 * m + m..<(f + 1) * 2 * m]), mask)
+            for j in 0..<m where mask[j] == 0 { XCTAssertEqual(dataset.targets[f * m + j], 0) }
+        }
+        XCTAssertLessThan(dataset.masks[m..<2 * m].reduce(0, +), dataset.masks[0..<m].reduce(0, +))  // disk inside square
+    }
+
+    func testTrainingResumesExactly() throws {
+        let (runA, dataA) = try prepared("a")
+        let straight = try runA.trainer(dataset: dataA, resume: false)
+        XCTAssertEqual(try straight.run().step, 40)
+
+        let (runB, dataB) = try prepared("b")
+        var calls = 0
+        let first = try runB.trainer(dataset: dataB, resume: false)
+        let stopped = try first.run(shouldStop: { calls += 1; return calls > 25 })
+        XCTAssertTrue(stopped.interrupted)
+        XCTAssertEqual(stopped.step, 25)
+        // A fresh trainer picks the checkpoint up and finishes.
+        let (runB2, dataB2) = try prepared("b", resume: true)
+        let resumed = try runB2.trainer(dataset: dataB2, resume: true)
+        XCTAssertEqual(resumed.step, 25)
+        XCTAssertEqual(try resumed.run().step, 40)
+
+        let (a, b) = (parameters(straight.model), parameters(resumed.model))
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for (name, values) in a {
+            let difference = zip(values, b[name]!).map { Swift.abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(difference, 1e-6, name)
+        }
+        // The loss history has one row per logged step, without the rows redone after resuming.
+        let steps = { (run: OperatorRun) in
+            try String(contentsOfFile: run.path("loss.csv"), encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+        }
+        XCTAssertEqual(try steps(runA), try steps(runB2))
+    }
+
+    func testDivergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
+        let (run, data) = try prepared("diverge")
+        var calls = 0
+        _ = try run.trainer(dataset: data, resume: false).run(shouldStop: { calls += 1; return calls > 10 })
+        let good = try Checkpoint<Float>.read(from: run.path("checkpoint.safetensors"))
+        XCTAssertEqual(good.metadata["tandem.training_step"], "10")
+
+        var exploding = run.training
+        exploding.learningRate = 1e30
+        let resumed = try run.trainer(dataset: data, resume: true)
+        let trainer = OperatorTrainer(model: resumed.model, dataset: data, scaling: OutputScaling(dataset: data), training: exploding,
+                                      directory: run.directory, metadata: run.metadata(model: resumed.model))
+        try trainer.resume()
+        XCTAssertThrowsError(try trainer.run()) { error in
+            guard case let OperatorTrainingError.diverged(step, _, checkpointStep) = error else { return XCTFail("\(error)") }
+            XCTAssertGreaterThanOrEqual(step, 10)
+            XCTAssertEqual(checkpointStep, 10)
+            XCTAssertTrue("\(error)".contains("last good checkpoint (step 10) is kept"), "\(error)")
+        }
+        let kept = try Checkpoint<Float>.read(from: run.path("checkpoint.safetensors"))
+        XCTAssertEqual(kept.metadata["tandem.training_step"], "10")
+        for (name, tensor) in good.parameters { XCTAssertEqual(kept.parameters[name]?.scalars, tensor.scalars, name) }
+    }
+
+    func testMismatchedCheckpointsAndDataAreRejectedNamingBothSides() throws {
+        let (run, data) = try prepared("mismatch")
+        var calls = 0
+        _ = try run.trainer(dataset: data, resume: false).run(shouldStop: { calls += 1; return calls > 5 })
+        // Training again into the same directory needs --resume.
+        XCTAssertThrowsError(try OperatorRun(problemPath: problemPath, directory: run.directory, profile: "quick", resume: false)) { error in
+            XCTAssertTrue("\(error)".contains("--resume"), "\(error)")
+        }
+        // Another problem file cannot resume this run.
+        let other = directory.appendingPathComponent("other.toml").path
+        try TestProblems.tinyDarcyOperator.replacingOccurrences(of: "latent = 8", with: "latent = 12").write(toFile: other, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try OperatorRun(problemPath: other, directory: run.directory, profile: "quick", resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("different problem file"), "\(error)")
+        }
+        // A checkpoint of another model: the message names both models.
+        let otherRun = try OperatorRun(problemPath: other, directory: directory.appendingPathComponent("other").path, profile: "quick", resume: false)
+        try FileManager.default.copyItem(atPath: run.path("checkpoint.safetensors"), toPath: otherRun.path("checkpoint.safetensors"))
+        try FileManager.default.copyItem(atPath: run.path("reference.nc"), toPath: otherRun.path("reference.nc"))
+        XCTAssertThrowsError(try otherRun.trainedModel(dataset: try otherRun.dataset())) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("→ 8;") && text.contains("→ 12;"), text)
+        }
+        // Reference data of another grid: the error names both shapes.
+        let coarse = directory.appendingPathComponent("coarse.toml").path
+        try TestProblems.tinyDarcyOperator.replacingOccurrences(of: "grid = [16, 16]", with: "grid = [12, 12]").write(toFile: coarse, atomically: true, encoding: .utf8)
+        let coarseRun = try OperatorRun(problemPath: coarse, directory: directory.appendingPathComponent("coarse").path, profile: "quick", resume: false)
+        try FileManager.default.copyItem(atPath: run.path("reference.nc"), toPath: coarseRun.path("reference.nc"))
+        XCTAssertFalse(coarseRun.hasReusableReference)
+        XCTAssertThrowsError(try coarseRun.dataset()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("[12, 2, 16, 16]") && text.contains("[12, 2, 12, 12]"), text)
+        }
+    }
+
+    func testComparisonMeasuresTheTrainedModelAgainstTheSolver() throws {
+        let (run, data) = try prepared("paper", profile: "paper")
+        let trainer = try run.trainer(dataset: data, resume: false)
+        XCTAssertEqual(try trainer.run().step, 400)
+        let (model, scaling, step) = try run.trainedModel(dataset: data)
+        XCTAssertEqual(step, 400)
+        let comparison = OperatorComparison(model: model, scaling: scaling, dataset: data, solverSecondsPerFunction: run.solverSecondsPerFunction)
+        let m = data.pointCount
+        // Metrics recomputed from the predictions.
+        var e2 = 0.0, u2 = 0.0, mean2 = 0.0
+        for (row, f) in comparison.functions.enumerated() {
+            for j in 0..<m where data.masks[f * m + j] == 1 {
+                let u = Double(data.targets[f * m + j]), p = Double(comparison.predictions[row * m + j])
+                e2 += (p - u) * (p - u)
+                u2 += u * u
+                mean2 += (Double(scaling.mean[j]) - u) * (Double(scaling.mean[j]) - u)
+            }
+            for j in 0..<m where data.masks[f * m + j] == 0 { XCTAssertEqual(comparison.predictions[row * m + j], 0) }
+        }
+        let overall = try XCTUnwrap(comparison.metrics.last)
+        XCTAssertEqual(overall.task, "all")
+        XCTAssertEqual(overall.functions, data.test.count)
+        XCTAssertEqual(overall.globalRelativeL2, (e2 / u2).squareRoot(), accuracy: 1e-9)
+        XCTAssertEqual(overall.meanRelativeL2, comparison.relativeErrors.reduce(0, +) / Double(data.test.count), accuracy: 1e-12)
+        XCTAssertEqual(overall.worstRelativeL2, comparison.relativeErrors.max()!)
+        XCTAssertEqual(comparison.metrics.filter { $0.task != "all" }.map(\.functions).reduce(0, +), data.test.count)
+        // The network beats the best input-blind guess (the training mean at every point).
+        let meanGuess = (mean2 / u2).squareRoot()
+        XCTAssertLessThan(overall.globalRelativeL2, 0.8 * meanGuess, "network \(overall.globalRelativeL2), mean field \(meanGuess)")
+        XCTAssertGreaterThan(comparison.inferenceSeconds, 0)
+        XCTAssertGreaterThan(try XCTUnwrap(comparison.solverSeconds), 0)
+        let ranked = comparison.ranked(task: 0, dataset: data)
+        XCTAssertEqual(ranked.map { comparison.relativeErrors[$0] }, ranked.map { comparison.relativeErrors[$0] }.sorted())
+    }
+}

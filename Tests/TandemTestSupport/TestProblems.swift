@@ -1,0 +1,63 @@
+/// Small problem files shared by the tests that train operators end to end.
+public enum TestProblems {
+    /// Darcy with `K = exp(GRF)` on a square and a disk (16 × 16 grid), a 2-block CNN branch, a
+    /// small trunk; `[training.quick]` trains 40 steps on 12 samples (24 functions).
+    public static let tinyDarcyOperator = """
+    name = "tiny-darcy-operator"
+
+    [pde]
+    kind = "darcy"
+    permeability = "random"
+    source = "1"
+
+    [inputs.permeability]
+    kind = "lognormal"
+    length = 0.3
+    variance = 0.5
+    terms = 20
+
+    [[geometry]]
+    name = "square"
+    shape = "rectangle"
+    lower = [0, 0]
+    upper = [1, 1]
+
+    [[geometry]]
+    name = "disk"
+    shape = "disk"
+    center = [0.5, 0.5]
+    radius = 0.5
+
+    [[boundary]]
+    kind = "dirichlet"
+    value = "0"
+
+    [reference]
+    grid = [16, 16]
+    lower = [0, 0]
+    upper = [1, 1]
+    samples = 12
+    seed = 3
+
+    [model]
+    branch_input = "fields"
+    filters = [4, 8]
+    kernel = 3
+    branch_layers = [16]
+    trunk_layers = [16, 16]
+    latent = 8
+    activation = "tanh"
+
+    [training]
+    samples = 12
+    steps = 400
+    batch = 8
+    learning_rate = 3e-3
+    checkpoint_every = 10
+    split = "random"
+    train_fraction = 0.75
+
+    [training.quick]
+    steps = 40
+    """
+}
