@@ -80,12 +80,14 @@ public enum Figures {
     }
 
     /// A figure of heat maps side by side, each with a colour bar labelled by its range, under
-    /// a title line. Cells are `scale` pixels square (chosen so the panel is ~240 pixels wide
-    /// when `nil`).
+    /// a title line. Cells are `scale` pixels square; when `nil`, cells are chosen so a panel is
+    /// about 240 pixels wide and at least 160 tall (stretched vertically for few rows, such as
+    /// the output times of a 1-D transient problem).
     public static func panels(_ panels: [FieldPanel], title: String, scale: Int? = nil) -> RasterImage {
         let widest = panels.map(\.columns).max() ?? 1, tallest = panels.map(\.rows).max() ?? 1
         let cell = scale ?? Swift.max(1, 240 / widest)
-        let plotWidth = widest * cell, plotHeight = Swift.max(tallest * cell, 60)
+        let cellHeight = scale ?? Swift.max(cell, 160 / tallest)
+        let plotWidth = widest * cell, plotHeight = Swift.max(tallest * cellHeight, 60)
         let barWidth = 12, labelWidth = 60, gap = 24, top = 36, margin = 12
         let panelWidth = plotWidth + 6 + barWidth + 4 + labelWidth
         var image = RasterImage(width: margin * 2 + panels.count * panelWidth + (panels.count - 1) * gap,
@@ -100,12 +102,12 @@ public enum Figures {
                     let i = r * panel.columns + c
                     let inside = panel.mask?[i] ?? true
                     let t = span > 0 ? (panel.values[i] - panel.range.lowerBound) / span : 0.5
-                    image.fill(x: x0 + c * cell, y: y0 + (panel.rows - 1 - r) * cell, width: cell, height: cell,
+                    image.fill(x: x0 + c * cell, y: y0 + (panel.rows - 1 - r) * cellHeight, width: cell, height: cellHeight,
                                inside ? panel.colormap.color(t) : .gray)
                 }
             }
-            image.frame(x: x0 - 1, y: y0 - 1, width: panel.columns * cell + 2, height: panel.rows * cell + 2, .darkGray)
-            let barX = x0 + plotWidth + 6, barHeight = panel.rows * cell
+            image.frame(x: x0 - 1, y: y0 - 1, width: panel.columns * cell + 2, height: panel.rows * cellHeight + 2, .darkGray)
+            let barX = x0 + plotWidth + 6, barHeight = panel.rows * cellHeight
             for y in 0..<barHeight {
                 image.fill(x: barX, y: y0 + y, width: barWidth, height: 1, panel.colormap.color(1 - Double(y) / Double(Swift.max(barHeight - 1, 1))))
             }

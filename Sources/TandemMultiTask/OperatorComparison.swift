@@ -81,7 +81,7 @@ public struct OperatorComparison: Sendable {
             let rows = test.indices.filter { dataset.tasks[test[$0]] == t }
             guard !rows.isEmpty else { continue }
             let used = Set(rows.map { dataset.functions[test[$0]].geometry })
-            if used.count > 1 || geometries[used.first!] != task {
+            if used.count > 1 {
                 for g in used.sorted() {
                     metrics.append(group(task, geometries[g], rows.filter { dataset.functions[test[$0]].geometry == g }))
                 }

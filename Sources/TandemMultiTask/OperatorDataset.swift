@@ -108,7 +108,7 @@ public struct OperatorDataset: Sendable {
 
         // Tasks: reaction families, else geometries (families of geometries count as one task each).
         if problem.pde == .reactionDiffusion {
-            let family = try reader.values("family", expectedShape: [samples])
+            let family = try reader.values("family", expectedShape: [u.shape[0]])
             tasks = functions.map { Int(family[$0.sample]) }
             taskNames = problem.reactions.map(\.name)
         } else {
@@ -148,7 +148,7 @@ public struct OperatorDataset: Sendable {
         case .fields:
             guard d == 2 else { throw problem.error(at: "model.branch_input", "fields need a 2-D problem") }
             let coefficientName = ["darcy": "K", "heat": "kappa", "reaction-diffusion": "D"][problem.pde.rawValue]!
-            let k = try reader.values(coefficientName, expectedShape: [samples] + grid.pointsPerAxis.reversed())
+            let k = try reader.values(coefficientName, expectedShape: [u.shape[0]] + grid.pointsPerAxis.reversed())
             let logK = k.map { Foundation.log(Swift.max($0, 1e-300)) }
             // Standardised with the training samples' mean and deviation.
             let trainSamples = Set(train.map { functions[$0].sample })
@@ -178,15 +178,20 @@ public struct OperatorDataset: Sendable {
             branchShape = [names.count]
         case .functionalForm:
             let width = ReferenceLimits.maximumDegree + 1
-            let coefficients = try reader.values("reaction_coefficients", expectedShape: [samples, width])
+            let coefficients = try reader.values("reaction_coefficients", expectedShape: [u.shape[0], width])
+            // The constant term R(0) is left out when no sample has one (every family vanishes at
+            // u = 0, as Fisher–KPP and its relatives do): degree 4 then gives 4 coefficients.
+            let largest = coefficients.map(Swift.abs).max() ?? 0
+            let constant = (0..<samples).contains { Swift.abs(coefficients[$0 * width]) > 1e-12 * Swift.max(largest, 1) }
+            let powers = (constant ? 0 : 1)...model.encodingDegree
             var inputs: [Float] = []
             for (s, g) in functions {
-                inputs += coefficients[s * width..<s * width + model.encodingDegree + 1].map(Float.init)
+                inputs += powers.map { Float(coefficients[s * width + $0]) }
                 let initial = ((s * geometryCount + g) * times) * n
                 inputs += (0..<n).map { p in fileMasks[g * n + p] == 1 ? Float(u.values[initial + p]) : 0 }
             }
             branchInputs = inputs
-            branchShape = [model.encodingDegree + 1 + n]
+            branchShape = [powers.count + n]
         }
     }
 

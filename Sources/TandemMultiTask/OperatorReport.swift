@@ -120,7 +120,9 @@ public struct OperatorReport {
     func writeFigures() throws -> [String] {
         var names: [String] = []
         let m = dataset.pointCount
-        let slice = dataset.gridPoints.count == 3 ? " (middle z slice)" : dataset.gridPoints.count == 2 && dataset.timeCount > 1 ? " (last time)" : ""
+        let slice = dataset.gridPoints.count == 3 ? " (middle z slice)"
+            : dataset.gridPoints.count == 2 && dataset.timeCount > 1 ? " (last time)"
+            : dataset.gridPoints.count == 1 && dataset.timeCount > 1 ? " (x across, t up)" : ""
         for (t, task) in dataset.taskNames.enumerated() {
             let ranked = comparison.ranked(task: t, dataset: dataset)
             guard !ranked.isEmpty else { continue }
