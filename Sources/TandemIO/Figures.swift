@@ -72,9 +72,10 @@ public struct FieldPanel: Sendable {
 
 /// Figures Tandem writes as PNG: rows of heat maps with colour bars, and line charts.
 public enum Figures {
-    /// Short numeric label: 3 significant digits, exponent form outside `[10⁻², 10⁴)`.
+    /// Short numeric label: integers as they are (below 10⁷), else 3 significant digits, in
+    /// exponent form outside `[10⁻², 10⁴)`.
     public static func label(_ value: Double) -> String {
-        if value == 0 { return "0" }
+        if value == value.rounded(), Swift.abs(value) < 1e7 { return String(Int(value)) }
         let magnitude = Swift.abs(value)
         return magnitude >= 1e-2 && magnitude < 1e4 ? String(format: "%.3g", value) : String(format: "%.2e", value)
     }
@@ -90,8 +91,8 @@ public enum Figures {
         let plotWidth = widest * cell, plotHeight = Swift.max(tallest * cellHeight, 60)
         let barWidth = 12, labelWidth = 60, gap = 24, top = 36, margin = 12
         let panelWidth = plotWidth + 6 + barWidth + 4 + labelWidth
-        var image = RasterImage(width: margin * 2 + panels.count * panelWidth + (panels.count - 1) * gap,
-                                height: top + 14 + plotHeight + margin)
+        let width = Swift.max(margin * 2 + panels.count * panelWidth + (panels.count - 1) * gap, margin * 2 + RasterImage.textWidth(title, scale: 2))
+        var image = RasterImage(width: width, height: top + 14 + plotHeight + margin)
         image.text(title, x: margin, y: 8, scale: 2)
         for (k, panel) in panels.enumerated() {
             let x0 = margin + k * (panelWidth + gap), y0 = top + 14

@@ -130,20 +130,38 @@ public final class OperatorTrainer {
         return Array(pool[..<count])
     }
 
-    /// Branch inputs, standardised targets and masks of `functions`, as tensors.
-    func tensors(_ functions: [Int]) -> (input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>) {
-        let b = dataset.branchSize, m = dataset.pointCount
+    /// The query points of step `k`: `training.points` distinct indices, or `nil` for all.
+    func pointSample(at k: Int) -> [Int]? {
+        guard let count = training.points, count < dataset.pointCount else { return nil }
+        var generator = SeededGenerator(seed: training.seed &+ 0x51_7CC1_B727 &* UInt64(k + 1))
+        var chosen = Set<Int>()
+        while chosen.count < count { chosen.insert(Int(generator.next() % UInt64(dataset.pointCount))) }
+        return chosen.sorted()
+    }
+
+    /// Branch inputs, standardised targets and masks of `functions` (at `points`, or all), and
+    /// the query points, as tensors.
+    func tensors(_ functions: [Int], points selection: [Int]? = nil)
+        -> (input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>, points: Tensor<Float>) {
+        let b = dataset.branchSize, m = dataset.pointCount, d = dataset.pointDimension
+        let count = selection?.count ?? m
         var input = [Float](), target = [Float](), mask = [Float]()
         input.reserveCapacity(functions.count * b)
-        target.reserveCapacity(functions.count * m)
-        mask.reserveCapacity(functions.count * m)
+        target.reserveCapacity(functions.count * count)
+        mask.reserveCapacity(functions.count * count)
         for f in functions {
             input += dataset.branchInputs[f * b..<(f + 1) * b]
-            target += standardisedTargets[f * m..<(f + 1) * m]
-            mask += dataset.masks[f * m..<(f + 1) * m]
+            if let selection {
+                target += selection.map { standardisedTargets[f * m + $0] }
+                mask += selection.map { dataset.masks[f * m + $0] }
+            } else {
+                target += standardisedTargets[f * m..<(f + 1) * m]
+                mask += dataset.masks[f * m..<(f + 1) * m]
+            }
         }
+        let queries = selection.map { rows in Tensor<Float>(shape: [rows.count, d], scalars: rows.flatMap { dataset.points[$0 * d..<($0 + 1) * d] }) } ?? points
         return (Tensor(shape: [functions.count] + dataset.branchShape, scalars: input),
-                Tensor(shape: [functions.count, m], scalars: target), Tensor(shape: [functions.count, m], scalars: mask))
+                Tensor(shape: [functions.count, count], scalars: target), Tensor(shape: [functions.count, count], scalars: mask), queries)
     }
 
     /// `Σ mask·(pred − y)² / Σ mask`.
@@ -157,7 +175,7 @@ public final class OperatorTrainer {
         var total: Float = 0, weight: Float = 0
         for start in stride(from: 0, to: functions.count, by: 32) {
             let chunk = Array(functions[start..<Swift.min(start + 32, functions.count)])
-            let (x, y, mask) = tensors(chunk)
+            let (x, y, mask, points) = tensors(chunk)
             let prediction = withoutGradient { model(x, points: points) }
             let w = mask.sum().scalar
             total += Self.maskedMSE(prediction, y, mask).scalar * w
@@ -187,7 +205,7 @@ public final class OperatorTrainer {
                 return Report(step: step, interrupted: true, seconds: Date().timeIntervalSince(start), loss: average ?? .nan)
             }
             let functions = batch(at: step)
-            let (x, y, mask) = tensors(functions)
+            let (x, y, mask, points) = tensors(functions, points: pointSample(at: step))
             var perRow: [Float] = []
             let (value, gradients) = try valueWithGradient(at: model) { m -> Tensor<Float> in
                 let prediction = m(x, points: points)
@@ -202,11 +220,11 @@ public final class OperatorTrainer {
             step += 1
             average = average.map { 0.95 * $0 + 0.05 * value } ?? value
             // Per-task losses of this batch (rows grouped by task).
-            let m = dataset.pointCount
+            let rowWeights = mask.sum(alongAxis: 1).scalars
             for t in taskAverages.indices {
                 let rows = functions.indices.filter { dataset.tasks[functions[$0]] == t }
                 guard !rows.isEmpty else { continue }
-                let weight = rows.reduce(Float(0)) { total, r in total + dataset.masks[functions[r] * m..<(functions[r] + 1) * m].reduce(0, +) }
+                let weight = rows.reduce(Float(0)) { $0 + rowWeights[$1] }
                 let loss = rows.reduce(Float(0)) { $0 + perRow[$1] } / Swift.max(weight, 1)
                 taskAverages[t] = taskAverages[t].map { 0.95 * $0 + 0.05 * loss } ?? loss
             }

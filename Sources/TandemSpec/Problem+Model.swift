@@ -54,6 +54,9 @@ extension Problem {
         public var steps: Int
         /// Functions per step.
         public var batch: Int
+        /// Query points per step, drawn at random from each function's points (the same for every
+        /// function of the batch); `nil` uses all points.
+        public var points: Int?
         /// `adam`, `lion`, or `adam-then-lion` (switching at `switchStep`).
         public var optimizer: String
         /// Initial learning rate.
@@ -185,6 +188,10 @@ extension Problem {
                 samples: try int("samples", base?.samples ?? problem.reference.samples),
                 steps: steps,
                 batch: try int("batch", base?.batch ?? 32),
+                points: try t?.int("points").map { v in
+                    guard v >= 1 else { throw t!.error("points", "expected a positive number of points per step, got \(v)") }
+                    return v
+                } ?? base?.points,
                 optimizer: optimizer,
                 learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
                 decayRate: try positive("decay_rate", base?.decayRate ?? 1),
