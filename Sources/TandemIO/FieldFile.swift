@@ -159,6 +159,12 @@ public final class FieldFileReader {
         return (names, lengths, try handle.readDoubles(variable: id, count: lengths.reduce(1, *), name: name))
     }
 
+    /// A variable's dimension names and shape, without reading its values.
+    public func shape(of name: String) throws -> (dimensions: [String], shape: [Int]) {
+        let (names, lengths) = try handle.dimensions(ofVariable: try handle.variableID(name))
+        return (names, lengths)
+    }
+
     /// A variable's values, checked against the expected shape.
     public func values(_ name: String, expectedShape: [Int]) throws -> [Double] {
         let v = try variable(name)

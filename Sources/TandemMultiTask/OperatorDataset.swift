@@ -35,6 +35,9 @@ public struct OperatorDataset: Sendable {
     public let taskNames: [String]
     /// Indices of training and test functions.
     public let train: [Int], test: [Int]
+    /// How branch inputs were standardised: `[mean, deviation]` of log K (fields), `[mean₀,
+    /// deviation₀, mean₁, …]` per parameter (parameters), empty (functional form).
+    public let branchStatistics: [Double]
     /// Every geometry of the problem, by name (functions refer to them by index).
     public let geometryNames: [String]
     /// Grid points per axis (x first), and output times per function (1 when steady); points
@@ -47,7 +50,11 @@ public struct OperatorDataset: Sendable {
     /// Reads `path` (written by `tandem solve` for `resolved`) and arranges it for `model`.
     /// - Throws: ``ProblemFileError`` when the file does not match the problem (variables,
     ///   shapes, geometries), naming both sides; ``NetCDFError`` for unreadable files.
-    public init(path: String, resolved: ResolvedProblem, model: Problem.Model, training: Problem.Training) throws {
+    /// - Parameter branchStatistics: the standardisation of the branch input (see
+    ///   ``branchStatistics``) to apply instead of computing it from the training functions, as a
+    ///   trained model needs for new data.
+    public init(path: String, resolved: ResolvedProblem, model: Problem.Model, training: Problem.Training,
+                branchStatistics: [Double]? = nil) throws {
         let (split, seed) = (training.split, training.seed)
         let problem = resolved.problem
         let reader = try FieldFileReader(path: path)
@@ -65,7 +72,7 @@ public struct OperatorDataset: Sendable {
         guard fileGeometries == problem.geometries.map(\.name) else {
             throw problem.error(at: "geometry", "\(path) was solved on geometries \(fileGeometries); the problem file declares \(problem.geometries.map(\.name))")
         }
-        let samples = Swift.min(u.shape[0], training.samples)
+        let samples = Swift.min(u.shape[0], training.samplesNeeded)
         let used = (0..<geometryCount).filter { training.geometries?.contains(problem.geometries[$0].name) ?? true }
         let functions = (0..<samples).flatMap { s in used.map { (sample: s, geometry: $0) } }
         self.functions = functions
@@ -127,6 +134,13 @@ public struct OperatorDataset: Sendable {
             let cut = Swift.max(1, Swift.min(order.count - 1, Int((Double(order.count) * fraction).rounded())))
             train = Array(order[..<cut]).sorted()
             test = Array(order[cut...]).sorted()
+        case let .samples(trainCount, testCount):
+            guard samples >= trainCount + testCount else {
+                throw problem.error(at: "transfer", "\(path) holds \(samples) samples; \(trainCount) training and \(testCount) test samples are needed")
+            }
+            for (f, fn) in functions.enumerated() {
+                if fn.sample < trainCount { train.append(f) } else if fn.sample < trainCount + testCount { test.append(f) }
+            }
         case let .geometry(names):
             for (f, fn) in functions.enumerated() {
                 if names.contains(problem.geometries[fn.geometry].name) { train.append(f) } else { test.append(f) }
@@ -154,8 +168,12 @@ public struct OperatorDataset: Sendable {
             let trainSamples = Set(train.map { functions[$0].sample })
             var sum = 0.0, square = 0.0, count = 0.0
             for s in trainSamples { for p in 0..<n { sum += logK[s * n + p]; square += logK[s * n + p] * logK[s * n + p]; count += 1 } }
-            let mean = sum / count
-            let deviation = Swift.max((square / count - mean * mean).squareRoot(), 1e-12)
+            let statistics = branchStatistics ?? [sum / count, Swift.max((square / count - (sum / count) * (sum / count)).squareRoot(), 1e-12)]
+            guard statistics.count == 2 else {
+                throw problem.error(at: "model.branch_input", "the saved input standardisation has \(statistics.count) values; fields need 2 (mean and deviation of log K)")
+            }
+            let (mean, deviation) = (statistics[0], statistics[1])
+            self.branchStatistics = statistics
             var inputs = [Float](repeating: 0, count: functions.count * 2 * n)
             for (f, (s, g)) in functions.enumerated() {
                 for p in 0..<n {
@@ -168,12 +186,18 @@ public struct OperatorDataset: Sendable {
         case .parameters:
             let names = problem.geometries.flatMap { $0.parameters.map(\.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             let raw = functions.map { fn in names.map { name in problem.geometries[fn.geometry].parameters.first { $0.name == name }?.value ?? 0 } }
-            let scale = names.indices.map { j -> (Double, Double) in
+            let computed = names.indices.flatMap { j -> [Double] in
                 let values = train.map { raw[$0][j] }
                 let mean = values.reduce(0, +) / Double(values.count)
                 let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
-                return (mean, deviation > 1e-12 ? deviation : 1)
+                return [mean, deviation > 1e-12 ? deviation : 1]
             }
+            let statistics = branchStatistics ?? computed
+            guard statistics.count == computed.count else {
+                throw problem.error(at: "model.branch_input", "the saved input standardisation has \(statistics.count) values; \(names.count) parameters need \(computed.count)")
+            }
+            self.branchStatistics = statistics
+            let scale = names.indices.map { (statistics[2 * $0], statistics[2 * $0 + 1]) }
             branchInputs = raw.flatMap { row in row.enumerated().map { Float(($1 - scale[$0].0) / scale[$0].1) } }
             branchShape = [names.count]
         case .functionalForm:
@@ -192,6 +216,7 @@ public struct OperatorDataset: Sendable {
             }
             branchInputs = inputs
             branchShape = [powers.count + n]
+            self.branchStatistics = []
         }
     }
 

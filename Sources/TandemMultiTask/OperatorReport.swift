@@ -81,13 +81,22 @@ public struct OperatorReport {
         return "network \(network) per function (batches of 64, median of 3 passes), solver \(String(format: "%.3g ms", 1000 * solver)) per function (\(String(format: "%.3g", speedup))× \(speedup >= 1 ? "faster" : "slower"))"
     }
 
+    /// How a transfer run was trained, for the report.
+    var transferLine: String {
+        guard case let .transfer(source, fromScratch) = run.kind else { return "" }
+        let transfer = run.resolved.problem.transferProfiles[run.profile]
+        return fromScratch
+            ? "\n- transfer baseline: trained from a random initialisation on the \(transfer?.geometry ?? "new geometry") samples (every parameter free), for comparison with the transfer from `\(source)`"
+            : "\n- transfer from `\(source)` to \(transfer?.geometry ?? "a new geometry"): only \(transfer?.trainable.joined(separator: ", ") ?? "some parameters") trained, loss \(run.training.loss.rawValue)"
+    }
+
     func markdown(figures: [String]) -> String {
         let problem = run.resolved.problem
         var text = """
         # \(problem.name): operator against the reference solver
 
         - problem file: `problem.toml` (a copy of `\(problem.file)`); profile `\(run.profile)`; checkpoint at step \(step)
-        - model: \(modelDescription)
+        - model: \(modelDescription)\(transferLine)
         - data: \(dataset.train.count) training and \(dataset.test.count) test functions (one per sample and geometry), \(dataset.pointCount) points each
         - errors are measured in physical units inside each geometry only; **global** relative L2 is `‖P − U‖ / ‖U‖` over all test functions of a row, **per-sample** relative L2 is `‖p − u‖ / ‖u‖` of one function (mean and worst over the row)
 

@@ -18,6 +18,17 @@ public struct OperatorRun {
     public let training: Problem.Training
     /// The profile's name.
     public let profile: String
+    /// What the run trains.
+    public enum Kind: Sendable, Equatable {
+        /// The problem's `[model]` on its `[training]` data.
+        case training
+        /// `[transfer]`: the model of the run in `source`, fine-tuned on the new geometry with
+        /// only `[transfer] trainable` free; with `fromScratch`, the same network from a random
+        /// initialisation, every parameter free (the baseline transfer is measured against).
+        case transfer(source: String, fromScratch: Bool)
+    }
+    /// What the run trains.
+    public let kind: Kind
 
     /// A file in the run directory.
     public func path(_ name: String) -> String { directory + "/" + name }
@@ -34,7 +45,50 @@ public struct OperatorRun {
         self.resolved = try ResolvedProblem(problem)
         self.training = training
         self.profile = profile
+        self.kind = .training
+        try Self.prepare(directory: directory, problem: problem, problemPath: problemPath, profile: profile, resume: resume)
+    }
+
+    /// A transfer run in `directory` from the trained run in `source` (see ``Kind/transfer(source:fromScratch:)``).
+    /// - Throws: ``ProblemFileError`` when the problem file has no `[transfer]` (or not the
+    ///   profile); ``OperatorTrainingError`` as for training.
+    public init(transferFrom source: String, directory: String, profile: String, fromScratch: Bool, resume: Bool) throws {
+        let sourceRun = try OperatorRun(directory: source)
+        let problem = sourceRun.resolved.problem
+        guard !problem.transferProfiles.isEmpty else {
+            throw problem.error(at: "transfer", "missing; transfer needs a [transfer] table naming the new geometry and the trainable parameters")
+        }
+        guard let transfer = problem.transferProfiles[profile] else {
+            throw problem.error(at: "transfer", "no profile \"\(profile)\"; the file has \(problem.transferProfiles.keys.sorted().joined(separator: ", "))")
+        }
+        self.directory = directory
+        self.resolved = sourceRun.resolved
+        self.training = transfer.training
+        self.profile = profile
+        self.kind = .transfer(source: source, fromScratch: fromScratch)
+        try Self.prepare(directory: directory, problem: problem, problemPath: sourceRun.path("problem.toml"), profile: profile, resume: resume)
+        let record = ["source": source, "mode": fromScratch ? "scratch" : "fine-tune"]
+        try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path("transfer.json")))
+        // The source's standardisation (the network was trained with it) and, when it has enough
+        // samples, its reference data.
+        if !(resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors"))) {
+            try? FileManager.default.removeItem(atPath: path("scaling.safetensors"))
+            try FileManager.default.copyItem(atPath: sourceRun.path("scaling.safetensors"), toPath: path("scaling.safetensors"))
+        }
+        if !hasReusableReference, sourceRun.referenceSamples >= transfer.training.samplesNeeded {
+            try? FileManager.default.removeItem(atPath: path("reference.nc"))
+            try? FileManager.default.removeItem(atPath: path("reference.json"))
+            let absolute = URL(fileURLWithPath: source).standardizedFileURL.path
+            try FileManager.default.createSymbolicLink(atPath: path("reference.nc"), withDestinationPath: absolute + "/reference.nc")
+            try FileManager.default.copyItem(atPath: sourceRun.path("reference.json"), toPath: path("reference.json"))
+        }
+    }
+
+    /// Creates the run directory and records the problem and profile; refuses to overwrite a
+    /// trained run unless resuming it, and refuses to resume a run of another problem.
+    static func prepare(directory: String, problem: Problem, problemPath: String, profile: String, resume: Bool) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = { (name: String) in directory + "/" + name }
         let saved = path("problem.toml")
         if let existing = try? String(contentsOfFile: saved, encoding: .utf8), FileManager.default.fileExists(atPath: path("checkpoint.safetensors")) {
             guard resume else {
@@ -58,8 +112,26 @@ public struct OperatorRun {
         let problem = try Problem(contentsOf: problemPath)
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
-        self.training = problem.trainingProfiles[profile] ?? problem.trainingProfiles["paper"]!
         self.profile = profile
+        if let data = FileManager.default.contents(atPath: directory + "/transfer.json"),
+           let record = try JSONSerialization.jsonObject(with: data) as? [String: String], let source = record["source"] {
+            guard let transfer = problem.transferProfiles[profile] ?? problem.transferProfiles["paper"] else {
+                throw problem.error(at: "transfer", "missing, but \(directory) is a transfer run")
+            }
+            self.kind = .transfer(source: source, fromScratch: record["mode"] == "scratch")
+            self.training = transfer.training
+        } else {
+            self.kind = .training
+            self.training = problem.trainingProfiles[profile] ?? problem.trainingProfiles["paper"]!
+        }
+    }
+
+    /// Samples in `reference.nc` when it holds data for this problem, else 0.
+    public var referenceSamples: Int {
+        guard let reader = try? FieldFileReader(path: path("reference.nc")),
+              (try? reader.attribute("tandem_problem")) == resolved.problem.text,
+              let u = try? reader.shape(of: "u") else { return 0 }
+        return u.shape.first ?? 0
     }
 
     /// Solver seconds per function (one sample on one geometry), from `reference.json`.
@@ -70,26 +142,29 @@ public struct OperatorRun {
         return seconds / Double(samples * resolved.problem.geometries.count)
     }
 
-    /// Whether `reference.nc` already holds data for this problem with at least `training.samples` samples.
-    public var hasReusableReference: Bool {
-        guard let reader = try? FieldFileReader(path: path("reference.nc")),
-              (try? reader.attribute("tandem_problem")) == resolved.problem.text,
-              let u = try? reader.variable("u") else { return false }
-        return u.shape.first.map { $0 >= training.samples } ?? false
-    }
+    /// Whether `reference.nc` already holds data for this problem with the samples training needs.
+    public var hasReusableReference: Bool { referenceSamples >= training.samplesNeeded }
 
-    /// Generates `reference.nc` with the solver (`training.samples` samples, the file's seed).
+    /// Generates `reference.nc` with the solver (the samples training needs, the file's seed).
     public func generateReference(progress: ReferenceDataset.Progress? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> ReferenceDataset.Report {
-        let report = try ReferenceDataset(resolved).generate(path: path("reference.nc"), samples: training.samples, seed: resolved.problem.reference.seed,
+        try? FileManager.default.removeItem(atPath: path("reference.nc"))  // possibly a link to another run's data
+        let report = try ReferenceDataset(resolved).generate(path: path("reference.nc"), samples: training.samplesNeeded, seed: resolved.problem.reference.seed,
                                                                progress: progress, shouldStop: shouldStop)
         let json: [String: Any] = ["samples": report.samples, "seconds": report.seconds, "maximum_residual": report.maximumResidual, "interrupted": report.interrupted]
         try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path("reference.json")))
         return report
     }
 
-    /// The reference data arranged for the model.
-    public func dataset() throws -> OperatorDataset {
-        try OperatorDataset(path: path("reference.nc"), resolved: resolved, model: resolved.problem.model, training: training)
+    /// The reference data arranged for the model. With `savedStandardisation` (comparison,
+    /// prediction, resumption, transfer) the branch inputs are standardised as the model was
+    /// trained, from `scaling.safetensors`; otherwise from this run's training functions.
+    public func dataset(savedStandardisation: Bool = false) throws -> OperatorDataset {
+        var statistics: [Double]?
+        if savedStandardisation || kind != .training {
+            statistics = try OutputScaling.read(from: path("scaling.safetensors")).branchStatistics
+        }
+        return try OperatorDataset(path: path("reference.nc"), resolved: resolved, model: resolved.problem.model, training: training,
+                                   branchStatistics: statistics)
     }
 
     /// Metadata stored in checkpoints: what the model belongs to.
@@ -101,9 +176,9 @@ public struct OperatorRun {
     /// A trainer, resumed from the checkpoint when `resume` and one exists.
     public func trainer(dataset: OperatorDataset, resume: Bool) throws -> OperatorTrainer {
         let scalingPath = path("scaling.safetensors")
-        let checkpointExists = FileManager.default.fileExists(atPath: path("checkpoint.safetensors"))
+        let resuming = resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors"))
         let scaling: OutputScaling
-        if resume && checkpointExists {
+        if resuming || kind != .training {
             scaling = try OutputScaling.read(from: scalingPath)
             guard scaling.mean.count == dataset.pointCount else {
                 throw OperatorTrainingError.incompatibleCheckpoint("\(scalingPath) has \(scaling.mean.count) points, the data \(dataset.pointCount)")
@@ -112,11 +187,30 @@ public struct OperatorRun {
             scaling = OutputScaling(dataset: dataset)
             try scaling.write(to: scalingPath)
         }
-        let model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
+        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
+        var selection = ParameterSelection.all
+        if case let .transfer(source, fromScratch) = kind, !fromScratch {
+            model = try OperatorRun(directory: source).trainedModel(dataset: dataset).model
+            let trainable = resolved.problem.transferProfiles[profile]!.trainable
+            do { try ParameterSelection.validate(trainable, in: model) } catch {
+                throw resolved.problem.error(at: "transfer.trainable", "\(error)")
+            }
+            selection = .named(trainable)
+        }
         let trainer = OperatorTrainer(model: model, dataset: dataset, scaling: scaling, training: training, directory: directory,
-                                      metadata: metadata(model: model))
-        if resume && checkpointExists { try trainer.resume() }
+                                      metadata: metadata(model: model), selection: selection)
+        if resuming { try trainer.resume() }
         return trainer
+    }
+
+    /// Parameters the trainer may change, as `(trainable, total)` counts.
+    public func trainableCounts(_ trainer: OperatorTrainer) -> (trainable: Int, total: Int) {
+        var trainable = 0, total = 0
+        for (name, tensor) in trainer.model.namedParameters {
+            total += tensor.scalarCount
+            if trainer.selection.contains(name) { trainable += tensor.scalarCount }
+        }
+        return (trainable, total)
     }
 
     /// The trained model and its output scaling.

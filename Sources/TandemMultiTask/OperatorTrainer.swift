@@ -43,6 +43,8 @@ public final class OperatorTrainer {
     var adam: Adam<Float>
     var lion: Lion<Float>
     var lastCheckpoint: Int?
+    /// The parameters training may change (the rest are frozen).
+    public let selection: ParameterSelection
 
     /// Progress after a step.
     public struct Progress: Sendable {
@@ -69,8 +71,10 @@ public final class OperatorTrainer {
     /// - Parameters:
     ///   - directory: where `checkpoint.safetensors` and `loss.csv` go.
     ///   - metadata: stored in every checkpoint (problem text, model description, …).
+    ///   - selection: the parameters to train; the others stay as they are (transfer learning).
     public init(model: DeepONet<Float>, dataset: OperatorDataset, scaling: OutputScaling, training: Problem.Training,
-                directory: String, metadata: [String: String]) {
+                directory: String, metadata: [String: String], selection: ParameterSelection = .all) {
+        self.selection = selection
         self.model = model
         self.dataset = dataset
         self.scaling = scaling
@@ -139,10 +143,15 @@ public final class OperatorTrainer {
         return chosen.sorted()
     }
 
-    /// Branch inputs, standardised targets and masks of `functions` (at `points`, or all), and
-    /// the query points, as tensors.
-    func tensors(_ functions: [Int], points selection: [Int]? = nil)
-        -> (input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>, points: Tensor<Float>) {
+    /// One batch as tensors: branch inputs `[n, …]`, standardised targets and masks `[n, P]`,
+    /// the query points `[P, d]`, and the output standardisation `μ`, `σ` at those points `[P]`.
+    struct Batch {
+        let input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>, points: Tensor<Float>
+        let mean: Tensor<Float>, deviation: Tensor<Float>
+    }
+
+    /// The batch of `functions` at the points `selection` (all when `nil`).
+    func tensors(_ functions: [Int], points selection: [Int]? = nil) -> Batch {
         let b = dataset.branchSize, m = dataset.pointCount, d = dataset.pointDimension
         let count = selection?.count ?? m
         var input = [Float](), target = [Float](), mask = [Float]()
@@ -160,26 +169,42 @@ public final class OperatorTrainer {
             }
         }
         let queries = selection.map { rows in Tensor<Float>(shape: [rows.count, d], scalars: rows.flatMap { dataset.points[$0 * d..<($0 + 1) * d] }) } ?? points
-        return (Tensor(shape: [functions.count] + dataset.branchShape, scalars: input),
-                Tensor(shape: [functions.count, count], scalars: target), Tensor(shape: [functions.count, count], scalars: mask), queries)
+        return Batch(input: Tensor(shape: [functions.count] + dataset.branchShape, scalars: input),
+                     target: Tensor(shape: [functions.count, count], scalars: target), mask: Tensor(shape: [functions.count, count], scalars: mask),
+                     points: queries,
+                     mean: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.mean[$0] } } ?? scaling.mean),
+                     deviation: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.deviation[$0] } } ?? scaling.deviation))
     }
 
-    /// `Σ mask·(pred − y)² / Σ mask`.
-    static func maskedMSE(_ prediction: Tensor<Float>, _ target: Tensor<Float>, _ mask: Tensor<Float>) -> Tensor<Float> {
-        let difference = (prediction - target) * mask
-        return (difference * difference).sum() / Swift.max(mask.sum().scalar, 1)
+    /// The training objective for standardised predictions `[n, P]`, and each row's share of it:
+    /// per task, the loss is `Σ rowLoss / Σ rowWeight` over the task's rows.
+    /// - `mse`: `Σ mask·(ŷ − y)² / Σ mask` (rows weighted by their points inside the geometry);
+    /// - `relative-l2`: `mean_i ‖σ(ŷᵢ − yᵢ)‖ / ‖σyᵢ + μ‖` over the points inside the geometry,
+    ///   i.e. the per-sample relative L2 error of the physical outputs.
+    func objective(_ prediction: Tensor<Float>, _ batch: Batch) -> (loss: Tensor<Float>, rowLoss: [Float], rowWeight: [Float]) {
+        switch training.loss {
+        case .mse:
+            let difference = (prediction - batch.target) * batch.mask
+            let rows = (difference * difference).sum(alongAxis: 1)
+            let weights = batch.mask.sum(alongAxis: 1).scalars
+            return (rows.sum() / Swift.max(weights.reduce(0, +), 1), rows.scalars, weights)
+        case .relativeL2:
+            let error = (prediction - batch.target) * batch.deviation * batch.mask
+            let truth = (batch.target * batch.deviation + batch.mean) * batch.mask
+            let tiny = Float.leastNormalMagnitude.squareRoot()
+            let relative = TandemCore.sqrt((error * error).sum(alongAxis: 1) + tiny) / TandemCore.sqrt((truth * truth).sum(alongAxis: 1) + tiny)
+            return (relative.mean(), relative.scalars, [Float](repeating: 1, count: relative.shape[0]))
+        }
     }
 
-    /// The masked MSE over `functions` (standardised), without recording.
+    /// The training objective over `functions` (all points), without recording.
     public func loss(on functions: [Int]) -> Float {
         var total: Float = 0, weight: Float = 0
         for start in stride(from: 0, to: functions.count, by: 32) {
-            let chunk = Array(functions[start..<Swift.min(start + 32, functions.count)])
-            let (x, y, mask, points) = tensors(chunk)
-            let prediction = withoutGradient { model(x, points: points) }
-            let w = mask.sum().scalar
-            total += Self.maskedMSE(prediction, y, mask).scalar * w
-            weight += w
+            let batch = tensors(Array(functions[start..<Swift.min(start + 32, functions.count)]))
+            let (_, rows, weights) = objective(withoutGradient { model(batch.input, points: batch.points) }, batch)
+            total += rows.reduce(0, +)
+            weight += weights.reduce(0, +)
         }
         return total / Swift.max(weight, 1)
     }
@@ -205,13 +230,12 @@ public final class OperatorTrainer {
                 return Report(step: step, interrupted: true, seconds: Date().timeIntervalSince(start), loss: average ?? .nan)
             }
             let functions = batch(at: step)
-            let (x, y, mask, points) = tensors(functions, points: pointSample(at: step))
-            var perRow: [Float] = []
-            let (value, gradients) = try valueWithGradient(at: model) { m -> Tensor<Float> in
-                let prediction = m(x, points: points)
-                let difference = (withoutGradient { prediction } - y) * mask
-                perRow = (difference * difference).sum(alongAxis: 1).scalars
-                return Self.maskedMSE(prediction, y, mask)
+            let batch = tensors(functions, points: pointSample(at: step))
+            var rowLoss: [Float] = [], rowWeight: [Float] = []
+            let (value, gradients) = try valueWithGradient(at: model, selecting: selection) { m -> Tensor<Float> in
+                let terms = objective(m(batch.input, points: batch.points), batch)
+                (rowLoss, rowWeight) = (terms.rowLoss, terms.rowWeight)
+                return terms.loss
             }
             guard value.isFinite, globalNorm(gradients).isFinite else {
                 throw OperatorTrainingError.diverged(step: step, loss: value, checkpointStep: lastCheckpoint)
@@ -220,12 +244,11 @@ public final class OperatorTrainer {
             step += 1
             average = average.map { 0.95 * $0 + 0.05 * value } ?? value
             // Per-task losses of this batch (rows grouped by task).
-            let rowWeights = mask.sum(alongAxis: 1).scalars
             for t in taskAverages.indices {
                 let rows = functions.indices.filter { dataset.tasks[functions[$0]] == t }
                 guard !rows.isEmpty else { continue }
-                let weight = rows.reduce(Float(0)) { $0 + rowWeights[$1] }
-                let loss = rows.reduce(Float(0)) { $0 + perRow[$1] } / Swift.max(weight, 1)
+                let weight = rows.reduce(Float(0)) { $0 + rowWeight[$1] }
+                let loss = rows.reduce(Float(0)) { $0 + rowLoss[$1] } / Swift.max(weight, 1)
                 taskAverages[t] = taskAverages[t].map { 0.95 * $0 + 0.05 * loss } ?? loss
             }
             let seconds = Date().timeIntervalSince(start)

@@ -10,6 +10,9 @@ public struct OutputScaling: Sendable, Equatable {
     /// `σ` per point (at least 10⁻³ of the overall deviation, so that points where every
     /// training function agrees do not blow up; 1 where no training function reaches).
     public let deviation: [Float]
+    /// The branch input's standardisation (``OperatorDataset/branchStatistics``), kept so that
+    /// new inputs are standardised as the training inputs were.
+    public let branchStatistics: [Double]
 
     /// Statistics from `dataset`'s training functions.
     public init(dataset: OperatorDataset) {
@@ -34,12 +37,14 @@ public struct OutputScaling: Sendable, Equatable {
         }
         self.mean = mean
         self.deviation = deviation
+        branchStatistics = dataset.branchStatistics
     }
 
     /// From saved statistics.
-    public init(mean: [Float], deviation: [Float]) {
+    public init(mean: [Float], deviation: [Float], branchStatistics: [Double]) {
         self.mean = mean
         self.deviation = deviation
+        self.branchStatistics = branchStatistics
     }
 
     /// `(u − μ)/σ` for rows of `m` values.
@@ -54,11 +59,12 @@ public struct OutputScaling: Sendable, Equatable {
         return rows.enumerated().map { $1 * deviation[$0 % m] + mean[$0 % m] }
     }
 
-    /// Writes the statistics as safetensors (`mean`, `deviation`, each `[m]`).
+    /// Writes the statistics as safetensors (`mean`, `deviation`, each `[m]`; `branch_statistics`).
     public func write(to path: String) throws {
         let data = try SafeTensors.encode(
-            [("mean", .init(Tensor<Float>(shape: [mean.count], scalars: mean))), ("deviation", .init(Tensor<Float>(shape: [deviation.count], scalars: deviation)))],
-            metadata: ["tandem.format": "tandem-output-scaling-1"])
+            [("mean", .init(Tensor<Float>(shape: [mean.count], scalars: mean))), ("deviation", .init(Tensor<Float>(shape: [deviation.count], scalars: deviation))),
+             ("branch_statistics", .init(Tensor<Double>(shape: [branchStatistics.count], scalars: branchStatistics)))],
+            metadata: ["tandem.format": "tandem-output-scaling-2"])
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
@@ -68,10 +74,11 @@ public struct OutputScaling: Sendable, Equatable {
             throw CheckpointError.io(path: path, reason: "cannot read the output scaling (missing or unreadable)")
         }
         let (entries, _) = try SafeTensors.decode(data)
-        guard let mean = entries["mean"], let deviation = entries["deviation"] else {
-            throw CheckpointError.incompatible(path: path, reason: "expected tensors mean and deviation")
+        guard let mean = entries["mean"], let deviation = entries["deviation"], let branch = entries["branch_statistics"] else {
+            throw CheckpointError.incompatible(path: path, reason: "expected tensors mean, deviation and branch_statistics")
         }
         return OutputScaling(mean: try mean.tensor(as: Float.self, name: "mean").scalars,
-                             deviation: try deviation.tensor(as: Float.self, name: "deviation").scalars)
+                             deviation: try deviation.tensor(as: Float.self, name: "deviation").scalars,
+                             branchStatistics: try branch.tensor(as: Double.self, name: "branch_statistics").scalars)
     }
 }

@@ -47,6 +47,16 @@ extension Problem {
             case geometry(train: [String])
             /// Geometries whose family parameter `name` takes one of `train` values for training.
             case parameter(name: String, train: [Double])
+            /// Samples `0..<train` for training, the next `test` for testing (transfer).
+            case samples(train: Int, test: Int)
+        }
+        /// What training minimises.
+        public enum Loss: String, CaseIterable, Sendable {
+            /// Mean squared error of the standardised outputs over the points inside the geometry.
+            case mse
+            /// Mean over the batch of the per-sample relative L2 error `‖p − u‖ / ‖u‖` of the
+            /// physical outputs inside the geometry (the transfer loss of Kumar et al. 2025).
+            case relativeL2 = "relative-l2"
         }
         /// Reference samples to generate (or reuse).
         public var samples: Int
@@ -78,8 +88,27 @@ extension Problem {
         public var geometries: [String]?
         /// Seed of initialisation and batching.
         public var seed: UInt64
+        /// The loss.
+        public var loss: Loss
+
+        /// Reference samples the split reads: `samples`, or training plus test samples for a transfer.
+        public var samplesNeeded: Int {
+            if case let .samples(train, test) = split { return train + test }
+            return samples
+        }
     }
 
+    /// `[transfer]`: fine-tuning a trained model on a geometry it has not seen, with most of its
+    /// parameters frozen.
+    public struct Transfer: Sendable, Equatable {
+        /// The new geometry (one of `[[geometry]]`).
+        public var geometry: String
+        /// Parameter names (or prefixes ending at a dot) that fine-tuning may change; the rest stay
+        /// frozen, e.g. `["branch.convolutions.0", "branch.head", "trunk.layers.4"]`.
+        public var trainable: [String]
+        /// Samples, steps, optimizer and loss of the fine-tuning; `split` is `.samples`.
+        public var training: Training
+    }
     /// Decodes `[model]`, with defaults for a problem of this kind.
     static func decodeModel(_ t: SpecTable?, problem: Problem) throws -> Model {
         let defaultInput: Model.BranchInput = problem.pde == .reactionDiffusion ? .functionalForm
@@ -123,97 +152,135 @@ extension Problem {
 
     /// Decodes `[training]` and its profiles (`[training.quick]`, …); `profile` picks the overrides.
     static func decodeTraining(_ t: SpecTable?, problem: Problem) throws -> [String: Training] {
-        func read(_ t: SpecTable?, over base: Training?) throws -> Training {
-            func int(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
-                let v = try t?.int(key) ?? fallback
-                guard v >= minimum else { throw t!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
-                return v
-            }
-            func positive(_ key: String, _ fallback: Double) throws -> Double {
-                let v = try t?.double(key) ?? fallback
-                guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
-                return v
-            }
-            let optimizers = ["adam", "lion", "adam-then-lion"]
-            let optimizer = try t?.string("optimizer") ?? base?.optimizer ?? "adam"
-            guard optimizers.contains(optimizer) else {
-                throw t!.error("optimizer", "unknown optimizer \"\(optimizer)\"; expected one of \(optimizers.joined(separator: ", "))")
-            }
-            var split = base?.split ?? .random(trainFraction: 0.8)
-            if let kind = try t?.string("split") {
-                switch kind {
-                case "random":
-                    let f = try t!.double("train_fraction") ?? 0.8
-                    guard f > 0, f < 1 else { throw t!.error("train_fraction", "expected a fraction in (0, 1), got \(f)") }
-                    split = .random(trainFraction: f)
-                case "geometry":
-                    guard let names = try t!.strings("train_geometries"), !names.isEmpty else {
-                        throw t!.missing("train_geometries", "the names of the training geometries")
-                    }
-                    let known = problem.geometries.map(\.name)
-                    if let bad = names.first(where: { !known.contains($0) }) {
-                        throw t!.error("train_geometries", "unknown geometry \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
-                    }
-                    guard names.count < known.count else { throw t!.error("train_geometries", "leaves no geometry for testing") }
-                    split = .geometry(train: names)
-                case "parameter":
-                    let name = try t!.requiredString("split_parameter", "a geometry family parameter")
-                    let values = problem.geometries.compactMap { $0.parameters.first { $0.name == name }?.value }
-                    guard !values.isEmpty else { throw t!.error("split_parameter", "no geometry family declares \"\(name)\"") }
-                    guard let train = try t!.doubles("train_values"), !train.isEmpty else {
-                        throw t!.missing("train_values", "the values of \(name) used for training")
-                    }
-                    if let bad = train.first(where: { v in !values.contains { Swift.abs($0 - v) < 1e-12 } }) {
-                        throw t!.error("train_values", "\(name) = \(bad) is not among the family's values")
-                    }
-                    split = .parameter(name: name, train: train)
-                default:
-                    throw t!.error("split", "unknown split \"\(kind)\"; expected random, geometry, parameter")
-                }
-            }
-            var geometries = base?.geometries
-            if let names = try t?.strings("geometries") {
-                let known = problem.geometries.map(\.name)
-                if let bad = names.first(where: { !known.contains($0) }) {
-                    throw t!.error("geometries", "unknown geometry \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
-                }
-                guard !names.isEmpty else { throw t!.error("geometries", "expected at least one geometry name") }
-                geometries = names
-            }
-            if case let .geometry(train) = split, let geometries, let bad = train.first(where: { !geometries.contains($0) }) {
-                throw t!.error("train_geometries", "\"\(bad)\" is not among training.geometries \(geometries)")
-            }
-            let steps = try int("steps", base?.steps ?? 10000)
-            return Training(
-                samples: try int("samples", base?.samples ?? problem.reference.samples),
-                steps: steps,
-                batch: try int("batch", base?.batch ?? 32),
-                points: try t?.int("points").map { v in
-                    guard v >= 1 else { throw t!.error("points", "expected a positive number of points per step, got \(v)") }
-                    return v
-                } ?? base?.points,
-                optimizer: optimizer,
-                learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
-                decayRate: try positive("decay_rate", base?.decayRate ?? 1),
-                decayEvery: try int("decay_every", base?.decayEvery ?? 1000),
-                switchStep: try int("switch_step", base?.switchStep ?? steps / 2, minimum: 0),
-                lionLearningRate: try positive("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
-                checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
-                split: split,
-                geometries: geometries,
-                seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)))
-        }
-        let base = try read(t, over: nil)
+        let base = try readTraining(t, over: nil, problem: problem)
         var profiles = ["paper": base]
         for name in ["quick", "paper"] {
             if let override = try t?.table(name) {
-                profiles[name] = try read(override, over: base)
+                profiles[name] = try readTraining(override, over: base, problem: problem)
                 try override.finish()
             }
         }
         if profiles["quick"] == nil { profiles["quick"] = base }
         try t?.finish()
         return profiles
+    }
+
+    /// Decodes `[transfer]` and its profiles; empty without the table.
+    static func decodeTransfer(_ t: SpecTable?, problem: Problem) throws -> [String: Transfer] {
+        guard let t else { return [:] }
+        func read(_ t: SpecTable, over base: Transfer?) throws -> Transfer {
+            let known = problem.geometries.map(\.name)
+            let geometry = try t.string("geometry") ?? base?.geometry
+            guard let geometry else { throw t.missing("geometry", "the name of the geometry to transfer to") }
+            guard known.contains(geometry) else {
+                throw t.error("geometry", "unknown geometry \"\(geometry)\"; expected one of \(known.joined(separator: ", "))")
+            }
+            let trainable = try t.strings("trainable") ?? base?.trainable
+            guard let trainable, !trainable.isEmpty else {
+                throw t.missing("trainable", "the parameter names fine-tuning may change, e.g. [\"branch.head\", \"trunk.layers.4\"]")
+            }
+            var training = try readTraining(t, over: base?.training, problem: problem, transfer: true)
+            let test = try t.int("test_samples") ?? { if case let .samples(_, test)? = base?.training.split { return test } else { return 100 } }()
+            guard test >= 1 else { throw t.error("test_samples", "expected a positive integer, got \(test)") }
+            training.split = .samples(train: training.samples, test: test)
+            training.geometries = [geometry]
+            return Transfer(geometry: geometry, trainable: trainable, training: training)
+        }
+        let base = try read(t, over: nil)
+        var profiles = ["paper": base]
+        for name in ["quick", "paper"] {
+            if let override = try t.table(name) {
+                profiles[name] = try read(override, over: base)
+                try override.finish()
+            }
+        }
+        if profiles["quick"] == nil { profiles["quick"] = base }
+        try t.finish()
+        return profiles
+    }
+
+    /// One `[training]`-like table over `base`; with `transfer`, `samples` counts training
+    /// samples on the new geometry, the loss defaults to relative L2, and split keys are unknown.
+    static func readTraining(_ t: SpecTable?, over base: Training?, problem: Problem, transfer: Bool = false) throws -> Training {
+        func int(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
+            let v = try t?.int(key) ?? fallback
+            guard v >= minimum else { throw t!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
+            return v
+        }
+        func positive(_ key: String, _ fallback: Double) throws -> Double {
+            let v = try t?.double(key) ?? fallback
+            guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
+            return v
+        }
+        let optimizers = ["adam", "lion", "adam-then-lion"]
+        let optimizer = try t?.string("optimizer") ?? base?.optimizer ?? "adam"
+        guard optimizers.contains(optimizer) else {
+            throw t!.error("optimizer", "unknown optimizer \"\(optimizer)\"; expected one of \(optimizers.joined(separator: ", "))")
+        }
+        var split = base?.split ?? .random(trainFraction: 0.8)
+        if !transfer, let kind = try t?.string("split") {
+            switch kind {
+            case "random":
+                let f = try t!.double("train_fraction") ?? 0.8
+                guard f > 0, f < 1 else { throw t!.error("train_fraction", "expected a fraction in (0, 1), got \(f)") }
+                split = .random(trainFraction: f)
+            case "geometry":
+                guard let names = try t!.strings("train_geometries"), !names.isEmpty else {
+                    throw t!.missing("train_geometries", "the names of the training geometries")
+                }
+                let known = problem.geometries.map(\.name)
+                if let bad = names.first(where: { !known.contains($0) }) {
+                    throw t!.error("train_geometries", "unknown geometry \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
+                }
+                guard names.count < known.count else { throw t!.error("train_geometries", "leaves no geometry for testing") }
+                split = .geometry(train: names)
+            case "parameter":
+                let name = try t!.requiredString("split_parameter", "a geometry family parameter")
+                let values = problem.geometries.compactMap { $0.parameters.first { $0.name == name }?.value }
+                guard !values.isEmpty else { throw t!.error("split_parameter", "no geometry family declares \"\(name)\"") }
+                guard let train = try t!.doubles("train_values"), !train.isEmpty else {
+                    throw t!.missing("train_values", "the values of \(name) used for training")
+                }
+                if let bad = train.first(where: { v in !values.contains { Swift.abs($0 - v) < 1e-12 } }) {
+                    throw t!.error("train_values", "\(name) = \(bad) is not among the family's values")
+                }
+                split = .parameter(name: name, train: train)
+            default:
+                throw t!.error("split", "unknown split \"\(kind)\"; expected random, geometry, parameter")
+            }
+        }
+        var geometries = base?.geometries
+        if !transfer, let names = try t?.strings("geometries") {
+            let known = problem.geometries.map(\.name)
+            if let bad = names.first(where: { !known.contains($0) }) {
+                throw t!.error("geometries", "unknown geometry \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
+            }
+            guard !names.isEmpty else { throw t!.error("geometries", "expected at least one geometry name") }
+            geometries = names
+        }
+        if case let .geometry(train) = split, let geometries, let bad = train.first(where: { !geometries.contains($0) }) {
+            throw t!.error("train_geometries", "\"\(bad)\" is not among training.geometries \(geometries)")
+        }
+        let steps = try int("steps", base?.steps ?? 10000)
+        return Training(
+            samples: try int("samples", base?.samples ?? (transfer ? 100 : problem.reference.samples)),
+            steps: steps,
+            batch: try int("batch", base?.batch ?? 32),
+            points: try t?.int("points").map { v in
+                guard v >= 1 else { throw t!.error("points", "expected a positive number of points per step, got \(v)") }
+                return v
+            } ?? base?.points,
+            optimizer: optimizer,
+            learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
+            decayRate: try positive("decay_rate", base?.decayRate ?? 1),
+            decayEvery: try int("decay_every", base?.decayEvery ?? 1000),
+            switchStep: try int("switch_step", base?.switchStep ?? steps / 2, minimum: 0),
+            lionLearningRate: try positive("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
+            checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
+            split: split,
+            geometries: geometries,
+            seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)),
+            loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse))
     }
 }
 

@@ -177,6 +177,9 @@ public struct Problem: Sendable {
     /// Training settings by profile (`paper` is `[training]` itself, `quick` its
     /// `[training.quick]` overrides; without overrides both are the same).
     public var trainingProfiles: [String: Training]
+    /// Transfer to a new geometry by profile (`[transfer]` and `[transfer.quick]`); empty when
+    /// the file has no `[transfer]` table.
+    public var transferProfiles: [String: Transfer]
     /// The file's text, kept for provenance.
     public var text: String
     /// The file's name, for messages.
@@ -404,8 +407,10 @@ public struct Problem: Sendable {
         self.model = Model(branchInput: .fields, branchLayers: [], filters: [], kernel: 1, trunkLayers: [], latent: 1,
                            activation: .relu, layerNorm: false, encodingDegree: 0)
         self.trainingProfiles = [:]
+        self.transferProfiles = [:]
         self.model = try Self.decodeModel(try root.table("model"), problem: self)
         self.trainingProfiles = try Self.decodeTraining(try root.table("training"), problem: self)
+        self.transferProfiles = try Self.decodeTransfer(try root.table("transfer"), problem: self)
         try root.finish()
     }
 

@@ -11,7 +11,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         let trained = try OperatorRun(directory: directory)
-        let dataset = try trained.dataset()
+        let dataset = try trained.dataset(savedStandardisation: true)
         let (model, scaling, step) = try trained.trainedModel(dataset: dataset)
         let comparison = OperatorComparison(model: model, scaling: scaling, dataset: dataset,
                                             solverSecondsPerFunction: trained.solverSecondsPerFunction)
