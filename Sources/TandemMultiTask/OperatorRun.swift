@@ -192,8 +192,11 @@ public struct OperatorRun {
         if case let .transfer(source, fromScratch) = kind, !fromScratch {
             model = try OperatorRun(directory: source).trainedModel(dataset: dataset).model
             let trainable = resolved.problem.transferProfiles[profile]!.trainable
-            do { try ParameterSelection.validate(trainable, in: model) } catch {
-                throw resolved.problem.error(at: "transfer.trainable", "\(error)")
+            let names = Array(model.namedParameters.keys)
+            if let unknown = trainable.first(where: { name in !names.contains { $0 == name || $0.hasPrefix(name + ".") } }) {
+                let layers = names.map { $0.split(separator: ".").dropLast().joined(separator: ".") }
+                    .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                throw resolved.problem.error(at: "transfer.trainable", "unknown parameter \"\(unknown)\"; expected parameter names or these layers: \(layers.map { $0.isEmpty ? "bias" : $0 }.joined(separator: ", "))")
             }
             selection = .named(trainable)
         }

@@ -173,3 +173,98 @@ final class OperatorTrainingTests: XCTestCase {
         XCTAssertEqual(ranked.map { comparison.relativeErrors[$0] }, ranked.map { comparison.relativeErrors[$0] }.sorted())
     }
 }
+
+/// `[transfer]`: fine-tuning only the named parameters on a new geometry, and the from-scratch baseline.
+final class OperatorTransferTests: XCTestCase {
+    var directory: URL!
+    var problemPath: String { directory.appendingPathComponent("tiny.toml").path }
+    /// The tiny problem trained on the square only, transferred to the disk.
+    static let text = TestProblems.tinyDarcyOperator.replacingOccurrences(of: "split = \"random\"", with: "geometries = [\"square\"]\nsplit = \"random\"") + """
+
+
+        [transfer]
+        geometry = "disk"
+        trainable = ["branch.head", "trunk.layers.2"]
+        samples = 6
+        test_samples = 4
+        steps = 30
+        batch = 4
+        learning_rate = 1e-3
+        checkpoint_every = 10
+        """
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-transfer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Self.text.write(toFile: problemPath, atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func source() throws -> OperatorRun {
+        let run = try OperatorRun(problemPath: problemPath, directory: directory.appendingPathComponent("source").path, profile: "quick", resume: false)
+        _ = try run.generateReference()
+        let data = try run.dataset()
+        XCTAssertEqual(data.taskNames, ["square"])
+        XCTAssertEqual(data.functions.count, 12)
+        _ = try run.trainer(dataset: data, resume: false).run()
+        return run
+    }
+
+    func testFineTuningChangesOnlyTheTrainableParameters() throws {
+        let sourceRun = try source()
+        let sourceData = try sourceRun.dataset(savedStandardisation: true)
+        let before = try sourceRun.trainedModel(dataset: sourceData).model.namedParameters
+
+        let run = try OperatorRun(transferFrom: sourceRun.directory, directory: directory.appendingPathComponent("transfer").path,
+                                  profile: "quick", fromScratch: false, resume: false)
+        XCTAssertTrue(run.hasReusableReference)  // the source's data has the 10 samples needed
+        let data = try run.dataset()
+        XCTAssertEqual(data.train.count, 6)
+        XCTAssertEqual(data.test.count, 4)
+        XCTAssertEqual(Set(data.functions.map(\.geometry)), [1])  // the disk only
+        XCTAssertEqual(data.branchStatistics, sourceData.branchStatistics)  // standardised as the source was trained
+        let trainer = try run.trainer(dataset: data, resume: false)
+        let startLoss = trainer.loss(on: data.test)
+        XCTAssertEqual(try trainer.run().step, 30)
+        XCTAssertLessThan(trainer.loss(on: data.train), startLoss)
+        let after = trainer.model.namedParameters
+        for (name, tensor) in before {
+            let trainable = name.hasPrefix("branch.head.") || name.hasPrefix("trunk.layers.2.")
+            if trainable {
+                XCTAssertNotEqual(after[name]?.scalars, tensor.scalars, "\(name) should have been fine-tuned")
+            } else {
+                XCTAssertEqual(after[name]?.scalars, tensor.scalars, "\(name) should be frozen")
+            }
+        }
+        // The transfer run reopens as such, for `tandem compare`.
+        let reopened = try OperatorRun(directory: run.directory)
+        XCTAssertEqual(reopened.kind, .transfer(source: sourceRun.directory, fromScratch: false))
+        XCTAssertEqual(reopened.training.split, .samples(train: 6, test: 4))
+        let (model, scaling, _) = try reopened.trainedModel(dataset: try reopened.dataset())
+        let comparison = OperatorComparison(model: model, scaling: scaling, dataset: data, solverSecondsPerFunction: nil)
+        XCTAssertEqual(comparison.metrics.last?.functions, 4)
+    }
+
+    func testFromScratchTrainsEveryParameterAndBadNamesAreRejected() throws {
+        let sourceRun = try source()
+        let scratch = try OperatorRun(transferFrom: sourceRun.directory, directory: directory.appendingPathComponent("scratch").path,
+                                      profile: "quick", fromScratch: true, resume: false)
+        let trainer = try scratch.trainer(dataset: try scratch.dataset(), resume: false)
+        let counts = scratch.trainableCounts(trainer)
+        XCTAssertEqual(counts.trainable, counts.total)
+
+        let bad = directory.appendingPathComponent("bad.toml").path
+        try Self.text.replacingOccurrences(of: "\"trunk.layers.2\"]", with: "\"trunk.layer.2\"]").write(toFile: bad, atomically: true, encoding: .utf8)
+        let badSource = try OperatorRun(problemPath: bad, directory: directory.appendingPathComponent("bad").path, profile: "quick", resume: false)
+        _ = try badSource.generateReference()
+        var calls = 0
+        _ = try badSource.trainer(dataset: try badSource.dataset(), resume: false).run(shouldStop: { calls += 1; return calls > 2 })
+        let transfer = try OperatorRun(transferFrom: badSource.directory, directory: directory.appendingPathComponent("bad-transfer").path,
+                                       profile: "quick", fromScratch: false, resume: false)
+        XCTAssertThrowsError(try transfer.trainer(dataset: try transfer.dataset(), resume: false)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("transfer.trainable") && text.contains("\"trunk.layer.2\"") && text.contains("branch.head.layers.1, trunk.layers.0, trunk.layers.1, trunk.layers.2, bias"), text)
+        }
+    }
+}
