@@ -38,6 +38,8 @@ public struct OperatorDataset: Sendable {
     /// How branch inputs were standardised: `[mean, deviation]` of log K (fields), `[mean₀,
     /// deviation₀, mean₁, …]` per parameter (parameters), empty (functional form).
     public let branchStatistics: [Double]
+    /// Whether the file held the solution (targets are 0 otherwise; prediction only).
+    public let hasSolution: Bool
     /// Every geometry of the problem, by name (functions refer to them by index).
     public let geometryNames: [String]
     /// Grid points per axis (x first), and output times per function (1 when steady); points
@@ -53,18 +55,41 @@ public struct OperatorDataset: Sendable {
     /// - Parameter branchStatistics: the standardisation of the branch input (see
     ///   ``branchStatistics``) to apply instead of computing it from the training functions, as a
     ///   trained model needs for new data.
+    /// - Parameter prediction: arrange every function of the file for prediction (all in
+    ///   ``test``, none in ``train``); the solution `u` may then be missing (targets are 0), except
+    ///   for the functional form, whose initial condition is `u` at `t = 0`.
     public init(path: String, resolved: ResolvedProblem, model: Problem.Model, training: Problem.Training,
-                branchStatistics: [Double]? = nil) throws {
+                branchStatistics: [Double]? = nil, prediction: Bool = false) throws {
         let (split, seed) = (training.split, training.seed)
         let problem = resolved.problem
         let reader = try FieldFileReader(path: path)
         let grid = resolved.grid
         let n = grid.pointCount
         let geometryCount = problem.geometries.count
-        let u = try reader.variable("u")
         let transient = problem.time != nil
         let times = transient ? problem.time!.outputs + 1 : 1
-        let expected = [u.shape.first ?? 0, geometryCount] + (transient ? [times] : []) + grid.pointsPerAxis.reversed()
+        guard !prediction || branchStatistics != nil else {
+            throw problem.error(at: "model.branch_input", "prediction needs the branch standardisation the model was trained with")
+        }
+        let hasSolution = try !prediction || reader.variableNames.contains("u")
+        self.hasSolution = hasSolution
+        let fileSamples: Int
+        if hasSolution {
+            fileSamples = try reader.shape(of: "u").shape.first ?? 0
+        } else {
+            guard model.branchInput != .functionalForm else {
+                throw problem.error(at: "model.branch_input", "\(path) has no u; the functional-form branch reads the initial condition from u at t = 0")
+            }
+            let coefficientName = ["darcy": "K", "heat": "kappa", "reaction-diffusion": "D"][problem.pde.rawValue]!
+            fileSamples = model.branchInput == .fields ? try reader.shape(of: coefficientName).shape.first ?? 0 : 1
+        }
+        let u: (dimensions: [String], shape: [Int], values: [Double])
+        let expected = [fileSamples, geometryCount] + (transient ? [times] : []) + grid.pointsPerAxis.reversed()
+        if hasSolution {
+            u = try reader.variable("u")
+        } else {
+            u = (["sample", "geometry"], expected, [Double](repeating: 0, count: expected.reduce(1, *)))
+        }
         guard u.shape == expected, u.shape[0] >= 1 else {
             throw problem.error(at: "reference", "\(path) holds u with shape \(u.shape); the problem file gives \(expected) (samples, geometries\(transient ? ", times" : ""), grid)")
         }
@@ -72,7 +97,7 @@ public struct OperatorDataset: Sendable {
         guard fileGeometries == problem.geometries.map(\.name) else {
             throw problem.error(at: "geometry", "\(path) was solved on geometries \(fileGeometries); the problem file declares \(problem.geometries.map(\.name))")
         }
-        let samples = Swift.min(u.shape[0], training.samplesNeeded)
+        let samples = prediction ? u.shape[0] : Swift.min(u.shape[0], training.samplesNeeded)
         let used = (0..<geometryCount).filter { training.geometries?.contains(problem.geometries[$0].name) ?? true }
         let functions = (0..<samples).flatMap { s in used.map { (sample: s, geometry: $0) } }
         self.functions = functions
@@ -102,7 +127,7 @@ public struct OperatorDataset: Sendable {
                 let destination = f * m + (ti - firstTime) * n
                 for p in 0..<n where fileMasks[g * n + p] == 1 {
                     let value = u.values[source + p]
-                    guard value.isFinite else {
+                    guard value.isFinite || !hasSolution else {
                         throw problem.error(at: "reference", "\(path): u is not finite inside geometry \(problem.geometries[g].name) (sample \(s))")
                     }
                     targets[destination + p] = Float(value)
@@ -126,7 +151,7 @@ public struct OperatorDataset: Sendable {
 
         // Split.
         var train: [Int] = [], test: [Int] = []
-        switch split {
+        switch prediction ? .samples(train: 0, test: samples) : split {
         case let .random(fraction):
             var generator = SeededGenerator(seed: seed &+ 0x5EED)
             var order = Array(functions.indices)
@@ -151,7 +176,7 @@ public struct OperatorDataset: Sendable {
                 if let v, values.contains(where: { Swift.abs($0 - v) < 1e-12 }) { train.append(f) } else { test.append(f) }
             }
         }
-        guard !train.isEmpty, !test.isEmpty else {
+        guard (!train.isEmpty || prediction), !test.isEmpty else {
             throw problem.error(at: "training.split", "the split leaves \(train.count) training and \(test.count) test functions; both need at least one")
         }
         self.train = train

@@ -173,61 +173,10 @@ public struct OperatorReport {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     }
 
-    /// `predictions.nc`: the test functions' predictions, references and absolute errors on the
-    /// solver's grid (NaN outside the geometry), with their sample and geometry indices.
+    /// `predictions.nc`: the test functions' predictions, references and absolute errors.
     func writePredictions() throws {
-        let problem = run.resolved.problem
-        let grid = run.resolved.grid
-        let names = Problem.coordinates(grid.dimension)
-        let axes = Array(names.reversed())
-        let count = comparison.functions.count
-        let transient = problem.time != nil
-        var dimensions: [FieldFileWriter.Dimension] = [.init("function", length: count), .init("geometry", length: problem.geometries.count)]
-        if transient { dimensions.append(.init("t", length: dataset.timeCount)) }
-        dimensions += axes.map { .init($0, length: grid.pointsPerAxis[names.firstIndex(of: $0)!]) }
-        var coordinates: [FieldFileWriter.Coordinate] = names.enumerated().map { d, name in
-            .init(dimension: name, values: grid.coordinates(axis: d), units: "1", longName: "\(name) coordinate")
-        }
-        if transient {
-            let end = problem.time!.end, steps = dataset.timeCount
-            coordinates.append(.init(dimension: "t", values: (1...steps).map { end * Double($0) / Double(steps) }, units: "1", longName: "time"))
-        }
-        let field = ["function"] + (transient ? ["t"] : []) + axes
-        let variables: [FieldFileWriter.Variable] = [
-            .init("sample", dimensions: ["function"], units: "1", longName: "reference sample index"),
-            .init("geometry_index", dimensions: ["function"], units: "1", longName: "geometry index (see tandem_geometries)"),
-            .init("u", dimensions: field, units: "1", longName: "network prediction (NaN outside the geometry)"),
-            .init("u_reference", dimensions: field, units: "1", longName: "reference solution (NaN outside the geometry)"),
-            .init("abs_error", dimensions: field, units: "1", longName: "absolute error |u - u_reference|"),
-            .init("relative_l2", dimensions: ["function"], units: "1", longName: "per-sample relative L2 error"),
-            .init("mask", dimensions: ["geometry"] + axes, units: "1", longName: "1 inside the geometry, 0 outside"),
-        ]
-        let writer = try FieldFileWriter(path: run.path("predictions.nc"), dimensions: dimensions, coordinates: coordinates, variables: variables, attributes: [
-            "title": "Tandem operator predictions: \(problem.name)",
-            "tandem_version": TandemVersion.string,
-            "tandem_problem": problem.text,
-            "tandem_geometries": problem.geometries.map(\.name).joined(separator: ";"),
-            "tandem_model": modelDescription,
-            "tandem_checkpoint_step": String(step),
-            "tandem_profile": run.profile,
-        ])
-        let m = dataset.pointCount
-        var prediction = [Double](repeating: .nan, count: count * m), reference = prediction, error = prediction
-        for (row, f) in comparison.functions.enumerated() {
-            for j in 0..<m where dataset.masks[f * m + j] == 1 {
-                let p = Double(comparison.predictions[row * m + j]), u = Double(dataset.targets[f * m + j])
-                prediction[row * m + j] = p
-                reference[row * m + j] = u
-                error[row * m + j] = Swift.abs(p - u)
-            }
-        }
-        try writer.write("sample", values: comparison.functions.map { Double(dataset.functions[$0].sample) })
-        try writer.write("geometry_index", values: comparison.functions.map { Double(dataset.functions[$0].geometry) })
-        try writer.write("u", values: prediction)
-        try writer.write("u_reference", values: reference)
-        try writer.write("abs_error", values: error)
-        try writer.write("relative_l2", values: comparison.relativeErrors)
-        try writer.write("mask", values: run.resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
-        try writer.close()
+        try PredictionFile.write(to: run.path("predictions.nc"), run: run, dataset: dataset, functions: comparison.functions,
+                                 predictions: comparison.predictions, relativeErrors: comparison.relativeErrors,
+                                 attributes: ["tandem_model": modelDescription, "tandem_checkpoint_step": String(step)])
     }
 }

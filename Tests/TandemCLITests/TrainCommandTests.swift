@@ -15,6 +15,14 @@ final class TrainCommandTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
+    /// A file solved for the tiny problem on another grid.
+    func outputOfSolve(_ cli: TandemCommand, grid: String) throws -> String? {
+        let problem = directory.appendingPathComponent("other-grid.toml").path
+        try TestProblems.tinyDarcyOperator.replacingOccurrences(of: "grid = [16, 16]", with: "grid = \(grid)").write(toFile: problem, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("other-grid.nc").path
+        return try cli.run(["solve", problem, "--samples", "3", "--out", out]).status == 0 ? out : nil
+    }
+
     func testTrainThenCompareWritesMetricsPredictionsAndFigures() throws {
         let cli = TandemCommand()
         let problem = directory.appendingPathComponent("tiny.toml").path
@@ -84,6 +92,36 @@ final class TrainCommandTests: XCTestCase {
                 XCTAssertGreaterThan(info["colours"] ?? 0, figure.hasSuffix("loss.png") ? 4 : 8, "\(figure) looks blank")
             }
         }
+
+        // New inputs: solved with another seed (the errors are reported), and K alone.
+        let fresh = directory.appendingPathComponent("fresh.nc").path
+        XCTAssertEqual(try cli.run(["solve", problem, "--samples", "3", "--seed", "9", "--out", fresh]).status, 0)
+        let predicted = directory.appendingPathComponent("predicted.nc").path
+        let predict = try cli.run(["predict", run, "--input", fresh, "--out", predicted])
+        XCTAssertEqual(predict.status, 0, predict.output)
+        XCTAssertTrue(predict.output.contains("wrote \(predicted): 6 functions × 256 points"), predict.output)
+        XCTAssertTrue(predict.output.contains("against the solution in the input: global relative L2"), predict.output)
+        let freshReader = try FieldFileReader(path: fresh)
+        let k = try freshReader.variable("K"), mask = try freshReader.variable("mask")
+        let inputsOnly = directory.appendingPathComponent("k-only.nc").path
+        let writer = try FieldFileWriter(
+            path: inputsOnly, dimensions: [.init("sample", length: 3), .init("geometry", length: 2), .init("y", length: 16), .init("x", length: 16)],
+            coordinates: [], variables: [.init("K", dimensions: ["sample", "y", "x"], units: "1", longName: "K"),
+                                         .init("mask", dimensions: ["geometry", "y", "x"], units: "1", longName: "mask")],
+            attributes: ["tandem_geometries": "square;disk"])
+        try writer.write("K", values: k.values)
+        try writer.write("mask", values: mask.values)
+        try writer.close()
+        let fromK = try cli.run(["predict", run, "--input", inputsOnly, "--out", predicted])
+        XCTAssertEqual(fromK.status, 0, fromK.output)
+        XCTAssertFalse(fromK.output.contains("against"), fromK.output)
+        let fromKField = try FieldFileReader(path: predicted).variable("u")
+        XCTAssertEqual(fromKField.shape, [6, 16, 16])
+        let withSolution = try FieldFileReader(path: fresh).variable("u").values  // [3, 2, 16, 16]: the same function order
+        for (i, value) in fromKField.values.enumerated() { XCTAssertEqual(value.isFinite, withSolution[i].isFinite, "point \(i)") }
+        let wrongGrid = try cli.run(["predict", run, "--input", try XCTUnwrap(outputOfSolve(cli, grid: "[12, 12]")), "--out", predicted])
+        XCTAssertNotEqual(wrongGrid.status, 0)
+        XCTAssertTrue(wrongGrid.output.contains("the problem file gives [3, 2, 16, 16]"), wrongGrid.output)
 
         let notARun = try cli.run(["compare", directory.path])
         XCTAssertNotEqual(notARun.status, 0)
