@@ -91,7 +91,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "tandem-bench",
-            dependencies: ["TandemCore", "TandemNN", "TandemGeometry", "TandemPDE"],
+            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemGeometry", "TandemPDE"],
             path: "Benchmarks/TandemBench",
             swiftSettings: numericSettings),
 

@@ -39,6 +39,18 @@ for round in $(seq "$ROUNDS"); do
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
 
+# Operator training steps: the Cartesian-product DeepONet and the Darcy CNN-branch DeepONet.
+echo "bench: DeepONet steps against PyTorch"
+: > "$OUT/tandem-deeponet.jsonl"
+: > "$OUT/torch-deeponet.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only deeponet --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-deeponet.jsonl"
+    "$BIN/tandem-bench" --only cnn-darcy --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-deeponet.jsonl"
+    "$VENV/bin/python" benchmarks/peers/torch_deeponet.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-deeponet.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-deeponet.jsonl" "$OUT/torch-deeponet.jsonl" "$OUT/deeponet.json"
+
 # Sparse solver: Darcy on 256², 512², 1024² against SciPy (and scikit-sparse's CHOLMOD when it
 # installs), side by side. CHOLMOD's OpenMP loops stay on one thread as in `tandem`.
 echo "bench: Darcy solve against SciPy"

@@ -3,6 +3,7 @@
 import Foundation
 import TandemCore
 import TandemNN
+import TandemOperators
 import TandemGeometry
 import TandemPDE
 
@@ -157,6 +158,57 @@ func darcySolve(n: Int, repeats: Int) throws -> [Measurement] {
 let arguments = CommandLine.arguments
 let repeats = arguments.firstIndex(of: "--repeats").flatMap { Int(arguments[$0 + 1]) } ?? 30
 let memorySteps = arguments.firstIndex(of: "--memory-steps").flatMap { Int(arguments[$0 + 1]) } ?? 10_000
+/// One Adam step of a Cartesian-product DeepONet (issue benchmark): branch 100→128×3→128, trunk
+/// 2→128×3→128 (tanh, the trunk's last layer activated), 64 functions × 1024 points, MSE.
+func deepONetStep<S: TensorScalar>(_: S.Type, functions: Int = 64, points: Int = 1024, repeats: Int) throws -> Measurement {
+    var g = SeededGenerator(seed: 0)
+    let branch = FeedForward<S>(widths: [100, 128, 128, 128, 128], activation: .tanh, using: &g)
+    let trunk = FeedForward<S>(widths: [2, 128, 128, 128, 128], activation: .tanh, outputActivation: .tanh, using: &g)
+    var model = DeepONet(branch: .dense(branch), trunk: trunk, latent: 128)
+    var optimizer = Adam<S>(learningRate: 1e-3)
+    let u = Tensor<S>.randomUniform(shape: [functions, 100], lower: -1, upper: 1, using: &g)
+    let y = Tensor<S>.randomUniform(shape: [points, 2], lower: 0, upper: 1, using: &g)
+    let target = Tensor<S>.randomUniform(shape: [functions, points], lower: -1, upper: 1, using: &g)
+    func step() throws {
+        let (_, grads) = try valueWithGradient(at: model) { m in square(m(u, points: y) - target).mean() }
+        optimizer.update(&model, along: grads)
+    }
+    for _ in 0..<5 { try step() }
+    var times: [Double] = []
+    for _ in 0..<repeats { times.append(try seconds(step)) }
+    let ms = median(times) * 1e3
+    let flops = 3 * (forwardFlops(widths: [100, 128, 128, 128, 128], batch: functions) + forwardFlops(widths: [2, 128, 128, 128, 128], batch: points)
+                     + Double(2 * functions * points * 128))
+    return Measurement(name: "deeponet_adam_step", precision: S.dtypeName, batch: functions, medianMilliseconds: ms,
+                       gflops: flops / (ms * 1e-3) / 1e9, note: "\(functions) functions x \(points) points")
+}
+
+/// One Adam step of the Darcy multi-geometry DeepONet (Kumar et al. 2025): CNN branch over
+/// [2, 100, 100] with 4 × [5×5 conv, 2×2 average pool] of 16, 32, 64, 64 filters → 128 → 128 →
+/// 150, trunk 2 → 64 → 128 → 128 → 128 → 150 (ReLU), 32 functions × 10 000 points, masked MSE.
+func darcyCNNStep(repeats: Int) throws -> Measurement {
+    var g = SeededGenerator(seed: 0)
+    let branch = ConvolutionalBranch<Float>(inputShape: [2, 100, 100], filters: [16, 32, 64, 64], kernelSize: 5, head: [128, 128],
+                                            outputSize: 150, activation: .relu, using: &g)
+    let trunk = FeedForward<Float>(widths: [2, 64, 128, 128, 128, 150], activation: .relu, outputActivation: .relu, using: &g)
+    var model = DeepONet(branch: .convolutional(branch), trunk: trunk, latent: 150)
+    var optimizer = Adam<Float>(learningRate: 1e-3)
+    let x = Tensor<Float>.randomNormal(shape: [32, 2, 100, 100], using: &g)
+    let y = Tensor<Float>.randomUniform(shape: [10_000, 2], lower: 0, upper: 1, using: &g)
+    let target = Tensor<Float>.randomNormal(shape: [32, 10_000], using: &g)
+    let draws = Tensor<Float>.randomUniform(shape: [32, 10_000], lower: 0, upper: 1, using: &g)
+    let mask = Tensor<Float>(shape: draws.shape, scalars: draws.scalars.map { $0 < 0.7 ? 1 : 0 })
+    func step() throws {
+        let (_, grads) = try valueWithGradient(at: model) { m in square((m(x, points: y) - target) * mask).sum() / mask.sum() }
+        optimizer.update(&model, along: grads)
+    }
+    for _ in 0..<2 { try step() }
+    var times: [Double] = []
+    for _ in 0..<repeats { times.append(try seconds(step)) }
+    return Measurement(name: "darcy_cnn_adam_step", precision: "F32", batch: 32, medianMilliseconds: median(times) * 1e3, gflops: nil,
+                       note: "32 functions x 10000 points")
+}
+
 let encoder = JSONEncoder()
 func emit(_ m: Measurement) {
     FileHandle.standardOutput.write((String(decoding: try! encoder.encode(m), as: UTF8.self) + "\n").data(using: .utf8)!)
@@ -176,6 +228,9 @@ for batch in [1024, 8192] {
     if wanted("mlp-F32-\(batch)") { emit(try mlpStep(Float.self, batch: batch, repeats: repeats)) }
     if wanted("mlp-F64-\(batch)") { emit(try mlpStep(Double.self, batch: batch, repeats: repeats)) }
 }
+if wanted("deeponet-F32") { emit(try deepONetStep(Float.self, repeats: repeats)) }
+if wanted("deeponet-F64") { emit(try deepONetStep(Double.self, repeats: repeats)) }
+if wanted("cnn-darcy") { emit(try darcyCNNStep(repeats: Swift.max(3, repeats / 5))) }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {
     for n in [256, 512, 1024] {

@@ -70,10 +70,43 @@ extension ResolvedProblem {
         lines.append(p.time == nil
             ? "  second-order finite differences; CHOLMOD (supernodal Cholesky), pattern analysed once per geometry"
             : "  second-order finite differences; \(p.time!.scheme.rawValue) in time; " + (p.reactions.isEmpty ? "CHOLMOD, factorised once per sample" : "Newton's method with UMFPACK each step"))
-        lines.append("  stair-stepped boundaries on curved domains (boundary values taken at the boundary grid points)")
         let solves = p.reference.samples * p.geometries.count
         lines.append("Will solve: \(p.reference.samples) sample\(p.reference.samples == 1 ? "" : "s") × \(p.geometries.count) geometr\(p.geometries.count == 1 ? "y" : "ies") = \(solves) \(p.time == nil ? "linear systems" : "time integrations"), seed \(p.reference.seed)")
+        lines.append("")
+        lines.append(contentsOf: operatorSummary())
         return lines.joined(separator: "\n")
+    }
+
+    /// What `tandem train` and `tandem transfer` would do with the file's `[model]`, `[training]`, `[transfer]`.
+    func operatorSummary() -> [String] {
+        let p = problem, m = p.model
+        var lines: [String] = []
+        let branch: String
+        switch m.branchInput {
+        case .fields: branch = "CNN over [standardised log K, mask], filters \(m.filters), \(m.kernel)×\(m.kernel) kernels, head \(m.branchLayers)"
+        case .parameters: branch = "dense over the geometry family's parameters, hidden \(m.branchLayers)"
+        case .functionalForm: branch = "dense over [polynomial coefficients of R(u) to degree \(m.encodingDegree) ‖ initial condition], hidden \(m.branchLayers)\(m.layerNorm ? ", LayerNorm" : "")"
+        }
+        lines.append("Model (tandem train): DeepONet, latent \(m.latent), \(m.activation.rawValue); branch: \(branch); trunk hidden \(m.trunkLayers)")
+        for name in ["quick", "paper"] {
+            guard let t = p.trainingProfiles[name] else { continue }
+            let split: String
+            switch t.split {
+            case let .random(f): split = "random \(Int((f * 100).rounded()))% train"
+            case let .geometry(train): split = "train on \(train.joined(separator: ", "))"
+            case let .parameter(parameter, values): split = "train where \(parameter) ∈ {\(values.map { String($0) }.joined(separator: ", "))}"
+            case let .samples(train, test): split = "\(train) train, \(test) test samples"
+            }
+            lines.append("  \(name): \(t.samples) samples\(t.geometries.map { " on \($0.joined(separator: ", "))" } ?? ""), \(t.steps) steps, batch \(t.batch)\(t.points.map { ", \($0) points" } ?? ""), \(t.optimizer) lr \(t.learningRate), loss \(t.loss.rawValue); split: \(split)")
+        }
+        if let transfer = p.transferProfiles["paper"] {
+            lines.append("Transfer (tandem transfer): to \(transfer.geometry), trainable \(transfer.trainable.joined(separator: ", "))")
+            for name in ["quick", "paper"] {
+                guard let t = p.transferProfiles[name]?.training, case let .samples(train, test) = t.split else { continue }
+                lines.append("  \(name): \(train) training and \(test) test samples, \(t.steps) steps, batch \(t.batch), loss \(t.loss.rawValue)")
+            }
+        }
+        return lines
     }
 
     static func describe(_ field: Problem.RandomField, _ inner: String) -> String {
