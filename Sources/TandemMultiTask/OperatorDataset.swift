@@ -99,7 +99,13 @@ public struct OperatorDataset: Sendable {
         }
         let samples = prediction ? u.shape[0] : Swift.min(u.shape[0], training.samplesNeeded)
         let used = (0..<geometryCount).filter { training.geometries?.contains(problem.geometries[$0].name) ?? true }
-        let functions = (0..<samples).flatMap { s in used.map { (sample: s, geometry: $0) } }
+        var usedSamples = Array(0..<samples)
+        if let families = training.families, !prediction {
+            let family = try reader.values("family", expectedShape: [u.shape[0]])
+            let wanted = Set(families.compactMap { name in problem.reactions.firstIndex { $0.name == name } })
+            usedSamples = usedSamples.filter { wanted.contains(Int(family[$0])) }
+        }
+        let functions = usedSamples.flatMap { s in used.map { (sample: s, geometry: $0) } }
         self.functions = functions
         geometryNames = problem.geometries.map(\.name)
         gridPoints = grid.pointsPerAxis
@@ -153,12 +159,17 @@ public struct OperatorDataset: Sendable {
         var train: [Int] = [], test: [Int] = []
         switch prediction ? .samples(train: 0, test: samples) : split {
         case let .random(fraction):
+            // Whole samples are split (every geometry of a sample lands on the same side), from a
+            // permutation of all the samples read, so that a run restricted to some families or
+            // geometries trains and tests on the same samples as the full run.
             var generator = SeededGenerator(seed: seed &+ 0x5EED)
-            var order = Array(functions.indices)
+            var order = Array(0..<samples)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
             let cut = Swift.max(1, Swift.min(order.count - 1, Int((Double(order.count) * fraction).rounded())))
-            train = Array(order[..<cut]).sorted()
-            test = Array(order[cut...]).sorted()
+            let trainSamples = Set(order[..<cut])
+            for (f, fn) in functions.enumerated() {
+                if trainSamples.contains(fn.sample) { train.append(f) } else { test.append(f) }
+            }
         case let .samples(trainCount, testCount):
             guard samples >= trainCount + testCount else {
                 throw problem.error(at: "transfer", "\(path) holds \(samples) samples; \(trainCount) training and \(testCount) test samples are needed")

@@ -86,6 +86,9 @@ extension Problem {
         /// The geometries whose functions are used (training and test); `nil` for all. Geometries
         /// left out stay in the reference data, e.g. for a later transfer.
         public var geometries: [String]?
+        /// The reaction families whose samples are used; `nil` for all (a single-task model of
+        /// one family, for comparison with the multi-task model).
+        public var families: [String]?
         /// Seed of initialisation and batching.
         public var seed: UInt64
         /// The loss.
@@ -154,7 +157,7 @@ extension Problem {
     static func decodeTraining(_ t: SpecTable?, problem: Problem) throws -> [String: Training] {
         let base = try readTraining(t, over: nil, problem: problem)
         var profiles = ["paper": base]
-        for name in ["quick", "paper"] {
+        for name in t?.tableKeys ?? [] {
             if let override = try t?.table(name) {
                 profiles[name] = try readTraining(override, over: base, problem: problem)
                 try override.finish()
@@ -188,7 +191,7 @@ extension Problem {
         }
         let base = try read(t, over: nil)
         var profiles = ["paper": base]
-        for name in ["quick", "paper"] {
+        for name in t.tableKeys {
             if let override = try t.table(name) {
                 profiles[name] = try read(override, over: base)
                 try override.finish()
@@ -261,6 +264,16 @@ extension Problem {
         if case let .geometry(train) = split, let geometries, let bad = train.first(where: { !geometries.contains($0) }) {
             throw t!.error("train_geometries", "\"\(bad)\" is not among training.geometries \(geometries)")
         }
+        var families = base?.families
+        if !transfer, let names = try t?.strings("families") {
+            let known = problem.reactions.map(\.name)
+            guard !known.isEmpty else { throw t!.error("families", "the problem declares no [[reaction]] families") }
+            if let bad = names.first(where: { !known.contains($0) }) {
+                throw t!.error("families", "unknown family \"\(bad)\"; expected names from \(known.joined(separator: ", "))")
+            }
+            guard !names.isEmpty else { throw t!.error("families", "expected at least one family name") }
+            families = names
+        }
         let steps = try int("steps", base?.steps ?? 10000)
         return Training(
             samples: try int("samples", base?.samples ?? (transfer ? 100 : problem.reference.samples)),
@@ -279,6 +292,7 @@ extension Problem {
             checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
             split: split,
             geometries: geometries,
+            families: families,
             seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)),
             loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse))
     }

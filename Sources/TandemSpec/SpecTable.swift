@@ -149,6 +149,9 @@ final class SpecTable {
         return e
     }
 
+    /// The keys whose values are tables, in sorted order.
+    var tableKeys: [String] { table.keys.filter { table[$0]?.table != nil }.sorted() }
+
     func table(_ key: String) throws -> SpecTable? {
         guard let v = value(key) else { return nil }
         guard let t = v.table else { throw error(key, "expected a table, got \(describe(v))") }

@@ -50,6 +50,34 @@ final class OperatorTrainingTests: XCTestCase {
         XCTAssertLessThan(dataset.masks[m..<2 * m].reduce(0, +), dataset.masks[0..<m].reduce(0, +))  // disk inside square
     }
 
+    func testFunctionalFormAndSingleFamilyRunsShareTheirTestSamples() throws {
+        let path = directory.appendingPathComponent("fisher.toml").path
+        try TestProblems.tinyFisherOperator.write(toFile: path, atomically: true, encoding: .utf8)
+        let full = try OperatorRun(problemPath: path, directory: directory.appendingPathComponent("full").path, profile: "paper", resume: false)
+        _ = try full.generateReference()
+        let all = try full.dataset()
+        // Powers 1…3 (R(0) = 0 for both families) and the initial condition on 16 points; points (x, t) after t = 0.
+        XCTAssertEqual(all.branchShape, [3 + 16])
+        XCTAssertEqual(all.pointDimension, 2)
+        XCTAssertEqual(all.pointCount, 16 * 4)
+        XCTAssertEqual(all.taskNames, ["fisher", "cubic"])
+        // Sample k has family k mod 2: the cubic family's a·u − a·u³ gives coefficients [a, 0, −a].
+        let k = try XCTUnwrap(all.functions.firstIndex { $0.sample == 1 })
+        let coefficients = Array(all.branchInputs[k * 19..<k * 19 + 3])
+        XCTAssertEqual(coefficients[1], 0, accuracy: 1e-6)
+        XCTAssertEqual(coefficients[2], -coefficients[0], accuracy: 1e-6)
+        XCTAssertEqual(all.tasks[k], 1)
+
+        let singleRun = try OperatorRun(problemPath: path, directory: directory.appendingPathComponent("single").path, profile: "single", resume: false)
+        try FileManager.default.copyItem(atPath: full.path("reference.nc"), toPath: singleRun.path("reference.nc"))
+        let single = try singleRun.dataset()
+        XCTAssertTrue(single.tasks.allSatisfy { $0 == 1 })
+        XCTAssertEqual(single.functions.count, 10)
+        let testSamples = { (d: OperatorDataset) in Set(d.test.map { d.functions[$0].sample }) }
+        XCTAssertEqual(testSamples(single), testSamples(all).filter { $0 % 2 == 1 })
+        XCTAssertEqual(try singleRun.trainer(dataset: single, resume: false).run().step, 20)
+    }
+
     func testTrainingResumesExactly() throws {
         let (runA, dataA) = try prepared("a")
         let straight = try runA.trainer(dataset: dataA, resume: false)

@@ -60,4 +60,66 @@ public enum TestProblems {
     [training.quick]
     steps = 40
     """
+
+    /// Reaction–diffusion with two families on 16 points × 4 output times, a functional-form
+    /// branch; `[training.single]` uses the cubic family only.
+    public static let tinyFisherOperator = """
+    name = "tiny-fisher-operator"
+
+    [pde]
+    kind = "reaction-diffusion"
+    diffusivity = "0.01"
+    initial = "random"
+
+    [inputs.initial]
+    kind = "logistic"
+    length = 0.2
+    terms = 8
+
+    [inputs.parameters]
+    a = [0.1, 1.0]
+
+    [[reaction]]
+    name = "fisher"
+    expression = "a*u*(1-u)"
+
+    [[reaction]]
+    name = "cubic"
+    expression = "a*(u - u^3)"
+
+    [[geometry]]
+    name = "interval"
+    shape = "interval"
+    lower = 0
+    upper = 1
+
+    [[boundary]]
+    kind = "dirichlet"
+    value = "0"
+
+    [time]
+    end = 0.5
+    steps = 8
+    outputs = 4
+
+    [reference]
+    grid = [16]
+    samples = 20
+    seed = 1
+
+    [model]
+    branch_input = "functional-form"
+    encoding_degree = 3
+    branch_layers = [16]
+    trunk_layers = [16]
+    latent = 8
+    activation = "tanh"
+
+    [training]
+    steps = 20
+    batch = 8
+
+    [training.single]
+    families = ["cubic"]
+    """
 }
