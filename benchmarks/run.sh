@@ -7,6 +7,9 @@ THREADS=${BENCH_THREADS:-2}
 REPEATS=${BENCH_REPEATS:-50}
 # Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
 ROUNDS=${BENCH_ROUNDS:-3}
+# BENCH_ONLY=mlp, deeponet or darcy runs one group; all three by default.
+ONLY=${BENCH_ONLY:-all}
+want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
 VENV=.venv-bench
 OUT=bench-results
@@ -28,6 +31,7 @@ swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --p
 BIN=$(swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --show-bin-path)
 
 echo "bench: machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; threads $THREADS"
+if want mlp; then
 : > "$OUT/tandem.jsonl"
 : > "$OUT/torch.jsonl"
 for round in $(seq "$ROUNDS"); do
@@ -38,8 +42,10 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
+fi
 
 # Operator training steps: the Cartesian-product DeepONet and the Darcy CNN-branch DeepONet.
+if want deeponet; then
 echo "bench: DeepONet steps against PyTorch"
 : > "$OUT/tandem-deeponet.jsonl"
 : > "$OUT/torch-deeponet.jsonl"
@@ -50,10 +56,13 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" benchmarks/peers/torch_deeponet.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-deeponet.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-deeponet.jsonl" "$OUT/torch-deeponet.jsonl" "$OUT/deeponet.json"
+fi
 
 # Sparse solver: Darcy on 256², 512², 1024² against SciPy (and scikit-sparse's CHOLMOD when it
 # installs), side by side. CHOLMOD's OpenMP loops stay on one thread as in `tandem`.
+if want darcy; then
 echo "bench: Darcy solve against SciPy"
 "$BIN/tandem-bench" --only darcy --memory-steps 0 > "$OUT/tandem-darcy.jsonl"
 OMP_NUM_THREADS=1 "$VENV/bin/python" benchmarks/peers/scipy_darcy.py > "$OUT/scipy-darcy.jsonl"
 "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-darcy.jsonl" "$OUT/scipy-darcy.jsonl" "$OUT/darcy.json" --peer scipy
+fi

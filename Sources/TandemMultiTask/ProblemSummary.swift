@@ -77,6 +77,14 @@ extension ResolvedProblem {
         return lines.joined(separator: "\n")
     }
 
+    /// Profile names: `quick`, `paper`, then the others alphabetically.
+    static func profileOrder<S: Sequence>(_ names: S) -> [String] where S.Element == String {
+        names.sorted { a, b in
+            let rank = { (n: String) in n == "quick" ? 0 : n == "paper" ? 1 : 2 }
+            return rank(a) != rank(b) ? rank(a) < rank(b) : a < b
+        }
+    }
+
     /// What `tandem train` and `tandem transfer` would do with the file's `[model]`, `[training]`, `[transfer]`.
     func operatorSummary() -> [String] {
         let p = problem, m = p.model
@@ -88,7 +96,7 @@ extension ResolvedProblem {
         case .functionalForm: branch = "dense over [polynomial coefficients of R(u) to degree \(m.encodingDegree) ‖ initial condition], hidden \(m.branchLayers)\(m.layerNorm ? ", LayerNorm" : "")"
         }
         lines.append("Model (tandem train): DeepONet, latent \(m.latent), \(m.activation.rawValue); branch: \(branch); trunk hidden \(m.trunkLayers)")
-        for name in ["quick", "paper"] {
+        for name in Self.profileOrder(p.trainingProfiles.keys) {
             guard let t = p.trainingProfiles[name] else { continue }
             let split: String
             switch t.split {
@@ -97,11 +105,11 @@ extension ResolvedProblem {
             case let .parameter(parameter, values): split = "train where \(parameter) ∈ {\(values.map { String($0) }.joined(separator: ", "))}"
             case let .samples(train, test): split = "\(train) train, \(test) test samples"
             }
-            lines.append("  \(name): \(t.samples) samples\(t.geometries.map { " on \($0.joined(separator: ", "))" } ?? ""), \(t.steps) steps, batch \(t.batch)\(t.points.map { ", \($0) points" } ?? ""), \(t.optimizer) lr \(t.learningRate), loss \(t.loss.rawValue); split: \(split)")
+            lines.append("  \(name): \(t.samples) samples\(t.geometries.map { " on \($0.joined(separator: ", "))" } ?? "")\(t.families.map { " of family \($0.joined(separator: ", "))" } ?? ""), \(t.steps) steps, batch \(t.batch)\(t.points.map { ", \($0) points" } ?? ""), \(t.optimizer) lr \(t.learningRate), loss \(t.loss.rawValue); split: \(split)")
         }
         if let transfer = p.transferProfiles["paper"] {
             lines.append("Transfer (tandem transfer): to \(transfer.geometry), trainable \(transfer.trainable.joined(separator: ", "))")
-            for name in ["quick", "paper"] {
+            for name in Self.profileOrder(p.transferProfiles.keys) {
                 guard let t = p.transferProfiles[name]?.training, case let .samples(train, test) = t.split else { continue }
                 lines.append("  \(name): \(train) training and \(test) test samples, \(t.steps) steps, batch \(t.batch), loss \(t.loss.rawValue)")
             }

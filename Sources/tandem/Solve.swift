@@ -25,14 +25,8 @@ struct Solve: ParsableCommand {
         let seed = seed ?? problem.reference.seed
         let interactive = isatty(STDERR_FILENO) == 1
         let stop = StopRequest()
-        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: { done, total, seconds in
-            let rate = Double(done) / max(seconds, 1e-9)
-            let eta = Double(total - done) / max(rate, 1e-9)
-            let width = 30, filled = width * done / total
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            let line = String(format: "  %@ %d/%d samples  %.1f/s  ETA %.1f s", bar, done, total, rate, eta)
-            FileHandle.standardError.write(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).data(using: .utf8)!)
-        }, shouldStop: { stop.isRequested })
+        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: sampleProgress(interactive: interactive),
+                                          shouldStop: { stop.isRequested })
         if report.interrupted {
             FileHandle.standardError.write("\ninterrupted: \(report.path) holds the \(report.samples) samples finished so far and is complete\n".data(using: .utf8)!)
             throw ExitCode(130)

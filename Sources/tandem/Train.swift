@@ -48,11 +48,7 @@ func train(_ run: OperatorRun, resume: Bool) throws {
         print("reference data: reusing \(run.path("reference.nc"))")
     } else {
         print("reference data: solving \(run.training.samplesNeeded) samples × \(run.resolved.problem.geometries.count) geometries")
-        let report = try run.generateReference(progress: { done, total, seconds in
-            let rate = Double(done) / max(seconds, 1e-9)
-            progressLine(String(format: "%d/%d samples  %.1f/s  ETA %.0f s", done, total, rate, Double(total - done) / max(rate, 1e-9)),
-                         fraction: Double(done) / Double(total), interactive: interactive, final: done == total)
-        }, shouldStop: { stop.isRequested })
+        let report = try run.generateReference(progress: sampleProgress(interactive: interactive), shouldStop: { stop.isRequested })
         if report.interrupted {
             FileHandle.standardError.write("\ninterrupted while solving; nothing was trained\n".data(using: .utf8)!)
             throw ExitCode(130)
@@ -85,12 +81,4 @@ func train(_ run: OperatorRun, resume: Bool) throws {
     }
     print(String(format: "trained %d steps in %.1f s; final loss %.3e (%@)", report.step, report.seconds, report.loss, training.loss == .mse ? "standardised MSE" : "mean per-sample relative L2"))
     print("run: \(run.directory) (checkpoint.safetensors, loss.csv); next: tandem compare \(run.directory)")
-}
-
-/// One progress line on standard error: a bar and a message, redrawn in place on a terminal.
-func progressLine(_ message: String, fraction: Double, interactive: Bool, final: Bool) {
-    fflush(nil)  // what was printed comes first in logs that capture both streams
-    let width = 30, filled = max(0, min(width, Int(Double(width) * fraction)))
-    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-    FileHandle.standardError.write(((interactive ? "\r" : "") + "  \(bar) \(message)" + (interactive && !final ? "" : "\n")).data(using: .utf8)!)
 }

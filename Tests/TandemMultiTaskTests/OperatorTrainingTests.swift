@@ -154,6 +154,14 @@ final class OperatorTrainingTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("→ 8;") && text.contains("→ 12;"), text)
         }
+        // A model that does not fit its data: five pooling blocks on a 16 × 16 grid.
+        let deep = directory.appendingPathComponent("deep.toml").path
+        try TestProblems.tinyDarcyOperator.replacingOccurrences(of: "filters = [4, 8]", with: "filters = [4, 4, 4, 4, 4]").write(toFile: deep, atomically: true, encoding: .utf8)
+        let deepRun = try OperatorRun(problemPath: deep, directory: directory.appendingPathComponent("deep").path, profile: "quick", resume: false)
+        try FileManager.default.copyItem(atPath: run.path("reference.nc"), toPath: deepRun.path("reference.nc"))
+        XCTAssertThrowsError(try deepRun.trainer(dataset: try deepRun.dataset(), resume: false)) { error in
+            XCTAssertEqual("\(error)", "deep.toml:39: model.filters: 5 pooling blocks shrink a 16 × 16 grid to nothing")
+        }
         // Reference data of another grid: the error names both shapes.
         let coarse = directory.appendingPathComponent("coarse.toml").path
         try TestProblems.tinyDarcyOperator.replacingOccurrences(of: "grid = [16, 16]", with: "grid = [12, 12]").write(toFile: coarse, atomically: true, encoding: .utf8)
