@@ -210,15 +210,17 @@ public struct OperatorDataset: Sendable {
             }
             let (mean, deviation) = (statistics[0], statistics[1])
             self.branchStatistics = statistics
-            var inputs = [Float](repeating: 0, count: functions.count * 2 * n)
+            // Channels: standardised log K, then (unless the model leaves it out) the mask.
+            let channels = model.maskChannel ? 2 : 1
+            var inputs = [Float](repeating: 0, count: functions.count * channels * n)
             for (f, (s, g)) in functions.enumerated() {
                 for p in 0..<n {
-                    inputs[f * 2 * n + p] = Float((logK[s * n + p] - mean) / deviation)
-                    inputs[f * 2 * n + n + p] = Float(fileMasks[g * n + p])
+                    inputs[f * channels * n + p] = Float((logK[s * n + p] - mean) / deviation)
+                    if model.maskChannel { inputs[f * channels * n + n + p] = Float(fileMasks[g * n + p]) }
                 }
             }
             branchInputs = inputs
-            branchShape = [2, grid.pointsPerAxis[1], grid.pointsPerAxis[0]]
+            branchShape = [channels, grid.pointsPerAxis[1], grid.pointsPerAxis[0]]
         case .parameters:
             let names = problem.geometries.flatMap { $0.parameters.map(\.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             let raw = functions.map { fn in names.map { name in problem.geometries[fn.geometry].parameters.first { $0.name == name }?.value ?? 0 } }

@@ -91,7 +91,7 @@ extension ResolvedProblem {
         var lines: [String] = []
         let branch: String
         switch m.branchInput {
-        case .fields: branch = "CNN over [standardised log K, mask], filters \(m.filters), \(m.kernel)×\(m.kernel) kernels, head \(m.branchLayers)"
+        case .fields: branch = "CNN over \(m.maskChannel ? "[standardised log K, mask]" : "[standardised log K] (no mask channel)"), filters \(m.filters), \(m.kernel)×\(m.kernel) kernels, head \(m.branchLayers)"
         case .parameters: branch = "dense over the geometry family's parameters, hidden \(m.branchLayers)"
         case .functionalForm: branch = "dense over [polynomial coefficients of R(u) to degree \(m.encodingDegree) ‖ initial condition], hidden \(m.branchLayers)\(m.layerNorm ? ", LayerNorm" : "")"
         }

@@ -35,6 +35,9 @@ extension Problem {
         public var layerNorm: Bool
         /// Degree of the polynomial encoding of reaction families (functional form).
         public var encodingDegree: Int
+        /// Fields: give the CNN the geometry mask as a second channel (the mask always enters
+        /// the loss and the metrics); `false` only for the ablation without it.
+        public var maskChannel: Bool
     }
 
     /// `[training]` (with a profile's overrides applied).
@@ -132,7 +135,8 @@ extension Problem {
             latent: try t?.int("latent") ?? 128,
             activation: try t?.choice("activation", ActivationName.self) ?? .relu,
             layerNorm: try t?.bool("layer_norm") ?? false,
-            encodingDegree: try t?.int("encoding_degree") ?? 4)
+            encodingDegree: try t?.int("encoding_degree") ?? 4,
+            maskChannel: try t?.bool("mask_channel") ?? true)
         if let t {
             guard model.kernel >= 1, model.kernel % 2 == 1 else { throw t.error("kernel", "expected an odd positive kernel size, got \(model.kernel)") }
             guard model.latent >= 1 else { throw t.error("latent", "expected a positive integer, got \(model.latent)") }

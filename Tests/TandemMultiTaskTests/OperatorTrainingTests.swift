@@ -48,6 +48,18 @@ final class OperatorTrainingTests: XCTestCase {
             for j in 0..<m where mask[j] == 0 { XCTAssertEqual(dataset.targets[f * m + j], 0) }
         }
         XCTAssertLessThan(dataset.masks[m..<2 * m].reduce(0, +), dataset.masks[0..<m].reduce(0, +))  // disk inside square
+
+        // Without the mask channel (the ablation) the branch sees log K alone; the masks stay.
+        let path = directory.appendingPathComponent("no-mask.toml").path
+        try TestProblems.tinyDarcyOperator.replacingOccurrences(of: "kernel = 3", with: "kernel = 3\nmask_channel = false")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try OperatorRun(problemPath: path, directory: directory.appendingPathComponent("no-mask").path, profile: "quick", resume: false)
+        try FileManager.default.copyItem(atPath: directory.appendingPathComponent("data/reference.nc").path, toPath: run.path("reference.nc"))
+        let unmasked = try run.dataset()
+        XCTAssertEqual(unmasked.branchShape, [1, 16, 16])
+        XCTAssertEqual(Array(unmasked.branchInputs[0..<m]), Array(dataset.branchInputs[0..<m]))
+        XCTAssertEqual(unmasked.masks, dataset.masks)
+        XCTAssertEqual(try run.trainer(dataset: unmasked, resume: false).run().step, 40)
     }
 
     func testFunctionalFormAndSingleFamilyRunsShareTheirTestSamples() throws {
