@@ -8,15 +8,10 @@ pool], 16/32/64/64 filters → 128 → 128 → 150; trunk 2 → 64 → 128 → 1
 """
 import json
 import sys
-import time
 
 import torch
 
-
-def median(xs):
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+from timing import timed
 
 
 def dense(widths, activation, last_activated):
@@ -36,17 +31,6 @@ class DeepONet(torch.nn.Module):
 
     def forward(self, u, y):
         return self.branch(u) @ self.trunk(y).T + self.bias
-
-
-def timed(step, repeats, warmup):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return median(times) * 1e3
 
 
 def flops(widths, batch):

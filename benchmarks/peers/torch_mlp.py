@@ -1,17 +1,12 @@
 """PyTorch (CPU) peer for tandem-bench: the same measurements, one JSON object per line."""
 import json
 import sys
-import time
 
 import torch
 
+from timing import timed
+
 WIDTHS = [2, 128, 128, 128, 128, 1]
-
-
-def median(xs):
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def forward_flops(batch):
@@ -36,14 +31,7 @@ def mlp_step(dtype, batch, repeats):
         loss.backward()
         opt.step()
 
-    for _ in range(5):
-        step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    ms = median(times) * 1e3
+    ms = timed(step, repeats, 5)
     return {
         "name": "mlp_adam_step", "precision": "F32" if dtype == torch.float32 else "F64",
         "batch": batch, "medianMilliseconds": ms,
@@ -54,13 +42,7 @@ def mlp_step(dtype, batch, repeats):
 def gemm(dtype, n=2048, repeats=5):
     a = torch.randn(n, n, dtype=dtype)
     b = torch.randn(n, n, dtype=dtype)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - t0)
-    ms = median(times) * 1e3
+    ms = timed(lambda: a @ b, repeats, 1)
     return {"name": "gemm_2048", "precision": "F32" if dtype == torch.float32 else "F64",
             "batch": n, "medianMilliseconds": ms, "gflops": 2 * n ** 3 / (ms * 1e-3) / 1e9}
 
