@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Geometry of a 2-D sliding window over `[N, C, H, W]` input.
 public struct Window2D: Equatable, Sendable {
     /// Window size `(kₕ, k_w)`.
@@ -106,6 +108,311 @@ extension Tensor {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The sizes of one 2-D convolution: input `[n, c, h, w]`, filter `[o, c, kₕ, k_w]`, output
+/// `[n, o, hₒ, wₒ]`, and the per-sample column matrix `[c·kₕ·k_w, hₒ·wₒ]`.
+struct ConvolutionGeometry {
+    let n: Int, c: Int, h: Int, w: Int, o: Int, ho: Int, wo: Int
+    let window: Window2D
+    var inputShape: [Int] { [n, c, h, w] }
+    var filterShape: [Int] { [o, c, window.kernel.height, window.kernel.width] }
+    var outputShape: [Int] { [n, o, ho, wo] }
+    /// Rows of one sample's column matrix, `c·kₕ·k_w`.
+    var patch: Int { c * window.kernel.height * window.kernel.width }
+    /// Columns of one sample's column matrix, `hₒ·wₒ`.
+    var pixels: Int { ho * wo }
+
+    init(input: [Int], filter: [Int], window: Window2D, operation: String) {
+        guard input.count == 4, filter.count == 4, input[1] == filter[1],
+              filter[2] == window.kernel.height, filter[3] == window.kernel.width else {
+            shapeFailure(.shapeMismatch(operation: operation, expected: "input [N, C, H, W] and filter [O, C, \(window.kernel.height), \(window.kernel.width)] (filter \(filter))", got: input))
+        }
+        (n, c, h, w, o) = (input[0], input[1], input[2], input[3], filter[0])
+        (ho, wo) = window.outputSize(height: h, width: w)
+        guard ho > 0, wo > 0 else {
+            shapeFailure(.shapeMismatch(operation: operation, expected: "input at least as large as the \(window.kernel) kernel", got: input))
+        }
+        self.window = window
+    }
+
+    /// Writes one sample's windows as a `[c·kₕ·k_w, hₒ·wₒ]` matrix (im2col in the per-sample,
+    /// channel-major layout, so that `filter · columns` is the sample's `[o, hₒ·wₒ]` output).
+    @inline(__always)
+    func unfold<S: TensorScalar>(sample x: UnsafePointer<S>, into columns: UnsafeMutablePointer<S>) {
+        visit { source, target, count, stride in
+            if count < 0 {
+                columns.advanced(by: target).update(repeating: 0, count: -count)
+            } else if stride == 1 {
+                columns.advanced(by: target).update(from: x + source, count: count)
+            } else {
+                for k in 0..<count { columns[target + k] = x[source + k * stride] }
+            }
+        }
+    }
+
+    /// Adds one sample's column matrix back onto its `[c, h, w]` input (col2im, the adjoint of
+    /// ``unfold(sample:into:)``).
+    @inline(__always)
+    func fold<S: TensorScalar>(columns: UnsafePointer<S>, into x: UnsafeMutablePointer<S>) {
+        visit { source, target, count, stride in
+            guard count > 0 else { return }
+            if stride == 1 {
+                for k in 0..<count { x[source + k] += columns[target + k] }
+            } else {
+                for k in 0..<count { x[source + k * stride] += columns[target + k] }
+            }
+        }
+    }
+
+    /// Visits the column matrix row by row and output row by output row: `body(source, target,
+    /// count, stride)` pairs input element `source + k·stride` with column element `target + k`;
+    /// a negative count marks `−count` padding zeros at `target`.
+    @inline(__always)
+    private func visit(_ body: (_ source: Int, _ target: Int, _ count: Int, _ stride: Int) -> Void) {
+        let (kh, kw) = window.kernel, (sh, sw) = window.stride, (ph, pw) = window.padding
+        for ch in 0..<c {
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = ((ch * kh + ky) * kw + kx) * pixels
+                    // Output columns ox with 0 ≤ ox·sw − pw + kx < w.
+                    let ox0 = Swift.min(wo, Swift.max(0, (pw - kx + sw - 1) / sw))
+                    let last = w - 1 + pw - kx
+                    let ox1 = last < 0 ? ox0 : Swift.max(ox0, Swift.min(wo, last / sw + 1))
+                    for oy in 0..<ho {
+                        let target = row + oy * wo
+                        let iy = oy * sh - ph + ky
+                        if iy < 0 || iy >= h {
+                            body(0, target, -wo, sw)
+                            continue
+                        }
+                        if ox0 > 0 { body(0, target, -ox0, sw) }
+                        if ox1 > ox0 { body((ch * h + iy) * w + ox0 * sw - pw + kx, target + ox0, ox1 - ox0, sw) }
+                        if ox1 < wo { body(0, target + ox1, -(wo - ox1), sw) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// The 2-D convolution (cross-correlation) of `[N, C, H, W]` input with `[O, C, kₕ, k_w]`
+    /// filters: `y[n, o, i, j] = Σ_{c,u,v} K[o, c, u, v] · x[n, c, i·s + u − p, j·s + v − p]`,
+    /// shape `[N, O, Hₒ, Wₒ]`.
+    ///
+    /// Computed one sample at a time: the sample's windows are unfolded into a cache-sized
+    /// `[C·kₕ·k_w, Hₒ·Wₒ]` buffer and multiplied by the filter matrix with one GEMM that writes
+    /// the sample's output in place, so the batch's unfolded matrix is never built.
+    ///
+    /// Pullback: `x̄ = convolutionInputGradient(ȳ, K)` (the transposed convolution) and
+    /// `K̄ = convolutionFilterGradient(x, ȳ)`; the three operations are each other's pullbacks, so
+    /// derivatives of any order flow through them.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func convolved(with filter: Tensor, window: Window2D) -> Tensor {
+        let geometry = ConvolutionGeometry(input: shape, filter: filter.shape, window: window, operation: "convolved")
+        let g = geometry
+        let out = scalars.withUnsafeBufferPointer { px in
+            filter.scalars.withUnsafeBufferPointer { pk in
+                [Scalar].uninitialized(count: g.n * g.o * g.pixels) { py in
+                    let (x, k, y) = (UnsafeSendable(px.baseAddress!), UnsafeSendable(pk.baseAddress!), UnsafeSendable(py.baseAddress!))
+                    Self.forEachSampleChunk(g) { samples, _, columns in
+                        for b in samples {
+                            g.unfold(sample: x.value + b * g.c * g.h * g.w, into: columns)
+                            Scalar.gemm(transposeA: false, transposeB: false, m: g.o, n: g.pixels, k: g.patch,
+                                        alpha: 1, a: k.value, lda: g.patch, b: columns, ldb: g.pixels,
+                                        beta: 0, c: y.value + b * g.o * g.pixels, ldc: g.pixels)
+                        }
+                    }
+                }
+            }
+        }
+        let input = self
+        return .recorded("conv2d", shape: geometry.outputShape, scalars: out, inputs: [self, filter]) { ybar, _, needed in
+            [needed[0] ? Tensor.convolutionInputGradient(ybar, filter: filter, window: window, inputShape: geometry.inputShape) : nil,
+             needed[1] ? Tensor.convolutionFilterGradient(input: input, ybar, window: window, filterShape: geometry.filterShape) : nil]
+        }
+    }
+
+    /// The transposed convolution: `x̄[n, c, a, b] = Σ_{o,u,v} K[o, c, u, v] · ȳ[n, o, i, j]` over
+    /// `a = i·s + u − p`, `b = j·s + v − p` — the input gradient of ``convolved(with:window:)``,
+    /// shaped `inputShape`.
+    ///
+    /// Pullback: `ȳ̄ = convolved(x̄̄, K)` and `K̄ = convolutionFilterGradient(x̄̄, ȳ)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func convolutionInputGradient(_ ybar: Tensor, filter: Tensor, window: Window2D, inputShape: [Int]) -> Tensor {
+        let g = ConvolutionGeometry(input: inputShape, filter: filter.shape, window: window, operation: "convolutionInputGradient")
+        guard ybar.shape == g.outputShape else {
+            shapeFailure(.shapeMismatch(operation: "convolutionInputGradient", expected: "output gradient \(g.outputShape)", got: ybar.shape))
+        }
+        var out = [Scalar](repeating: 0, count: g.n * g.c * g.h * g.w)
+        ybar.scalars.withUnsafeBufferPointer { py in
+            filter.scalars.withUnsafeBufferPointer { pk in
+                out.withUnsafeMutableBufferPointer { px in
+                    let (x, k, y) = (UnsafeSendable(px.baseAddress!), UnsafeSendable(pk.baseAddress!), UnsafeSendable(py.baseAddress!))
+                    forEachSampleChunk(g) { samples, _, columns in
+                        for b in samples {
+                            Scalar.gemm(transposeA: true, transposeB: false, m: g.patch, n: g.pixels, k: g.o,
+                                        alpha: 1, a: k.value, lda: g.patch, b: y.value + b * g.o * g.pixels, ldb: g.pixels,
+                                        beta: 0, c: columns, ldc: g.pixels)
+                            g.fold(columns: columns, into: x.value + b * g.c * g.h * g.w)
+                        }
+                    }
+                }
+            }
+        }
+        return .recorded("conv2d_input_gradient", shape: inputShape, scalars: out, inputs: [ybar, filter]) { xbar, _, needed in
+            [needed[0] ? xbar.convolved(with: filter, window: window) : nil,
+             needed[1] ? convolutionFilterGradient(input: xbar, ybar, window: window, filterShape: g.filterShape) : nil]
+        }
+    }
+
+    /// The filter gradient of a convolution: `K̄[o, c, u, v] = Σ_{n,i,j} ȳ[n, o, i, j] ·
+    /// x[n, c, i·s + u − p, j·s + v − p]`, shaped `filterShape`.
+    ///
+    /// Pullback: `x̄ = convolutionInputGradient(ȳ, K̄̄)` and `ȳ̄ = convolved(x, K̄̄)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func convolutionFilterGradient(input: Tensor, _ ybar: Tensor, window: Window2D, filterShape: [Int]) -> Tensor {
+        let g = ConvolutionGeometry(input: input.shape, filter: filterShape, window: window, operation: "convolutionFilterGradient")
+        guard ybar.shape == g.outputShape else {
+            shapeFailure(.shapeMismatch(operation: "convolutionFilterGradient", expected: "output gradient \(g.outputShape)", got: ybar.shape))
+        }
+        // One partial sum per concurrent chunk of samples, added up afterwards.
+        let chunks = sampleChunkCount(g)
+        var partial = [Scalar](repeating: 0, count: chunks * g.o * g.patch)
+        input.scalars.withUnsafeBufferPointer { px in
+            ybar.scalars.withUnsafeBufferPointer { py in
+                partial.withUnsafeMutableBufferPointer { pk in
+                    let (x, k, y) = (UnsafeSendable(px.baseAddress!), UnsafeSendable(pk.baseAddress!), UnsafeSendable(py.baseAddress!))
+                    forEachSampleChunk(g) { samples, chunk, columns in
+                        for b in samples {
+                            g.unfold(sample: x.value + b * g.c * g.h * g.w, into: columns)
+                            Scalar.gemm(transposeA: false, transposeB: true, m: g.o, n: g.patch, k: g.pixels,
+                                        alpha: 1, a: y.value + b * g.o * g.pixels, lda: g.pixels, b: columns, ldb: g.pixels,
+                                        beta: 1, c: k.value + chunk * g.o * g.patch, ldc: g.patch)
+                        }
+                    }
+                }
+            }
+        }
+        var out = Array(partial[0..<(g.o * g.patch)])
+        for chunk in 1..<chunks {
+            for i in 0..<out.count { out[i] += partial[chunk * out.count + i] }
+        }
+        return .recorded("conv2d_filter_gradient", shape: filterShape, scalars: out, inputs: [input, ybar]) { kbar, _, needed in
+            [needed[0] ? convolutionInputGradient(ybar, filter: kbar, window: window, inputShape: g.inputShape) : nil,
+             needed[1] ? input.convolved(with: kbar, window: window) : nil]
+        }
+    }
+
+    /// How many chunks of samples a convolution runs concurrently: one per BLAS thread, when
+    /// the batch has a sample for each.
+    static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
+        Swift.max(1, Swift.min(g.n, BLASRuntime.threadCount))
+    }
+
+    /// Calls `body(samples, chunk, columns)` on contiguous chunks of the batch's samples, one
+    /// chunk per BLAS thread and concurrently, each with its own column buffer for one sample.
+    ///
+    /// Per-sample GEMMs are small (tens of filters by a few thousand pixels), so splitting the
+    /// batch across cores with single-threaded BLAS calls keeps both cores computing through the
+    /// unfolds and folds as well, instead of one core unfolding while BLAS threads wait; BLAS is
+    /// set to one thread for the duration and restored afterwards.
+    static func forEachSampleChunk(
+        _ g: ConvolutionGeometry, _ body: (Range<Int>, Int, UnsafeMutablePointer<Scalar>) -> Void
+    ) {
+        let chunks = sampleChunkCount(g), size = (g.n + chunks - 1) / chunks
+        withoutActuallyEscaping(body) { body in
+            let box = UnsafeSendable(body)
+            let run: @Sendable (Int) -> Void = { chunk in
+                let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(1, g.patch * g.pixels))
+                defer { buffer.deallocate() }
+                box.value((chunk * size)..<Swift.min(g.n, (chunk + 1) * size), chunk, buffer)
+            }
+            if chunks == 1 { return run(0) }
+            let threads = BLASRuntime.threadCount
+            BLASRuntime.threadCount = 1
+            defer { BLASRuntime.threadCount = threads }
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: run)
+        }
+    }
+}
+
+extension Tensor {
+    /// Average pooling of `[N, C, H, W]` over non-overlapping `kₕ × k_w` windows (stride = size,
+    /// trailing rows and columns that do not fill a window dropped):
+    /// `y[n, c, i, j] = (1 / kₕk_w) Σ_{u,v} x[n, c, i·kₕ + u, j·k_w + v]`.
+    ///
+    /// Pullback: ``averagePoolingAdjoint(_:into:)``, which spreads each gradient evenly over its
+    /// window; the two are each other's pullbacks.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func averagePooled(_ size: (height: Int, width: Int)) -> Tensor {
+        guard rank == 4, size.height > 0, size.width > 0, shape[2] >= size.height, shape[3] >= size.width else {
+            shapeFailure(.shapeMismatch(operation: "averagePooled", expected: "[N, C, H, W] input at least \(size) in size", got: shape))
+        }
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        let (ho, wo) = (h / size.height, w / size.width)
+        let scale = 1 / Scalar(size.height * size.width)
+        var out = [Scalar](repeating: 0, count: planes * ho * wo)
+        scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { py in
+                for p in 0..<planes {
+                    for i in 0..<ho {
+                        let target = py.baseAddress! + (p * ho + i) * wo
+                        for u in 0..<size.height {
+                            let source = px.baseAddress! + (p * h + i * size.height + u) * w
+                            for j in 0..<wo {
+                                for v in 0..<size.width { target[j] += source[j * size.width + v] }
+                            }
+                        }
+                        for j in 0..<wo { target[j] *= scale }
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return .recorded("average_pool", shape: [shape[0], shape[1], ho, wo], scalars: out, inputs: [self]) { g, _, _ in
+            [g.averagePoolingAdjoint(size, into: inputShape)]
+        }
+    }
+
+    /// The adjoint of ``averagePooled(_:)``: each element of `[N, C, Hₒ, Wₒ]` divided by the
+    /// window area and copied to every cell of its window in `shape` (cells outside every window
+    /// get zero).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func averagePoolingAdjoint(_ size: (height: Int, width: Int), into shape: [Int]) -> Tensor {
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        let (ho, wo) = (h / size.height, w / size.width)
+        guard self.shape == [shape[0], shape[1], ho, wo] else {
+            shapeFailure(.shapeMismatch(operation: "averagePoolingAdjoint", expected: "pooled \(shape) by \(size)", got: self.shape))
+        }
+        let scale = 1 / Scalar(size.height * size.width)
+        var out = [Scalar](repeating: 0, count: planes * h * w)
+        scalars.withUnsafeBufferPointer { py in
+            out.withUnsafeMutableBufferPointer { px in
+                for p in 0..<planes {
+                    for i in 0..<ho {
+                        let source = py.baseAddress! + (p * ho + i) * wo
+                        for u in 0..<size.height {
+                            let target = px.baseAddress! + (p * h + i * size.height + u) * w
+                            for j in 0..<wo {
+                                let value = source[j] * scale
+                                for v in 0..<size.width { target[j * size.width + v] = value }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return .recorded("average_pool_adjoint", shape: shape, scalars: out, inputs: [self]) { g, _, _ in
+            [g.averagePooled(size)]
         }
     }
 }

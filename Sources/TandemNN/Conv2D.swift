@@ -1,7 +1,8 @@
 import TandemCore
 
 /// A 2-D convolution over `[N, C, H, W]` batches (cross-correlation, as in every deep-learning
-/// library), computed as im2col followed by one GEMM.
+/// library), computed sample by sample as a cache-sized im2col followed by one GEMM
+/// (``TandemCore/Tensor/convolved(with:window:)``).
 ///
 /// `y[n, o, i, j] = b[o] + Σ_{c,u,v} K[o, c, u, v] · x[n, c, i·s + u − p, j·s + v − p]`.
 public struct Conv2D<Scalar: TensorScalar>: Layer {
@@ -42,10 +43,7 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
             preconditionFailure("Conv2D: expected input [N, \(inChannels), H, W], got \(input.shape)")
         }
         let window = Window2D(kernel: (filter.shape[2], filter.shape[3]), stride: stride, padding: padding)
-        let (ho, wo) = window.outputSize(height: input.shape[2], width: input.shape[3])
-        let columns = input.unfoldingWindows(window)
-        let flat = matmul(columns, filter.reshaped(to: [outChannels, -1]), transposeB: true) + bias
-        return activation(flat.reshaped(to: [input.shape[0], ho, wo, outChannels]).permuted([0, 3, 1, 2]))
+        return activation(input.convolved(with: filter, window: window) + bias.reshaped(to: [1, outChannels, 1, 1]))
     }
 
     /// Visits this layer's parameters by name (see ``Module``).
@@ -78,6 +76,7 @@ public struct Pool2D<Scalar: TensorScalar>: Layer {
     /// Applies the layer to a batch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         guard input.rank == 4 else { preconditionFailure("Pool2D: expected [N, C, H, W] input, got \(input.shape)") }
+        if kind == .average && size == stride { return input.averagePooled(size) }
         let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let window = Window2D(kernel: size, stride: stride)
         let (ho, wo) = window.outputSize(height: h, width: w)

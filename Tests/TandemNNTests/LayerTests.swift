@@ -26,10 +26,11 @@ final class LayerTests: XCTestCase {
 
     func testConv2DMatchesDefinition() {
         var g = SeededGenerator(seed: 1)
-        for (stride, padding) in [(1, 0), (1, 2), (2, 1)] {
+        // The last cases have padding wider than the image's edge windows reach (3 × 2 input).
+        for (stride, padding, h, w) in [(1, 0, 9, 8), (1, 2, 9, 8), (2, 1, 9, 8), (1, 2, 3, 2), (2, 3, 3, 2)] {
             var conv = Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: (5, 5), stride: (stride, stride), padding: (padding, padding), using: &g)
             conv.bias = Tensor([0.1, -0.2, 0.3])
-            let x = Tensor<Double>.randomNormal(shape: [2, 2, 9, 8], using: &g)
+            let x = Tensor<Double>.randomNormal(shape: [2, 2, h, w], using: &g)
             let y = conv(x)
             let expected = naiveConvolution(x, conv.filter, conv.bias, stride: stride, padding: padding)
             XCTAssertEqual(y.scalarCount, expected.count)
@@ -47,6 +48,19 @@ final class LayerTests: XCTestCase {
             c.bias = p[2]
             return tanh(c(p[0]))
         }
+        // The convolution's pullbacks are the transposed convolution and the filter gradient, whose
+        // own pullbacks are the other two: check each directly, to second order.
+        let window = Window2D(kernel: (3, 3), stride: (2, 1), padding: (1, 1))
+        let y = x.convolved(with: conv.filter, window: window)
+        let ybar = Tensor<Double>.randomNormal(shape: y.shape, using: &g)
+        assertDerivativesMatchFiniteDifferences("transposed conv", at: [ybar, conv.filter]) { p in
+            tanh(Tensor.convolutionInputGradient(p[0], filter: p[1], window: window, inputShape: x.shape))
+        }
+        assertDerivativesMatchFiniteDifferences("conv filter gradient", at: [x, ybar]) { p in
+            tanh(Tensor.convolutionFilterGradient(input: p[0], p[1], window: window, filterShape: conv.filter.shape))
+        }
+        let pooled = Tensor<Double>.randomNormal(shape: [2, 2, 3, 2], using: &g)
+        assertDerivativesMatchFiniteDifferences("average pool adjoint", at: [pooled]) { square($0[0].averagePoolingAdjoint((2, 2), into: [2, 2, 7, 5])) }
         assertDerivativesMatchFiniteDifferences("unfold", at: [x]) { square($0[0].unfoldingWindows(Window2D(kernel: (3, 2), stride: (1, 2), padding: (1, 0)))) }
         assertDerivativesMatchFiniteDifferences("average pool", at: [x]) { square(Pool2D<Double>(.average, size: (2, 2))($0[0])) }
         assertDerivativesMatchFiniteDifferences("max pool", at: [x], secondOrder: false) { Pool2D<Double>(.max, size: (2, 2))($0[0]) }
@@ -55,6 +69,10 @@ final class LayerTests: XCTestCase {
     func testPoolingValues() {
         let x = Tensor<Double>(shape: [1, 1, 4, 4], scalars: (0..<16).map(Double.init))
         XCTAssertEqual(Pool2D<Double>(.average, size: (2, 2))(x).scalars, [2.5, 4.5, 10.5, 12.5])
+        // A trailing row and column that fill no window are dropped, as in the strided window path.
+        let odd = Tensor<Double>(shape: [1, 1, 5, 5], scalars: (0..<25).map(Double.init))
+        XCTAssertEqual(Pool2D<Double>(.average, size: (2, 2))(odd).scalars, [3, 5, 13, 15])
+        XCTAssertEqual(Pool2D<Double>(.average, size: (2, 2))(odd).scalars, Pool2D<Double>(.average, size: (2, 2), stride: (2, 2))(odd).scalars)
         XCTAssertEqual(Pool2D<Double>(.max, size: (2, 2))(x).scalars, [5, 7, 13, 15])
         XCTAssertEqual(Pool2D<Double>(.max, size: (2, 2), stride: (1, 1))(x).shape, [1, 1, 3, 3])
     }
