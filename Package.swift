@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "TandemPDE", targets: ["TandemPDE"]),
         .library(name: "TandemIO", targets: ["TandemIO"]),
         .library(name: "TandemOperators", targets: ["TandemOperators"]),
+        .library(name: "TandemPINN", targets: ["TandemPINN"]),
         .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
@@ -80,8 +81,12 @@ let package = Package(
             dependencies: ["TandemCore", "TandemNN"],
             swiftSettings: numericSettings),
         .target(
+            name: "TandemPINN",
+            dependencies: ["TandemCore", "TandemNN", "TandemGeometry"],
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemMultiTask",
-            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemSpec"],
+            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemSpec"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",
@@ -108,6 +113,9 @@ let package = Package(
         .testTarget(
             name: "TandemOperatorsTests",
             dependencies: ["TandemOperators", "TandemNN", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemPINNTests",
+            dependencies: ["TandemPINN", "TandemNN", "TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemMultiTaskTests",
             dependencies: ["TandemMultiTask", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemTestSupport"]),
