@@ -119,8 +119,6 @@ extension Problem {
     static func decodeModel(_ t: SpecTable?, problem: Problem) throws -> Model {
         let defaultInput: Model.BranchInput = problem.pde == .reactionDiffusion ? .functionalForm
             : problem.geometries.contains { !$0.parameters.isEmpty } ? .parameters : .fields
-        let kind = try t?.string("kind") ?? "deeponet"
-        guard kind == "deeponet" else { throw t!.error("kind", "unknown kind \"\(kind)\"; expected deeponet") }
         func widths(_ key: String, _ fallback: [Int]) throws -> [Int] {
             let w = try t?.ints(key) ?? fallback
             guard w.allSatisfy({ $0 >= 1 && $0 <= 65536 }) else { throw t!.error(key, "expected positive widths, got \(w)") }

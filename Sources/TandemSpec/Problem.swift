@@ -177,6 +177,17 @@ public struct Problem: Sendable {
     /// Training settings by profile (`paper` is `[training]` itself, `quick` its
     /// `[training.quick]` overrides; without overrides both are the same).
     public var trainingProfiles: [String: Training]
+    /// `[model] kind`: a DeepONet (``model``, ``trainingProfiles``) or a PINN (``pinnModel``,
+    /// ``pinnTrainingProfiles``).
+    public var modelKind: ModelKind
+    /// The PINN of `[model] kind = "pinn"`, else `nil`.
+    public var pinnModel: PINNModel?
+    /// A PINN's `[training]` profiles by name (`paper` is the table itself); empty for DeepONets.
+    public var pinnTrainingProfiles: [String: PINNTraining]
+    /// `[pde] residual`: the residual a PINN drives to zero, over `u`, its derivatives
+    /// (`u_x`, `u_xx`, `u_xy`, `u_t`, …), the coordinates and the parameters; `nil` to use the PDE
+    /// kind's equation (see ``pinnResidual()``).
+    public var residual: Expression?
     /// Transfer to a new geometry by profile (`[transfer]` and `[transfer.quick]`); empty when
     /// the file has no `[transfer]` table.
     public var transferProfiles: [String: Transfer]
@@ -344,6 +355,9 @@ public struct Problem: Sendable {
         } else {
             self.initial = nil
         }
+        let axes = Self.coordinates(dimension) + (self.time == nil ? [] : ["t"])
+        self.residual = try pde.expression(
+            "residual", variables: Set(axes + Self.derivativeNames(axes: axes) + parameters.map(\.name)))
         try pde.finish()
         try inputs?.finish()
 
@@ -408,8 +422,18 @@ public struct Problem: Sendable {
                            activation: .relu, layerNorm: false, encodingDegree: 0, maskChannel: true)
         self.trainingProfiles = [:]
         self.transferProfiles = [:]
-        self.model = try Self.decodeModel(try root.table("model"), problem: self)
-        self.trainingProfiles = try Self.decodeTraining(try root.table("training"), problem: self)
+        self.modelKind = .deeponet
+        self.pinnModel = nil
+        self.pinnTrainingProfiles = [:]
+        let modelTable = try root.table("model")
+        self.modelKind = try modelTable?.choice("kind", ModelKind.self) ?? .deeponet
+        if modelKind == .pinn {
+            self.pinnModel = try Self.decodePINNModel(modelTable!, problem: self)
+            self.pinnTrainingProfiles = try Self.decodePINNTraining(try root.table("training"), problem: self)
+        } else {
+            self.model = try Self.decodeModel(modelTable, problem: self)
+            self.trainingProfiles = try Self.decodeTraining(try root.table("training"), problem: self)
+        }
         self.transferProfiles = try Self.decodeTransfer(try root.table("transfer"), problem: self)
         try root.finish()
     }

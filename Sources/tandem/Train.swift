@@ -6,7 +6,7 @@ import TandemSpec
 /// `tandem train FILE --out runs/NAME`: reference data from the solver, then a DeepONet on it.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate (or reuse) reference data and train the problem file's operator network on it.")
+        abstract: "Train the problem file's model: a DeepONet on reference data (solved or reused), or a PINN on its residual.")
 
     @Argument(help: "The problem file (TOML).") var file: String
     @Option(name: .shortAndLong, help: "The run directory (default: runs/<problem name>).") var out: String?
@@ -14,9 +14,13 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
 
     func run() throws {
-        let name = try Problem(contentsOf: file).name
-        let directory = out ?? "runs/\(name)"
-        try train(try OperatorRun(problemPath: file, directory: directory, profile: profile, resume: resume), resume: resume)
+        let problem = try Problem(contentsOf: file)
+        let directory = out ?? "runs/\(problem.name)"
+        if problem.modelKind == .pinn {
+            try trainPINN(try PINNRun(problemPath: file, directory: directory, profile: profile, resume: resume), resume: resume)
+        } else {
+            try train(try OperatorRun(problemPath: file, directory: directory, profile: profile, resume: resume), resume: resume)
+        }
     }
 }
 
@@ -81,4 +85,33 @@ func train(_ run: OperatorRun, resume: Bool) throws {
     }
     print(String(format: "trained %d steps in %.1f s; final loss %.3e (%@)", report.step, report.seconds, report.loss, training.loss == .mse ? "standardised MSE" : "mean per-sample relative L2"))
     print("run: \(run.directory) (checkpoint.safetensors, loss.csv); next: tandem compare \(run.directory)")
+}
+
+/// Trains a PINN with a progress bar (Adam, then L-BFGS), checkpoints on Ctrl-C, and a summary.
+func trainPINN(_ run: PINNRun, resume: Bool) throws {
+    let stop = StopRequest()
+    let interactive = isatty(STDERR_FILENO) == 1
+    let trainer = try run.trainer(resume: resume)
+    let t = run.training
+    print("model: \(PINNRun.describe(trainer.model)) on (\(run.resolved.problem.pinnAxes.joined(separator: ", ")))")
+    print("residual: \(try run.resolved.problem.pinnResidual()) = 0 (jets: \(trainer.setup.residualRequest))")
+    print("points: \(t.collocation) collocation (\(t.sampling)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery) steps" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) by residual every \(t.refineEvery) steps" : "")), \(t.boundaryPoints) boundary\(run.resolved.problem.time == nil ? "" : ", \(t.initialPoints) initial")")
+    print("profile \(run.profile): \(t.steps) Adam steps (learning rate \(t.learningRate)), weights \(t.weighting.rawValue) \(trainer.termNames.joined(separator: "/")), then \(t.lbfgsIterations) L-BFGS iterations")
+    if trainer.step > 0 { print("resuming at step \(trainer.step)") }
+    let report = try trainer.run(progress: { p in
+        guard interactive || p.step % max(p.steps / 20, 1) == 0 || p.step == p.steps else { return }
+        let terms = zip(trainer.termNames, p.terms).map { String(format: "%@ %.2e", $0, $1) }.joined(separator: "  ")
+        let eta = Double(p.steps - p.step) / max(p.rate, 1e-9)
+        progressLine(String(format: "%@ %d/%d  loss %.3e  [%@]  %.1f/s  ETA %.0f s", p.phase, p.step, p.steps, p.loss, terms, p.rate, eta),
+                     fraction: Double(p.step) / Double(max(p.steps, 1)), interactive: interactive, final: p.step == p.steps)
+    }, shouldStop: { stop.isRequested })
+    if report.interrupted {
+        FileHandle.standardError.write("\ninterrupted: checkpoint at step \(report.step) in \(run.path("checkpoint.safetensors")); continue with --resume\n".data(using: .utf8)!)
+        throw ExitCode(130)
+    }
+    try run.record(report, trainer: trainer)
+    let terms = zip(trainer.termNames, report.terms).map { String(format: "%@ %.3e", $0, $1) }.joined(separator: ", ")
+    print(String(format: "trained %d Adam steps in %.1f s; final loss %.3e (%@)", report.step, report.seconds, report.loss, terms))
+    if let l = report.lbfgs { print("  \(l)") }
+    print("run: \(run.directory) (checkpoint.safetensors, loss.csv, training.json); next: tandem compare \(run.directory)")
 }

@@ -1,0 +1,191 @@
+import Foundation
+import TandemCore
+import TandemIO
+import TandemNN
+import TandemPINN
+import TandemSpec
+
+/// A PINN run's directory: `problem.toml`, `profile`, `checkpoint.safetensors`, `loss.csv` and
+/// `training.json` (from `tandem train`); `tandem compare` adds `reference.nc` (the solver's
+/// solution), `reference.json`, `metrics.json`, `report.md` and `figures/`.
+public struct PINNRun {
+    /// The run directory.
+    public let directory: String
+    /// The problem with its geometry.
+    public let resolved: ResolvedProblem
+    /// The profile's name and settings.
+    public let profile: String
+    /// The profile's settings.
+    public let training: Problem.PINNTraining
+
+    /// A file in the run directory.
+    public func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Sets up (or, with `resume`, reopens) a run of the PINN problem at `problemPath`.
+    /// - Throws: ``ProblemFileError`` for the file or an unknown profile; ``OperatorTrainingError``
+    ///   when the directory holds another run.
+    public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {
+        let problem = try Problem(contentsOf: problemPath)
+        guard problem.modelKind == .pinn else { throw problem.error(at: "model.kind", "is not \"pinn\"") }
+        guard let training = problem.pinnTrainingProfiles[profile] else {
+            throw problem.error(at: "training", "no profile \"\(profile)\"; the file has \(problem.pinnTrainingProfiles.keys.sorted().joined(separator: ", "))")
+        }
+        self.directory = directory
+        self.resolved = try ResolvedProblem(problem)
+        self.profile = profile
+        self.training = training
+        try OperatorRun.prepare(directory: directory, problem: problem, problemPath: problemPath, profile: profile, resume: resume)
+    }
+
+    /// Reopens a trained run.
+    public init(directory: String) throws {
+        let problemPath = directory + "/problem.toml"
+        guard FileManager.default.fileExists(atPath: problemPath), FileManager.default.fileExists(atPath: directory + "/checkpoint.safetensors") else {
+            throw OperatorTrainingError.incompatibleCheckpoint("\(directory) is not a trained run (it needs problem.toml and checkpoint.safetensors from `tandem train`)")
+        }
+        let problem = try Problem(contentsOf: problemPath)
+        self.directory = directory
+        self.resolved = try ResolvedProblem(problem)
+        self.profile = (try? String(contentsOfFile: directory + "/profile", encoding: .utf8)) ?? "quick"
+        guard let training = problem.pinnTrainingProfiles[profile] else {
+            throw problem.error(at: "training", "no profile \"\(profile)\" for the run in \(directory)")
+        }
+        self.training = training
+    }
+
+    /// Whether a run directory holds a PINN (its problem file declares `[model] kind = "pinn"`).
+    public static func isPINN(directory: String) -> Bool {
+        (try? Problem(contentsOf: directory + "/problem.toml"))?.modelKind == .pinn
+    }
+
+    /// The network `[model]` declares, initialised from the training seed.
+    public func makeModel() -> MLP<Double> {
+        let spec = resolved.problem.pinnModel!
+        var generator = SeededGenerator(seed: training.seed)
+        return MLP(widths: [resolved.problem.pinnAxes.count] + spec.layers + [1], activation: OperatorModel.activation(spec.activation),
+                   initializer: .glorotNormal, using: &generator)
+    }
+
+    /// `"MLP 2→64→64→1 tanh"`.
+    public static func describe(_ model: MLP<Double>) -> String {
+        "MLP " + model.widths.map(String.init).joined(separator: "→") + " " + model.layers[0].activation.rawValue
+    }
+
+    /// A trainer, resumed from the checkpoint when `resume` and one exists.
+    public func trainer(resume: Bool) throws -> PINNTrainer {
+        let model = makeModel()
+        let setup = try PINNProblem(resolved, training: training)
+        let metadata = ["tandem.problem": resolved.problem.text, "tandem.model": Self.describe(model), "tandem.profile": profile,
+                        "tandem.version": TandemVersion.string]
+        let trainer = try PINNTrainer(model: model, setup: setup, directory: directory, metadata: metadata)
+        if resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors")) { try trainer.resume() }
+        return trainer
+    }
+
+    /// Records what training did (`training.json`).
+    public func record(_ report: PINNTrainer.Report, trainer: PINNTrainer) throws {
+        var json: [String: Any] = ["adam_steps": report.step, "seconds": report.seconds, "loss": report.loss,
+                                   "terms": Dictionary(uniqueKeysWithValues: zip(trainer.termNames, report.terms)),
+                                   "collocation_points": report.collocationPoints]
+        if let previous = FileManager.default.contents(atPath: path("training.json")),
+           let old = try? JSONSerialization.jsonObject(with: previous) as? [String: Any], let seconds = old["seconds"] as? Double, trainer.step > 0 {
+            json["seconds"] = seconds + report.seconds  // resumed: training time over all invocations
+        }
+        if let l = report.lbfgs {
+            json["lbfgs"] = ["reason": l.reason.rawValue, "iterations": l.iterations, "evaluations": l.evaluations,
+                             "initial_loss": l.initialLoss, "final_loss": l.finalLoss, "gradient_norm": l.gradientNorm]
+        }
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path("training.json")))
+    }
+
+    /// The trained network and the Adam step its checkpoint holds.
+    /// - Throws: ``OperatorTrainingError/incompatibleCheckpoint(_:)`` when the checkpoint holds another network.
+    public func trainedModel() throws -> (model: MLP<Double>, step: Int, lbfgs: String?) {
+        var model = makeModel()
+        let checkpoint = try Checkpoint<Double>.read(from: path("checkpoint.safetensors"))
+        guard checkpoint.metadata["tandem.model"] == Self.describe(model) else {
+            throw OperatorTrainingError.incompatibleCheckpoint("the checkpoint holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(Self.describe(model))")
+        }
+        try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
+        return (model, Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0, checkpoint.metadata["tandem.lbfgs"])
+    }
+}
+
+/// A trained PINN against the reference solver's solution on the solver's grid (every point
+/// inside the geometry, every output time).
+public struct PINNComparison: Sendable {
+    /// `‖u_PINN − u_ref‖₂ / ‖u_ref‖₂` over all grid points inside the geometry and all output times.
+    public let relativeL2: Double
+    /// Per output time (transient problems; one entry for steady ones).
+    public let relativeL2PerTime: [Double]
+    /// `max |u_PINN − u_ref|`.
+    public let maxAbsoluteError: Double
+    /// Output times (empty for steady problems).
+    public let times: [Double]
+    /// Predictions and reference values, `[times][grid points]` flattened (zero outside the geometry).
+    public let prediction: [Double], reference: [Double]
+    /// The geometry's grid mask.
+    public let mask: [Bool]
+    /// Seconds to evaluate the network on all these points, and the solver's seconds for the solution.
+    public let inferenceSeconds: Double, solverSeconds: Double?
+
+    /// Solves the reference (or reuses `reference.nc`) and evaluates `model` on its grid.
+    /// - Throws: solver, NetCDF and problem-file errors.
+    public init(run: PINNRun, model: MLP<Double>, progress: ReferenceDataset.Progress? = nil) throws {
+        let problem = run.resolved.problem
+        let reference = run.path("reference.nc")
+        let reader = try? FieldFileReader(path: reference)
+        if reader.flatMap({ try? $0.attribute("tandem_problem") }) != problem.text {
+            try? FileManager.default.removeItem(atPath: reference)
+            let report = try ReferenceDataset(run.resolved).generate(path: reference, samples: 1, seed: problem.reference.seed, progress: progress)
+            let json: [String: Any] = ["samples": report.samples, "seconds": report.seconds, "maximum_residual": report.maximumResidual]
+            try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: run.path("reference.json")))
+        }
+        let file = try FieldFileReader(path: reference)
+        let grid = run.resolved.grid
+        let n = grid.pointCount
+        let timeCount = problem.time.map { $0.outputs + 1 } ?? 1
+        let u = try file.values("u", expectedShape: [1, 1] + (problem.time == nil ? [] : [timeCount]) + grid.pointsPerAxis.reversed())
+        let mask = run.resolved.masks[0]
+        times = problem.time.map { time in (0..<timeCount).map { time.end * Double($0) / Double(timeCount - 1) } } ?? []
+        var inputs: [Double] = [], rows: [Int] = []
+        for ti in 0..<timeCount {
+            for p in 0..<n where mask[p] {
+                inputs += grid.point(p) + (times.isEmpty ? [] : [times[ti]])
+                rows.append(ti * n + p)
+            }
+        }
+        let d = problem.pinnAxes.count
+        let start = Date()
+        var values: [Double] = []
+        withoutGradient {
+            for chunk in stride(from: 0, to: rows.count, by: 16384) {
+                let count = Swift.min(16384, rows.count - chunk)
+                values += model(Tensor(shape: [count, d], scalars: Array(inputs[chunk * d..<(chunk + count) * d]))).scalars
+            }
+        }
+        inferenceSeconds = Date().timeIntervalSince(start)
+        var prediction = [Double](repeating: 0, count: timeCount * n), truth = prediction
+        for (k, row) in rows.enumerated() {
+            prediction[row] = values[k]
+            truth[row] = u[row]
+        }
+        func relative(_ range: Range<Int>) -> Double {
+            var e = 0.0, r = 0.0
+            for i in range { e += (prediction[i] - truth[i]) * (prediction[i] - truth[i]); r += truth[i] * truth[i] }
+            return (e / Swift.max(r, 1e-300)).squareRoot()
+        }
+        relativeL2 = relative(0..<timeCount * n)
+        relativeL2PerTime = (0..<timeCount).map { relative($0 * n..<($0 + 1) * n) }
+        maxAbsoluteError = zip(prediction, truth).map { Swift.abs($0 - $1) }.max() ?? 0
+        self.prediction = prediction
+        self.reference = truth
+        self.mask = mask
+        if let data = FileManager.default.contents(atPath: run.path("reference.json")),
+           let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let seconds = json["seconds"] as? Double {
+            solverSeconds = seconds
+        } else {
+            solverSeconds = nil
+        }
+    }
+}

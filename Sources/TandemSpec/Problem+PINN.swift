@@ -1,0 +1,209 @@
+/// Physics-informed networks: `[model] kind = "pinn"`, its `[training]` settings, and the
+/// residual `[pde] residual` (or the one the PDE kind implies).
+extension Problem {
+    /// What `[model]` declares.
+    public enum ModelKind: String, CaseIterable, Sendable {
+        /// A DeepONet trained on reference data (``Model``).
+        case deeponet
+        /// A physics-informed network trained on the residual (``PINNModel``).
+        case pinn
+    }
+
+    /// `[model]` with `kind = "pinn"`: an MLP from `(x[, y[, z]][, t])` to `u`.
+    public struct PINNModel: Sendable, Equatable {
+        /// Hidden widths.
+        public var layers: [Int]
+        /// A smooth activation (Taylor-mode jets need σ' and σ''): tanh, sin, silu, sigmoid or softplus.
+        public var activation: ActivationName
+    }
+
+    /// `[training]` of a PINN (with a profile's overrides applied).
+    public struct PINNTraining: Sendable, Equatable {
+        /// How loss terms are weighted.
+        public enum Weighting: String, CaseIterable, Sendable {
+            /// The declared weights throughout.
+            case fixed
+            /// Learning-rate annealing (Wang, Teng & Perdikaris 2021, arXiv:2001.04536): every
+            /// `annealEvery` steps, `λ̂ₖ = max|∇θ L_r| / mean|∇θ λₖLₖ|`, `λₖ ← (1 − α)λₖ + αλ̂ₖ`.
+            case annealing
+        }
+        /// Adam steps.
+        public var steps: Int
+        /// Adam's initial learning rate.
+        public var learningRate: Double
+        /// Exponential decay factor per `decayEvery` steps (staircase); 1 = constant.
+        public var decayRate: Double
+        /// Steps between decays.
+        public var decayEvery: Int
+        /// Interior (residual) points.
+        public var collocation: Int
+        /// Points on the boundary (for transient problems: over all times).
+        public var boundaryPoints: Int
+        /// Points at `t = 0` (transient problems).
+        public var initialPoints: Int
+        /// How collocation points are spread: uniform, halton, latin-hypercube.
+        public var sampling: String
+        /// Steps between draws of new collocation points; 0 keeps the first draw.
+        public var resampleEvery: Int
+        /// Residual-based adaptive refinement: every `refineEvery` steps (0: never), the `refineAdd`
+        /// points of largest |residual| among `refineCandidates` fresh ones join the collocation set.
+        public var refineEvery: Int, refineCandidates: Int, refineAdd: Int
+        /// Loss weights of the residual, boundary and initial terms.
+        public var weights: (residual: Double, boundary: Double, initial: Double)
+        /// Fixed weights or learning-rate annealing.
+        public var weighting: Weighting
+        /// Steps between annealing updates, and its moving-average factor `α`.
+        public var annealEvery: Int, annealAlpha: Double
+        /// L-BFGS iterations after Adam, on the final collocation set (0: none).
+        public var lbfgsIterations: Int
+        /// Steps between checkpoints.
+        public var checkpointEvery: Int
+        /// Seed of initialisation and point sampling.
+        public var seed: UInt64
+
+        /// Equality of every setting.
+        public static func == (a: PINNTraining, b: PINNTraining) -> Bool {
+            a.steps == b.steps && a.learningRate == b.learningRate && a.decayRate == b.decayRate && a.decayEvery == b.decayEvery
+                && a.collocation == b.collocation && a.boundaryPoints == b.boundaryPoints && a.initialPoints == b.initialPoints
+                && a.sampling == b.sampling && a.resampleEvery == b.resampleEvery && a.refineEvery == b.refineEvery
+                && a.refineCandidates == b.refineCandidates && a.refineAdd == b.refineAdd && a.weights == b.weights
+                && a.weighting == b.weighting && a.annealEvery == b.annealEvery && a.annealAlpha == b.annealAlpha
+                && a.lbfgsIterations == b.lbfgsIterations && a.checkpointEvery == b.checkpointEvery && a.seed == b.seed
+        }
+    }
+
+    /// The PINN's input axes: the coordinates, then `t` for transient problems.
+    public var pinnAxes: [String] { Self.coordinates(dimension) + (time == nil ? [] : ["t"]) }
+
+    /// The name of a derivative of `u` in residual expressions: `u_x`, `u_xx`, `u_xy`, `u_t`.
+    public static func derivativeName(_ axes: [String]) -> String { axes.isEmpty ? "u" : "u_" + axes.joined() }
+
+    /// The derivative names a residual over `axes` may use: `u`, `u_a` and `u_ab` for every axis
+    /// and ordered pair of axes.
+    public static func derivativeNames(axes: [String]) -> [String] {
+        ["u"] + axes.map { derivativeName([$0]) } + axes.flatMap { a in axes.map { derivativeName([a, $0]) } }
+    }
+
+    /// The residual a PINN drives to zero: `[pde] residual` when given, else the PDE kind's
+    /// equation written as an expression over `u` and its derivatives:
+    /// - darcy: `−(K·Δu + ∇K·∇u) − f`;
+    /// - heat: `u_t − (κ·Δu + ∇κ·∇u) − q` (steady: without `u_t`);
+    /// - reaction–diffusion: `u_t − (D·Δu + ∇D·∇u) − R(u)` (one reaction family).
+    ///
+    /// Coefficients must be expressions, not random fields; `∇K` is differentiated symbolically.
+    /// - Throws: ``ProblemFileError`` when the kind's equation cannot be written (random coefficient,
+    ///   several reaction families).
+    public func pinnResidual() throws -> Expression {
+        if let residual { return residual }
+        guard case let .expression(k) = coefficient else {
+            throw error(at: "pde.\(pde.coefficientKey)", "is a random field; a PINN solves one problem instance, so give an expression")
+        }
+        let space = Self.coordinates(dimension)
+        func v(_ name: String) -> Expression { .variable(name) }
+        func add(_ a: Expression, _ b: Expression) -> Expression { .binary(.add, a, b) }
+        func mul(_ a: Expression, _ b: Expression) -> Expression { .binary(.multiply, a, b) }
+        var flux: Expression = mul(k, space.map { v(Self.derivativeName([$0, $0])) }.reduce(.number(0), add))
+        for axis in space {
+            let dk = try k.derivative(with: axis).simplified
+            if dk != .number(0) { flux = add(flux, mul(dk, v(Self.derivativeName([axis])))) }
+        }
+        var r: Expression = .binary(.subtract, .negate(flux), source)
+        if time != nil { r = add(v("u_t"), r) }
+        if pde == .reactionDiffusion {
+            guard reactions.count == 1 else {
+                throw error(at: "reaction", "declares \(reactions.count) families; a PINN solves one reaction, or give [pde] residual")
+            }
+            r = .binary(.subtract, r, reactions[0].expression)
+        }
+        return r.simplified
+    }
+
+    /// Decodes `[model]` of kind pinn and checks that the problem is one instance a PINN can solve.
+    static func decodePINNModel(_ t: SpecTable, problem: Problem) throws -> PINNModel {
+        let layers = try t.ints("layers") ?? [64, 64, 64, 64]
+        guard !layers.isEmpty, layers.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else { throw t.error("layers", "expected hidden widths between 1 and 4096, got \(layers)") }
+        let activation = try t.choice("activation", ActivationName.self) ?? .tanh
+        guard [.tanh, .sin, .silu, .sigmoid, .softplus].contains(activation) else {
+            throw t.error("activation", "\(activation.rawValue) has no second derivative for the residual; expected tanh, sin, silu, sigmoid or softplus")
+        }
+        try t.finish()
+        if case .random = problem.initial { throw problem.error(at: "pde.initial", "is a random field; a PINN solves one problem instance, so give an expression") }
+        if let ranged = problem.parameters.first(where: { $0.range.lowerBound != $0.range.upperBound }) {
+            throw problem.error(at: "inputs.parameters.\(ranged.name)", "is a range; a PINN solves one problem instance, so give a number")
+        }
+        guard problem.geometries.count == 1 else {
+            throw problem.error(at: "geometry", "declares \(problem.geometries.count) geometries; a PINN solves on one")
+        }
+        _ = try problem.pinnResidual()
+        return PINNModel(layers: layers, activation: activation)
+    }
+
+    /// Decodes a PINN's `[training]` and its profiles (`[training.quick]`, …).
+    static func decodePINNTraining(_ t: SpecTable?, problem: Problem) throws -> [String: PINNTraining] {
+        let base = try readPINNTraining(t, over: nil, problem: problem)
+        var profiles = ["paper": base]
+        for name in t?.tableKeys ?? [] where name != "weights" {
+            if let override = try t?.table(name) {
+                profiles[name] = try readPINNTraining(override, over: base, problem: problem)
+                try override.finish()
+            }
+        }
+        if profiles["quick"] == nil { profiles["quick"] = base }
+        try t?.finish()
+        return profiles
+    }
+
+    static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: Problem) throws -> PINNTraining {
+        func int(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
+            let v = try t?.int(key) ?? fallback
+            guard v >= minimum else { throw t!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
+            return v
+        }
+        func positive(_ key: String, _ fallback: Double) throws -> Double {
+            let v = try t?.double(key) ?? fallback
+            guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
+            return v
+        }
+        let samplings = ["uniform", "halton", "latin-hypercube"]
+        let sampling = try t?.string("sampling") ?? base?.sampling ?? "latin-hypercube"
+        guard samplings.contains(sampling) else {
+            throw t!.error("sampling", "unknown sampling \"\(sampling)\"; expected one of \(samplings.joined(separator: ", "))")
+        }
+        var weights = base?.weights ?? (1, 1, 1)
+        if let w = try t?.table("weights") {
+            func weight(_ key: String, _ fallback: Double) throws -> Double {
+                let v = try w.double(key) ?? fallback
+                guard v > 0, v.isFinite else { throw w.error(key, "expected a positive weight, got \(v)") }
+                return v
+            }
+            weights = (try weight("residual", weights.0), try weight("boundary", weights.1), try weight("initial", weights.2))
+            try w.finish()
+        }
+        let alpha = try positive("anneal_alpha", base?.annealAlpha ?? 0.1)
+        guard alpha <= 1 else { throw t!.error("anneal_alpha", "expected a factor in (0, 1], got \(alpha)") }
+        let training = PINNTraining(
+            steps: try int("steps", base?.steps ?? 5000, minimum: 0),
+            learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
+            decayRate: try positive("decay_rate", base?.decayRate ?? 1),
+            decayEvery: try int("decay_every", base?.decayEvery ?? 1000),
+            collocation: try int("collocation", base?.collocation ?? 4096),
+            boundaryPoints: try int("boundary_points", base?.boundaryPoints ?? 256),
+            initialPoints: try int("initial_points", base?.initialPoints ?? 256),
+            sampling: sampling,
+            resampleEvery: try int("resample_every", base?.resampleEvery ?? 0, minimum: 0),
+            refineEvery: try int("refine_every", base?.refineEvery ?? 0, minimum: 0),
+            refineCandidates: try int("refine_candidates", base?.refineCandidates ?? 10000),
+            refineAdd: try int("refine_add", base?.refineAdd ?? 100),
+            weights: weights,
+            weighting: try t?.choice("weighting", PINNTraining.Weighting.self) ?? base?.weighting ?? .fixed,
+            annealEvery: try int("anneal_every", base?.annealEvery ?? 100),
+            annealAlpha: alpha,
+            lbfgsIterations: try int("lbfgs_iterations", base?.lbfgsIterations ?? 0, minimum: 0),
+            checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
+            seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)))
+        if training.refineEvery > 0, training.resampleEvery > 0 {
+            throw t!.error("refine_every", "adaptive refinement adds to a fixed collocation set; set resample_every = 0 or refine_every = 0")
+        }
+        return training
+    }
+}
