@@ -73,7 +73,7 @@ extension ResolvedProblem {
         let solves = p.reference.samples * p.geometries.count
         lines.append("Will solve: \(p.reference.samples) sample\(p.reference.samples == 1 ? "" : "s") × \(p.geometries.count) geometr\(p.geometries.count == 1 ? "y" : "ies") = \(solves) \(p.time == nil ? "linear systems" : "time integrations"), seed \(p.reference.seed)")
         lines.append("")
-        lines.append(contentsOf: operatorSummary())
+        lines.append(contentsOf: p.modelKind == .pinn ? pinnSummary() : operatorSummary())
         return lines.joined(separator: "\n")
     }
 
@@ -83,6 +83,28 @@ extension ResolvedProblem {
             let rank = { (n: String) in n == "quick" ? 0 : n == "paper" ? 1 : 2 }
             return rank(a) != rank(b) ? rank(a) < rank(b) : a < b
         }
+    }
+
+    /// What `tandem train` would do with a PINN's `[model]` and `[training]`: the network, the
+    /// residual as understood (with the jets it needs), the conditions as losses, each profile.
+    func pinnSummary() -> [String] {
+        let p = problem, m = p.pinnModel!
+        var lines = ["Model (tandem train): PINN, MLP (\(p.pinnAxes.joined(separator: ", "))) → \(m.layers.map(String.init).joined(separator: " → ")) → u, \(m.activation.rawValue)"]
+        if let residual = try? p.pinnResidual() {
+            let request = PINNProblem.request(for: residual.variables, axes: p.pinnAxes)
+            let names = ["u"] + request.first.map { "u_" + p.pinnAxes[$0] } + request.second.map { "u_" + p.pinnAxes[$0] + p.pinnAxes[$0] }
+                + request.mixed.map { "u_" + p.pinnAxes[$0.i] + p.pinnAxes[$0.j] }
+            lines.append("  residual\(p.residual == nil ? " (from the \(p.pde.rawValue) equation)" : ""): \(residual) = 0")
+            lines.append("  Taylor-mode jets through the network: \(names.joined(separator: ", "))")
+        }
+        lines.append("  soft conditions: \(p.boundaries.isEmpty ? "u = 0 on the boundary" : p.boundaries.map { $0.describe(coefficient: ["darcy": "K", "heat": "κ", "reaction-diffusion": "D"][p.pde.rawValue]!) }.joined(separator: "; "))\(p.time == nil ? "" : "; u(·, 0) = initial condition")")
+        for name in Self.profileOrder(p.pinnTrainingProfiles.keys) {
+            guard let t = p.pinnTrainingProfiles[name] else { continue }
+            let points = "\(t.collocation) collocation (\(t.sampling)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery)" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) of \(t.refineCandidates) by residual every \(t.refineEvery)" : "")), \(t.boundaryPoints) boundary" + (p.time == nil ? "" : ", \(t.initialPoints) initial")
+            let weights = "weights \(t.weighting.rawValue) residual \(t.weights.residual), boundary \(t.weights.boundary)" + (p.time == nil ? "" : ", initial \(t.weights.initial)")
+            lines.append("  \(name): \(t.steps) Adam steps lr \(t.learningRate)\(t.decayRate < 1 ? " ×\(t.decayRate) every \(t.decayEvery)" : ""), then \(t.lbfgsIterations) L-BFGS iterations; \(points); \(weights)")
+        }
+        return lines
     }
 
     /// What `tandem train` and `tandem transfer` would do with the file's `[model]`, `[training]`, `[transfer]`.

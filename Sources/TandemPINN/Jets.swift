@@ -132,46 +132,76 @@ extension Activation {
     }
 }
 
+extension JetRequest {
+    /// The stacked layout of these jets over `rows` points (see ``TandemCore/TaylorLayout``).
+    public func layout(rows: Int) -> TaylorLayout {
+        TaylorLayout(rows: rows, first: first.count, second: second.map { first.firstIndex(of: $0)! },
+                     mixed: mixed.map { [first.firstIndex(of: $0.i)!, first.firstIndex(of: $0.j)!] })
+    }
+}
+
+extension Activation {
+    /// The fused Taylor-mode kernel for this activation, if there is one.
+    var taylorNonlinearity: TaylorNonlinearity? {
+        switch self {
+        case .identity: return .identity
+        case .tanh: return .tanh
+        case .sin: return .sin
+        default: return nil
+        }
+    }
+}
+
 extension Dense {
-    /// Propagates jets through `σ(x·W + b)` (Taylor mode, forward):
-    /// `Z = A·W + b`, `Zᵢ = Aᵢ·W`, `Zᵢᵢ = Aᵢᵢ·W`, `Zᵢⱼ = Aᵢⱼ·W`, then `Y = σ(Z)`, `Yᵢ = σ'⊙Zᵢ`,
-    /// `Yᵢᵢ = σ''⊙Zᵢ² + σ'⊙Zᵢᵢ`, `Yᵢⱼ = σ''⊙Zᵢ⊙Zⱼ + σ'⊙Zᵢⱼ`.
-    ///
-    /// The value and every derivative are stacked row-wise so one GEMM serves them all; all
-    /// operations are recorded, so reverse mode over the result gives parameter gradients.
-    public func jets(_ input: Jets<Scalar>, request: JetRequest) -> Jets<Scalar> {
-        let n = input.value.shape[0]
-        let blocks = [input.value] + request.first.map { input.first[$0]! } + request.second.map { input.second[$0]! }
-            + request.mixed.map { input.mixed[$0]! }
-        let stacked = blocks.count == 1 ? blocks[0] : concatenate(blocks, alongAxis: 0)
-        let z = matmul(stacked, weight)
+    /// Propagates stacked jets `H` (`[blocks·n, in]`, laid out by `layout`) through `σ(x·W + b)`
+    /// (Taylor mode, forward): `Z = H·W` for all blocks in one GEMM, the bias on the value block,
+    /// then `Y = σ(Z₀ + b)`, `Yᵢ = σ'⊙Zᵢ`, `Yᵢᵢ = σ''⊙Zᵢ² + σ'⊙Zᵢᵢ`, `Yᵢⱼ = σ''⊙Zᵢ⊙Zⱼ + σ'⊙Zᵢⱼ`
+    /// — by one fused recorded kernel for `tanh`, `sin` and the identity
+    /// (``TandemCore/Tensor/taylorActivation(bias:_:layout:)``), by recorded elementwise
+    /// operations for the other smooth activations.
+    public func stackedJets(_ h: Tensor<Scalar>, layout: TaylorLayout) -> Tensor<Scalar> {
+        let z = matmul(h, weight)
+        if let fused = activation.taylorNonlinearity { return z.taylorActivation(bias: bias, fused, layout: layout) }
+        let n = layout.rows
         func block(_ k: Int) -> Tensor<Scalar> { z.slice(alongAxis: 0, (k * n)..<((k + 1) * n)) }
-        let (value, d1, d2) = activation.jetDerivatives(block(0) + bias)
-        var out = Jets(value: value)
-        var zFirst: [Int: Tensor<Scalar>] = [:]
-        for (k, i) in request.first.enumerated() {
-            let zi = block(1 + k)
-            zFirst[i] = zi
-            out.first[i] = d1.map { $0 * zi } ?? zi
+        let (s0, d1, d2) = activation.jetDerivatives(block(0) + bias)
+        var out = [s0]
+        for i in 0..<layout.first { out.append(d1! * block(1 + i)) }
+        var k = 1 + layout.first
+        for i in layout.second {
+            out.append(d2! * block(1 + i) * block(1 + i) + d1! * block(k))
+            k += 1
         }
-        let offset = 1 + request.first.count
-        for (k, i) in request.second.enumerated() {
-            let zii = block(offset + k), zi = zFirst[i]!
-            out.second[i] = d1.map { d2! * zi * zi + $0 * zii } ?? zii
+        for pair in layout.mixed {
+            out.append(d2! * block(1 + pair[0]) * block(1 + pair[1]) + d1! * block(k))
+            k += 1
         }
-        for (k, pair) in request.mixed.enumerated() {
-            let zij = block(offset + request.second.count + k)
-            out.mixed[pair] = d1.map { d2! * zFirst[pair.i]! * zFirst[pair.j]! + $0 * zij } ?? zij
-        }
-        return out
+        return out.count == 1 ? out[0] : concatenate(out, alongAxis: 0)
     }
 }
 
 extension MLP {
     /// The network's output and the input derivatives `request` asks for at points `x: [n, d]`,
-    /// by Taylor-mode jets through every layer (see ``Dense/jets(_:request:)``).
+    /// by Taylor-mode jets through every layer (see ``Dense/stackedJets(_:layout:)``): the value
+    /// and all derivatives travel stacked in one `[blocks·n, width]` tensor, so each layer is one
+    /// GEMM and one fused elementwise pass.
     /// - Precondition: every activation ``Activation/supportsJets``.
     public func jets(at x: Tensor<Scalar>, request: JetRequest) -> Jets<Scalar> {
-        layers.reduce(Jets(inputs: x, request: request)) { $1.jets($0, request: request) }
+        let (n, d) = (x.shape[0], x.shape[1])
+        let layout = request.layout(rows: n)
+        var stacked = [Scalar](repeating: 0, count: layout.blockCount * n * d)
+        x.scalars.withUnsafeBufferPointer { px in
+            for e in 0..<(n * d) { stacked[e] = px[e] }
+        }
+        for (k, axis) in request.first.enumerated() {
+            for row in 0..<n { stacked[((1 + k) * n + row) * d + axis] = 1 }
+        }
+        let h = layers.reduce(Tensor(shape: [layout.blockCount * n, d], scalars: stacked)) { $1.stackedJets($0, layout: layout) }
+        func block(_ k: Int) -> Tensor<Scalar> { layout.blockCount == 1 ? h : h.slice(alongAxis: 0, (k * n)..<((k + 1) * n)) }
+        var jets = Jets(value: block(0))
+        for (k, axis) in request.first.enumerated() { jets.first[axis] = block(1 + k) }
+        for (k, axis) in request.second.enumerated() { jets.second[axis] = block(1 + request.first.count + k) }
+        for (k, pair) in request.mixed.enumerated() { jets.mixed[pair] = block(1 + request.first.count + request.second.count + k) }
+        return jets
     }
 }
