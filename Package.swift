@@ -96,7 +96,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "tandem-bench",
-            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemGeometry", "TandemPDE"],
+            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemPINN", "TandemGeometry", "TandemPDE"],
             path: "Benchmarks/TandemBench",
             swiftSettings: numericSettings),
 

@@ -7,7 +7,7 @@ THREADS=${BENCH_THREADS:-2}
 REPEATS=${BENCH_REPEATS:-50}
 # Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
 ROUNDS=${BENCH_ROUNDS:-3}
-# BENCH_ONLY=mlp, deeponet or darcy runs one group; all three by default.
+# BENCH_ONLY=mlp, deeponet, pinn or darcy runs one group; all four by default.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -56,6 +56,19 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" benchmarks/peers/torch_deeponet.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-deeponet.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-deeponet.jsonl" "$OUT/torch-deeponet.jsonl" "$OUT/deeponet.json"
+fi
+
+# The Fisher–KPP PINN step: Taylor-mode jets against autograd.grad(create_graph=True).
+if want pinn; then
+echo "bench: PINN steps against PyTorch"
+: > "$OUT/tandem-pinn.jsonl"
+: > "$OUT/torch-pinn.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only pinn --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-pinn.jsonl"
+    "$VENV/bin/python" benchmarks/peers/torch_pinn.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-pinn.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-pinn.jsonl" "$OUT/torch-pinn.jsonl" "$OUT/pinn.json"
 fi
 
 # Sparse solver: Darcy on 256², 512², 1024² against SciPy (and scikit-sparse's CHOLMOD when it

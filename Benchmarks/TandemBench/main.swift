@@ -4,6 +4,7 @@ import Foundation
 import TandemCore
 import TandemNN
 import TandemOperators
+import TandemPINN
 import TandemGeometry
 import TandemPDE
 
@@ -209,6 +210,35 @@ func darcyCNNStep(repeats: Int) throws -> Measurement {
                        note: "32 functions x 10000 points")
 }
 
+/// One Adam step of the Fisher–KPP PINN (issue benchmark): MLP 2→[64]×4→1 tanh over (x, t),
+/// 4096 collocation + 256 initial + 256 boundary points, residual `u_t − 0.05·u_xx − u(1 − u)`
+/// with the input derivatives from Taylor-mode jets, loss = mean r² + mean (u − u₀)² + mean u².
+func fisherPINNStep<S: TensorScalar>(_: S.Type, repeats: Int) throws -> Measurement {
+    var g = SeededGenerator(seed: 0)
+    var model = MLP<S>(widths: [2, 64, 64, 64, 64, 1], activation: .tanh, initializer: .glorotNormal, using: &g)
+    var optimizer = Adam<S>(learningRate: 1e-3)
+    let collocation = Tensor<S>.randomUniform(shape: [4096, 2], lower: 0, upper: 1, using: &g)
+    let x0 = (0..<256).map { _ in S(g.nextUnitDouble()) }
+    let initial = Tensor<S>(shape: [256, 2], scalars: x0.flatMap { [$0, 0] })
+    let u0 = Tensor<S>(shape: [256, 1], scalars: x0.map { S.sin(S.pi * $0) })
+    let boundary = Tensor<S>(shape: [256, 2], scalars: (0..<256).flatMap { i in [S(i % 2), S(g.nextUnitDouble())] })
+    let request = JetRequest(first: [1], second: [0])
+    func step() throws {
+        let (_, grads) = try valueWithGradient(at: model) { m -> Tensor<S> in
+            let j = m.jets(at: collocation, request: request)
+            let r = j.first[1]! - S(0.05) * j.second[0]! - j.value * (1 - j.value)
+            let e = m(initial) - u0, b = m(boundary)
+            return (r * r).mean() + (e * e).mean() + (b * b).mean()
+        }
+        optimizer.update(&model, along: grads)
+    }
+    for _ in 0..<5 { try step() }
+    var times: [Double] = []
+    for _ in 0..<repeats { times.append(try seconds(step)) }
+    return Measurement(name: "fisher_pinn_adam_step", precision: S.dtypeName, batch: 4096, medianMilliseconds: median(times) * 1e3,
+                       gflops: nil, note: "4096 + 256 + 256 points, jets u, u_x, u_t, u_xx")
+}
+
 let encoder = JSONEncoder()
 func emit(_ m: Measurement) {
     FileHandle.standardOutput.write((String(decoding: try! encoder.encode(m), as: UTF8.self) + "\n").data(using: .utf8)!)
@@ -230,6 +260,8 @@ for batch in [1024, 8192] {
 }
 if wanted("deeponet-F32") { emit(try deepONetStep(Float.self, repeats: repeats)) }
 if wanted("deeponet-F64") { emit(try deepONetStep(Double.self, repeats: repeats)) }
+if wanted("pinn-F32") { emit(try fisherPINNStep(Float.self, repeats: repeats)) }
+if wanted("pinn-F64") { emit(try fisherPINNStep(Double.self, repeats: repeats)) }
 if wanted("cnn-darcy") { emit(try darcyCNNStep(repeats: Swift.max(3, repeats / 5))) }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {

@@ -88,22 +88,22 @@ extension Tensor {
         scalars.withUnsafeBufferPointer { pz in
             bias.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { py in
-                    Self.withDerivatives(pz, pb, nonlinearity, rows: n, width: w) { s0, s1, s2, _ in
+                    Self.forEachElementChunk(pz, pb, nonlinearity, rows: n, width: w) { range, s0, s1, s2, _ in
                         let z = pz.baseAddress!, y = py.baseAddress!
-                        for e in 0..<m { y[e] = s0[e] }
+                        for e in range { y[e] = s0[e] }
                         for i in 0..<layout.first {
                             let (zi, yi) = (z + (1 + i) * m, y + (1 + i) * m)
-                            for e in 0..<m { yi[e] = s1[e] * zi[e] }
+                            for e in range { yi[e] = s1[e] * zi[e] }
                         }
                         var k = 1 + layout.first
                         for i in layout.second {
                             let (zi, zk, yk) = (z + (1 + i) * m, z + k * m, y + k * m)
-                            for e in 0..<m { yk[e] = s2[e] * zi[e] * zi[e] + s1[e] * zk[e] }
+                            for e in range { yk[e] = s2[e] * zi[e] * zi[e] + s1[e] * zk[e] }
                             k += 1
                         }
                         for pair in layout.mixed {
                             let (zi, zj, zk, yk) = (z + (1 + pair[0]) * m, z + (1 + pair[1]) * m, z + k * m, y + k * m)
-                            for e in 0..<m { yk[e] = s2[e] * zi[e] * zj[e] + s1[e] * zk[e] }
+                            for e in range { yk[e] = s2[e] * zi[e] * zj[e] + s1[e] * zk[e] }
                             k += 1
                         }
                     }
@@ -126,20 +126,26 @@ extension Tensor {
         }
     }
 
-    /// `σ(z)`, `σ'(z)`, `σ''(z)`, `σ'''(z)` for `z = Z₀ + b` over the value block, in scratch buffers.
+    /// Calls `body(range, σ, σ′, σ″, σ‴)` on chunks of the value block's elements (concurrently
+    /// for large blocks, see ``Parallelism``), with the derivatives at `z = Z₀ + b` for the
+    /// chunk's elements in scratch buffers indexed like the block.
     @inline(__always)
-    static func withDerivatives(
+    static func forEachElementChunk(
         _ pz: UnsafeBufferPointer<Scalar>, _ pb: UnsafeBufferPointer<Scalar>, _ nonlinearity: TaylorNonlinearity, rows n: Int, width w: Int,
-        _ body: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>) -> Void
+        _ body: (Range<Int>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>) -> Void
     ) {
-        let m = n * w
-        let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * Swift.max(m, 1))
-        defer { buffer.deallocate() }
-        let z0 = buffer.baseAddress!
-        for r in 0..<n { for c in 0..<w { z0[r * w + c] = pz[r * w + c] + pb[c] } }
-        let part = { (k: Int) in UnsafeMutableBufferPointer(start: z0 + k * m, count: m) }
-        nonlinearity.derivatives(UnsafeBufferPointer(part(0)), part(1), part(2), part(3), part(4))
-        body(z0 + m, z0 + 2 * m, z0 + 3 * m, z0 + 4 * m)
+        Parallelism.forEachChunk(count: n * w) { range in
+            let count = range.count
+            let buffer = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 5 * Swift.max(count, 1))
+            defer { buffer.deallocate() }
+            let z0 = buffer.baseAddress!
+            for e in range { z0[e - range.lowerBound] = pz[e] + pb[e % w] }
+            let part = { (k: Int) in UnsafeMutableBufferPointer(start: z0 + k * count, count: count) }
+            nonlinearity.derivatives(UnsafeBufferPointer(part(0)), part(1), part(2), part(3), part(4))
+            // Shift the buffers so that element e of the block is at index e.
+            let shift = { (k: Int) in z0 + k * count - range.lowerBound }
+            body(range, shift(1), shift(2), shift(3), shift(4))
+        }
     }
 
     /// The fused first-order pullback of ``taylorActivation(bias:_:layout:)`` (not recorded).
@@ -155,13 +161,13 @@ extension Tensor {
             bias.scalars.withUnsafeBufferPointer { pb in
                 ybar.scalars.withUnsafeBufferPointer { pg in
                     zbar.withUnsafeMutableBufferPointer { pzb in
-                        withDerivatives(pz, pb, nonlinearity, rows: n, width: w) { _, s1, s2, s3 in
+                        forEachElementChunk(pz, pb, nonlinearity, rows: n, width: w) { range, _, s1, s2, s3 in
                             let (zz, g, out) = (pz.baseAddress!, pg.baseAddress!, pzb.baseAddress!)
                             // Value block: σ'·Ȳ₀ first; the σ'' and σ''' sums are added below.
-                            for e in 0..<m { out[e] = s1[e] * g[e] }
+                            for e in range { out[e] = s1[e] * g[e] }
                             for i in 0..<layout.first {
                                 let (zi, gi, oi) = (zz + (1 + i) * m, g + (1 + i) * m, out + (1 + i) * m)
-                                for e in 0..<m {
+                                for e in range {
                                     oi[e] = s1[e] * gi[e]
                                     out[e] += s2[e] * zi[e] * gi[e]
                                 }
@@ -169,7 +175,7 @@ extension Tensor {
                             var k = 1 + layout.first
                             for i in layout.second {
                                 let (zi, zk, gk, oi, ok) = (zz + (1 + i) * m, zz + k * m, g + k * m, out + (1 + i) * m, out + k * m)
-                                for e in 0..<m {
+                                for e in range {
                                     ok[e] = s1[e] * gk[e]
                                     oi[e] += 2 * s2[e] * zi[e] * gk[e]
                                     out[e] += s2[e] * zk[e] * gk[e] + s3[e] * zi[e] * zi[e] * gk[e]
@@ -179,7 +185,7 @@ extension Tensor {
                             for pair in layout.mixed {
                                 let (zi, zj, zk, gk) = (zz + (1 + pair[0]) * m, zz + (1 + pair[1]) * m, zz + k * m, g + k * m)
                                 let (oi, oj, ok) = (out + (1 + pair[0]) * m, out + (1 + pair[1]) * m, out + k * m)
-                                for e in 0..<m {
+                                for e in range {
                                     ok[e] = s1[e] * gk[e]
                                     oi[e] += s2[e] * zj[e] * gk[e]
                                     oj[e] += s2[e] * zi[e] * gk[e]
@@ -187,8 +193,9 @@ extension Tensor {
                                 }
                                 k += 1
                             }
-                            for r in 0..<n { for c in 0..<w { bbar[c] += out[r * w + c] } }
                         }
+                        let out = pzb.baseAddress!
+                        for r in 0..<n { for c in 0..<w { bbar[c] += out[r * w + c] } }
                     }
                 }
             }
