@@ -202,13 +202,14 @@ public final class PINNTrainer {
         solver.maxEvaluations = 2 * t.lbfgsIterations + 25
         let logEvery = Swift.max(1, t.lbfgsIterations / 100)
         var logError: Error?
+        let phaseStart = Date()
         let report = try solver.minimize(&model, progress: { [self] iteration, value in
             let seconds = Date().timeIntervalSince(start)
             if iteration % logEvery == 0 || iteration == t.lbfgsIterations {
                 do { try log(step: step + iteration, phase: "lbfgs", loss: value, terms: [], rate: 0, seconds: seconds) } catch { logError = error }
             }
             progress?(Progress(phase: "lbfgs", step: iteration, steps: t.lbfgsIterations, loss: value, terms: [], weights: weights.weights,
-                               seconds: seconds, rate: Double(iteration) / Swift.max(seconds, 1e-9)))
+                               seconds: seconds, rate: Double(iteration) / Swift.max(Date().timeIntervalSince(phaseStart), 1e-9)))
         }) { m in self.weighted(self.terms(m, collocation: collocation)) }
         if let logError { throw logError }
         refined = true

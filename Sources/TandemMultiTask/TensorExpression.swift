@@ -34,12 +34,7 @@ public enum TensorExpression {
             case .power: return power(x, y)
             }
         case let .call(f, arguments):
-            let values = arguments.map { evaluate($0, bindings) }
-            let constants = values.compactMap { value -> Double? in if case let .constant(c) = value { return c } else { return nil } }
-            if constants.count == values.count {
-                return .constant(TandemSpec.Expression.call(f, constants.map { .number($0) }).evaluate([:]))
-            }
-            return call(f, values)
+            return call(f, arguments.map { evaluate($0, bindings) })
         }
     }
 
@@ -102,6 +97,10 @@ public enum TensorExpression {
     }
 
     static func call(_ f: TandemSpec.Expression.Function, _ values: [Value]) -> Value {
+        let constants = values.compactMap { value -> Double? in if case let .constant(c) = value { return c } else { return nil } }
+        if constants.count == values.count {
+            return .constant(TandemSpec.Expression.call(f, constants.map { .number($0) }).evaluate([:]))
+        }
         let x = values[0]
         guard case let .tensor(t) = x else {
             // One constant argument with a tensor second argument (min, max, pow).

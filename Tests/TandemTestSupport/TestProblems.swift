@@ -123,3 +123,56 @@ public enum TestProblems {
     families = ["cubic"]
     """
 }
+
+extension TestProblems {
+    /// Fisher–KPP `u_t = 0.05·u_xx + u(1 − u)`, `u(x, 0) = sin πx`, `u = 0` at both ends, as a
+    /// PINN; `[training.quick]` is a small network trained for a few seconds.
+    public static let tinyFisherPINN = """
+    name = "tiny-fisher-pinn"
+
+    [pde]
+    kind = "reaction-diffusion"
+    diffusivity = "0.05"
+    initial = "sin(pi*x)"
+
+    [inputs.parameters]
+    rho = 1.0
+
+    [[reaction]]
+    name = "fisher"
+    expression = "rho*u*(1 - u)"
+
+    [[geometry]]
+    name = "interval"
+    shape = "interval"
+    lower = 0
+    upper = 1
+
+    [[boundary]]
+    kind = "dirichlet"
+    value = "0"
+
+    [time]
+    end = 1.0
+    steps = 100
+    outputs = 10
+
+    [reference]
+    grid = [101]
+
+    [model]
+    kind = "pinn"
+    layers = [20, 20, 20]
+    activation = "tanh"
+
+    [training]
+    steps = 600
+    learning_rate = 3e-3
+    collocation = 512
+    boundary_points = 64
+    initial_points = 64
+    lbfgs_iterations = 150
+    checkpoint_every = 100
+    seed = 1
+    """
+}

@@ -1,0 +1,170 @@
+import Foundation
+import TandemCore
+import TandemMultiTask
+import TandemNN
+import TandemSpec
+import TandemTestSupport
+import XCTest
+
+/// Physics-informed networks end to end: the problem file, the residual, training, comparison.
+final class PINNTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pinn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func write(_ text: String, _ name: String = "pinn.toml") throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func assertProblemError(_ text: String, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try Problem(text: text, file: "bad.toml"), file: file, line: line) { error in
+            let message = "\(error)"
+            for part in expected { XCTAssertTrue(message.contains(part), "\(message) should contain \(part)", file: file, line: line) }
+        }
+    }
+
+    func testResidualFromTheKindAndFromTheFile() throws {
+        let problem = try Problem(text: TestProblems.tinyFisherPINN, file: "fisher.toml")
+        XCTAssertEqual(problem.modelKind, .pinn)
+        XCTAssertEqual(problem.pinnAxes, ["x", "t"])
+        // u_t − (D·u_xx) − R(u), D constant so no ∇D·∇u term.
+        let residual = try problem.pinnResidual()
+        XCTAssertEqual(residual.variables, ["u", "u_t", "u_xx", "rho"])
+        let values: [String: Double] = ["u": 0.3, "u_t": 0.2, "u_xx": -1.5, "rho": 1]
+        XCTAssertEqual(residual.evaluate(values), 0.2 - 0.05 * -1.5 - 0.3 * 0.7, accuracy: 1e-15)
+
+        // Darcy with K(x, y) gets the ∇K·∇u term from the symbolic derivative.
+        let darcy = TestProblems.tinyFisherPINN
+            .replacingOccurrences(of: "kind = \"reaction-diffusion\"\ndiffusivity = \"0.05\"\ninitial = \"sin(pi*x)\"", with: "kind = \"darcy\"\npermeability = \"1 + x*y\"\nsource = \"1\"")
+            .replacingOccurrences(of: "[[reaction]]\nname = \"fisher\"\nexpression = \"rho*u*(1 - u)\"", with: "")
+            .replacingOccurrences(of: "shape = \"interval\"\nlower = 0\nupper = 1", with: "shape = \"rectangle\"\nlower = [0, 0]\nupper = [1, 1]")
+            .replacingOccurrences(of: "[time]\nend = 1.0\nsteps = 100\noutputs = 10", with: "")
+            .replacingOccurrences(of: "grid = [101]", with: "grid = [21, 21]")
+        let k = try Problem(text: darcy, file: "darcy.toml").pinnResidual()
+        let at: [String: Double] = ["x": 0.5, "y": 0.25, "u_x": 2, "u_y": 3, "u_xx": 5, "u_yy": 7, "rho": 1]
+        // −(K(u_xx + u_yy) + K_x u_x + K_y u_y) − f with K = 1 + xy, K_x = y, K_y = x.
+        XCTAssertEqual(k.evaluate(at), -((1 + 0.125) * 12 + 0.25 * 2 + 0.5 * 3) - 1, accuracy: 1e-12)
+
+        // A residual written in the file is used as written.
+        let general = TestProblems.tinyFisherPINN.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"sin(pi*x)\"\nresidual = \"u_t - 0.05*u_xx - rho*u*(1 - u)\"")
+        XCTAssertEqual(try Problem(text: general, file: "general.toml").pinnResidual().evaluate(values), residual.evaluate(values), accuracy: 1e-15)
+    }
+
+    func testBadPINNFilesAreRejectedAtCheckTime() {
+        let base = TestProblems.tinyFisherPINN
+        // An unknown symbol, and a derivative along an axis the problem does not have.
+        assertProblemError(base.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"sin(pi*x)\"\nresidual = \"u_t - D*u_xx\""),
+                           ["bad.toml:", "pde.residual", "D"])
+        assertProblemError(base.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"sin(pi*x)\"\nresidual = \"u_t - u_yy\""),
+                           ["pde.residual", "u_yy"])
+        assertProblemError(base.replacingOccurrences(of: "activation = \"tanh\"", with: "activation = \"relu\""),
+                           ["model.activation", "no second derivative"])
+        assertProblemError(base.replacingOccurrences(of: "rho = 1.0", with: "rho = [0.5, 1.5]"),
+                           ["inputs.parameters.rho", "is a range"])
+        assertProblemError(base.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"random\"") + "\n[inputs.initial]\nkind = \"logistic\"\nlength = 0.2\n",
+                           ["pde.initial", "random field"])
+        assertProblemError(base + "\n[[reaction]]\nname = \"second\"\nexpression = \"u\"\n", ["reaction", "2 families"])
+        assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nsampling = \"sobol\""),
+                           ["training.sampling", "halton"])
+        assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nbatch = 3"),
+                           ["training.batch", "unknown key"])
+    }
+
+    func testTensorExpressionsMatchTheInterpreterAndDifferentiate() throws {
+        let text = "sinh(x)*cosh(y) + max(x, y)^2 - min(x, 0.35)/(1 + y^2) + pow(1 + x*x, 1.5) + tan(0.5*y) + abs(x - y) - 2^x"
+        let e = try TandemSpec.Expression(parsing: text, variables: ["x", "y"])
+        let xs = (0..<7).map { -0.9 + 0.3 * Double($0) }, ys = (0..<7).map { 0.8 - 0.25 * Double($0) }
+        let expected = e.evaluate(["x": xs, "y": ys], count: 7)
+        let value = TensorExpression.tensor(TensorExpression.evaluate(e, ["x": .tensor(Tensor(shape: [7, 1], scalars: xs)), "y": .tensor(Tensor(shape: [7, 1], scalars: ys))]), rows: 7)
+        for (a, b) in zip(value.scalars, expected) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+        // Constant subexpressions fold to numbers.
+        guard case let .constant(c) = TensorExpression.evaluate(try TandemSpec.Expression(parsing: "2*pi + exp(1)", variables: []), [:]) else {
+            return XCTFail("a constant expression should fold")
+        }
+        XCTAssertEqual(c, 2 * Double.pi + M_E, accuracy: 1e-14)
+        // u^3 stays exact for negative u (a product, not exp(3 log u)).
+        let cube = TensorExpression.tensor(TensorExpression.evaluate(try TandemSpec.Expression(parsing: "u^3", variables: ["u"]), ["u": .tensor(Tensor(shape: [1, 1], scalars: [-2]))]), rows: 1)
+        XCTAssertEqual(cube.scalars, [-8])
+        assertDerivativesMatchFiniteDifferences("tensor expression", at: [Tensor(shape: [7, 1], scalars: xs), Tensor(shape: [7, 1], scalars: ys.map { $0 + 0.01 })]) { p in
+            TensorExpression.tensor(TensorExpression.evaluate(e, ["x": .tensor(p[0]), "y": .tensor(p[1])]), rows: 7)
+        }
+    }
+
+    func testTrainingReachesTheSolverAndResumesExactly() throws {
+        let path = try write(TestProblems.tinyFisherPINN)
+        let run = try PINNRun(problemPath: path, directory: directory.appendingPathComponent("run").path, profile: "quick", resume: false)
+        let trainer = try run.trainer(resume: false)
+        let report = try trainer.run()
+        try run.record(report, trainer: trainer)
+        XCTAssertEqual(report.step, 600)
+        XCTAssertEqual(report.lbfgs?.iterations ?? 0, 150, "\(String(describing: report.lbfgs))")
+        let (model, step, lbfgs) = try run.trainedModel()
+        XCTAssertEqual(step, 600)
+        XCTAssertNotNil(lbfgs)
+        let comparison = try PINNComparison(run: run, model: model)
+        XCTAssertLessThan(comparison.relativeL2, 0.02, "relative L2 against the solver")
+        XCTAssertEqual(comparison.relativeL2PerTime.count, 11)
+        let written = try PINNReport(run: run, comparison: comparison, modelDescription: PINNRun.describe(model), step: step).write()
+        XCTAssertEqual(written, ["metrics.json", "report.md", "figures/solution.png", "figures/loss.png"])
+
+        // 100 steps, stop, resume to 200 == 200 steps straight (no L-BFGS).
+        let short = try write(TestProblems.tinyFisherPINN.replacingOccurrences(of: "steps = 600", with: "steps = 200")
+                                .replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 0\nresample_every = 50"), "short.toml")
+        let straight = try PINNRun(problemPath: short, directory: directory.appendingPathComponent("straight").path, profile: "quick", resume: false)
+        let a = try straight.trainer(resume: false)
+        _ = try a.run()
+        let split = try PINNRun(problemPath: short, directory: directory.appendingPathComponent("split").path, profile: "quick", resume: false)
+        var calls = 0
+        let interrupted = try split.trainer(resume: false).run(shouldStop: { calls += 1; return calls > 100 })
+        XCTAssertTrue(interrupted.interrupted)
+        XCTAssertEqual(interrupted.step, 100)
+        let b = try split.trainer(resume: true)
+        XCTAssertEqual(b.step, 100)
+        _ = try b.run()
+        for (name, value) in a.model.namedParameters {
+            XCTAssertEqual(value.scalars, b.model.namedParameters[name]!.scalars, "resumed \(name)")
+        }
+    }
+
+    func testDivergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
+        // exp(u²) overflows once one huge step has made |u| large.
+        let text = TestProblems.tinyFisherPINN
+            .replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"sin(pi*x)\"\nresidual = \"u_t - exp(u*u)\"")
+            .replacingOccurrences(of: "learning_rate = 3e-3", with: "learning_rate = 1000")
+            .replacingOccurrences(of: "checkpoint_every = 100", with: "checkpoint_every = 1")
+        let run = try PINNRun(problemPath: try write(text), directory: directory.appendingPathComponent("diverging").path, profile: "quick", resume: false)
+        let trainer = try run.trainer(resume: false)
+        XCTAssertThrowsError(try trainer.run()) { error in
+            guard case let OperatorTrainingError.diverged(step, _, checkpoint)? = error as? OperatorTrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(checkpoint, step, "the checkpoint of the step before divergence is kept")
+            XCTAssertTrue("\(error)".contains("last good checkpoint"), "\(error)")
+        }
+        let kept = try Checkpoint<Double>.read(from: run.path("checkpoint.safetensors"))
+        XCTAssertTrue(kept.parameters.values.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+    }
+
+    func testAnnealingAndRefinementAreLoggedAndKept() throws {
+        let text = TestProblems.tinyFisherPINN
+            .replacingOccurrences(of: "steps = 600", with: "steps = 60")
+            .replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 0\nweighting = \"annealing\"\nanneal_every = 20\nrefine_every = 25\nrefine_add = 10\nrefine_candidates = 500")
+        let run = try PINNRun(problemPath: try write(text), directory: directory.appendingPathComponent("adaptive").path, profile: "quick", resume: false)
+        let trainer = try run.trainer(resume: false)
+        let report = try trainer.run()
+        XCTAssertEqual(report.collocationPoints, 512 + 20, "two refinements of 10 points")
+        let history = try String(contentsOfFile: run.path("loss.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(history[0], "step,phase,loss,residual,boundary,initial,weight_residual,weight_boundary,weight_initial,learning_rate,seconds")
+        let last = history.last!.split(separator: ",")
+        XCTAssertNotEqual(Double(last[7]), 1, "the boundary weight was annealed")
+        // The refined points and weights travel with the checkpoint.
+        let resumed = try run.trainer(resume: true)
+        let again = try resumed.run()
+        XCTAssertEqual(again.collocationPoints, 532)
+    }
+}
