@@ -39,6 +39,11 @@ public struct PINNReport {
             document["relative_l2_per_time"] = comparison.relativeL2PerTime
         }
         if let s = comparison.solverSeconds { document["solver_seconds"] = s }
+        if !comparison.coefficients.isEmpty {
+            document["coefficients"] = comparison.coefficients.map {
+                ["name": $0.name, "initial": $0.initial, "learned": $0.learned, "truth": $0.truth, "relative_error": $0.relativeError] as [String: Any]
+            }
+        }
         document["training"] = training
         try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: run.path("metrics.json")))
         try markdown(figures: figures).write(toFile: run.path("report.md"), atomically: true, encoding: .utf8)
@@ -52,6 +57,9 @@ public struct PINNReport {
                      "| max absolute error | \(String(format: "%.3e", comparison.maxAbsoluteError)) |"]
         if comparison.times.count > 1 {
             lines.append("| relative L2 at t = \(Figures.label(comparison.times.last!)) | \(percent(comparison.relativeL2PerTime.last!)) |")
+        }
+        for c in comparison.coefficients {
+            lines.append("| \(c.name): learned / true (start) | \(String(format: "%.5g", c.learned)) / \(String(format: "%.5g", c.truth)) (\(String(format: "%.5g", c.initial))), error \(percent(c.relativeError)) |")
         }
         if let seconds = training["seconds"] as? Double { lines.append("| training time | \(String(format: "%.1f", seconds)) s |") }
         if let lbfgs = training["lbfgs"] as? [String: Any], let reason = lbfgs["reason"] as? String, let iterations = lbfgs["iterations"] as? Int {
@@ -128,6 +136,20 @@ public struct PINNReport {
                                               xLabel: "step", yLabel: "loss", logY: true)
                 try chart.writePNG(to: run.path("figures/loss.png"))
                 names.append("figures/loss.png")
+                let trajectories = comparison.coefficients.compactMap { c -> Figures.Series? in
+                    guard let column = header.firstIndex(of: c.name) else { return nil }
+                    let points = lines.dropFirst().compactMap { r -> (x: Double, y: Double)? in
+                        guard r.count > column, let x = Double(r[0]), let y = Double(r[column]) else { return nil }
+                        return (x, y / c.truth)
+                    }
+                    return Figures.Series(name: "\(c.name) / true \(c.name)", points: points)
+                }
+                if !trajectories.isEmpty {
+                    let chart = Figures.lineChart(trajectories, title: "\(run.resolved.problem.name): learned coefficients over training",
+                                                  xLabel: "step", yLabel: "learned / true", logY: false)
+                    try chart.writePNG(to: run.path("figures/coefficients.png"))
+                    names.append("figures/coefficients.png")
+                }
             }
         }
         return names

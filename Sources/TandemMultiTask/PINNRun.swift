@@ -35,6 +35,17 @@ public struct PINNRun {
         self.profile = profile
         self.training = training
         try OperatorRun.prepare(directory: directory, problem: problem, problemPath: problemPath, profile: profile, resume: resume)
+        // The observations travel with the run (the problem file names them relative to itself).
+        if let inverse = problem.inverse {
+            let source = inverse.observations.hasPrefix("/") ? inverse.observations
+                : URL(fileURLWithPath: problemPath).deletingLastPathComponent().appendingPathComponent(inverse.observations).path
+            _ = try PINNProblem.observations(path: source, resolved: resolved)
+            let target = directory + "/observations.nc"
+            if URL(fileURLWithPath: source).standardizedFileURL != URL(fileURLWithPath: target).standardizedFileURL {
+                try? FileManager.default.removeItem(atPath: target)
+                try FileManager.default.copyItem(atPath: source, toPath: target)
+            }
+        }
     }
 
     /// Reopens a trained run.
@@ -58,17 +69,26 @@ public struct PINNRun {
         (try? Problem(contentsOf: directory + "/problem.toml"))?.modelKind == .pinn
     }
 
-    /// The network `[model]` declares, initialised from the training seed.
-    public func makeModel() -> MLP<Double> {
+    /// The network `[model]` declares, initialised from the training seed, with the unknowns of
+    /// `[inverse]` at their starting values.
+    public func makeModel() -> PhysicsInformedNetwork<Double> {
         let spec = resolved.problem.pinnModel!
         var generator = SeededGenerator(seed: training.seed)
-        return MLP(widths: [resolved.problem.pinnAxes.count] + spec.layers + [1], activation: OperatorModel.activation(spec.activation),
-                   initializer: .glorotNormal, using: &generator)
+        let network = MLP<Double>(widths: [resolved.problem.pinnAxes.count] + spec.layers + [1], activation: OperatorModel.activation(spec.activation),
+                                  initializer: .glorotNormal, using: &generator)
+        return PhysicsInformedNetwork(network: network, coefficients: resolved.problem.inverse?.unknowns ?? [:])
     }
 
-    /// `"MLP 2→64→64→1 tanh"`.
-    public static func describe(_ model: MLP<Double>) -> String {
-        "MLP " + model.widths.map(String.init).joined(separator: "→") + " " + model.layers[0].activation.rawValue
+    /// `"MLP 2→64→64→1 tanh"`, with the learned coefficients: `"…; learning D, rho"`.
+    public static func describe(_ model: PhysicsInformedNetwork<Double>) -> String {
+        "MLP " + model.network.widths.map(String.init).joined(separator: "→") + " " + model.network.layers[0].activation.rawValue
+            + (model.coefficientNames.isEmpty ? "" : "; learning " + model.coefficientNames.joined(separator: ", "))
+    }
+
+    /// The observations of an inverse problem (copied into the run), else `nil`.
+    public func observations() throws -> PINNProblem.Observations? {
+        guard resolved.problem.inverse != nil else { return nil }
+        return try PINNProblem.observations(path: path("observations.nc"), resolved: resolved)
     }
 
     /// A trainer, resumed from the checkpoint when `resume` and one exists.
@@ -77,7 +97,7 @@ public struct PINNRun {
         let setup = try PINNProblem(resolved, training: training)
         let metadata = ["tandem.problem": resolved.problem.text, "tandem.model": Self.describe(model), "tandem.profile": profile,
                         "tandem.version": TandemVersion.string]
-        let trainer = try PINNTrainer(model: model, setup: setup, directory: directory, metadata: metadata)
+        let trainer = try PINNTrainer(model: model, setup: setup, observations: try observations(), directory: directory, metadata: metadata)
         if resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors")) { try trainer.resume() }
         return trainer
     }
@@ -100,7 +120,7 @@ public struct PINNRun {
 
     /// The trained network and the Adam step its checkpoint holds.
     /// - Throws: ``OperatorTrainingError/incompatibleCheckpoint(_:)`` when the checkpoint holds another network.
-    public func trainedModel() throws -> (model: MLP<Double>, step: Int, lbfgs: String?) {
+    public func trainedModel() throws -> (model: PhysicsInformedNetwork<Double>, step: Int, lbfgs: String?) {
         var model = makeModel()
         let checkpoint = try Checkpoint<Double>.read(from: path("checkpoint.safetensors"))
         guard checkpoint.metadata["tandem.model"] == Self.describe(model) else {
@@ -129,9 +149,21 @@ public struct PINNComparison: Sendable {
     /// Seconds to evaluate the network on all these points, and the solver's seconds for the solution.
     public let inferenceSeconds: Double, solverSeconds: Double?
 
+    /// A learned coefficient of an inverse problem against its true value (the file's parameter).
+    public struct Coefficient: Sendable, Codable {
+        /// Its name.
+        public let name: String
+        /// The value training started from, the learned value and the truth.
+        public let initial: Double, learned: Double, truth: Double
+        /// `|learned − truth| / |truth|`.
+        public var relativeError: Double { Swift.abs(learned - truth) / Swift.max(Swift.abs(truth), 1e-300) }
+    }
+    /// The learned coefficients (inverse problems).
+    public let coefficients: [Coefficient]
+
     /// Solves the reference (or reuses `reference.nc`) and evaluates `model` on its grid.
     /// - Throws: solver, NetCDF and problem-file errors.
-    public init(run: PINNRun, model: MLP<Double>, progress: ReferenceDataset.Progress? = nil) throws {
+    public init(run: PINNRun, model: PhysicsInformedNetwork<Double>, progress: ReferenceDataset.Progress? = nil) throws {
         let problem = run.resolved.problem
         let reference = run.path("reference.nc")
         let reader = try? FieldFileReader(path: reference)
@@ -156,12 +188,13 @@ public struct PINNComparison: Sendable {
             }
         }
         let d = problem.pinnAxes.count
+        let setup = try PINNProblem(run.resolved, training: run.training)
         let start = Date()
         var values: [Double] = []
         withoutGradient {
             for chunk in stride(from: 0, to: rows.count, by: 16384) {
                 let count = Swift.min(16384, rows.count - chunk)
-                values += model(Tensor(shape: [count, d], scalars: Array(inputs[chunk * d..<(chunk + count) * d]))).scalars
+                values += setup.solution(of: model.network, at: setup.points(Array(inputs[chunk * d..<(chunk + count) * d]))).scalars
             }
         }
         inferenceSeconds = Date().timeIntervalSince(start)
@@ -180,6 +213,11 @@ public struct PINNComparison: Sendable {
         maxAbsoluteError = zip(prediction, truth).map { Swift.abs($0 - $1) }.max() ?? 0
         self.prediction = prediction
         self.reference = truth
+        let learned = model.coefficientValues
+        coefficients = model.coefficientNames.map { name in
+            Coefficient(name: name, initial: problem.inverse?.unknowns[name] ?? .nan, learned: learned[name]!,
+                        truth: problem.parameters.first { $0.name == name }!.range.lowerBound)
+        }
         self.mask = mask
         if let data = FileManager.default.contents(atPath: run.path("reference.json")),
            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let seconds = json["seconds"] as? Double {

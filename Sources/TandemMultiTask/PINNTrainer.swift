@@ -11,7 +11,7 @@ import TandemSpec
 /// the last good checkpoint.
 public final class PINNTrainer {
     /// The network being trained.
-    public private(set) var model: MLP<Double>
+    public private(set) var model: PhysicsInformedNetwork<Double>
     /// The problem and its settings.
     public let setup: PINNProblem
     let checkpointPath: String
@@ -28,9 +28,11 @@ public final class PINNTrainer {
     var addedPoints: [Double] = []
     let boundary: [PINNProblem.BoundaryGroup]
     let initial: (points: PINNProblem.Points, value: Tensor<Double>)?
+    let observations: PINNProblem.Observations?
 
-    /// Names of the loss terms, in order (`initial` only for transient problems).
-    public var termNames: [String] { ["residual", "boundary"] + (initial == nil ? [] : ["initial"]) }
+    /// Names of the loss terms, in order (`initial` only for transient problems, `data` only for
+    /// inverse problems).
+    public var termNames: [String] { ["residual", "boundary"] + (initial == nil ? [] : ["initial"]) + (observations == nil ? [] : ["data"]) }
 
     /// Progress after a step.
     public struct Progress: Sendable {
@@ -65,7 +67,11 @@ public final class PINNTrainer {
     /// - Parameters:
     ///   - directory: where `checkpoint.safetensors` and `loss.csv` go.
     ///   - metadata: stored in every checkpoint (problem text, model description, …).
-    public init(model: MLP<Double>, setup: PINNProblem, directory: String, metadata: [String: String]) throws {
+    ///   - observations: the data of an inverse problem.
+    public init(model: PhysicsInformedNetwork<Double>, setup: PINNProblem, observations: PINNProblem.Observations? = nil,
+                directory: String, metadata: [String: String]) throws {
+        // With a hard condition the observation points need the transform's jets too.
+        self.observations = observations.map { PINNProblem.Observations(points: setup.points(setup.flat($0.points)), values: $0.values) }
         self.model = model
         self.setup = setup
         checkpointPath = directory + "/checkpoint.safetensors"
@@ -76,7 +82,8 @@ public final class PINNTrainer {
         boundary = try setup.boundaryGroups()
         initial = try setup.initialCondition()
         let w = t.weights
-        weights = AnnealedWeights(initial: [w.residual, w.boundary] + (initial == nil ? [] : [w.initial]), alpha: t.annealAlpha)
+        weights = AnnealedWeights(initial: [w.residual, w.boundary] + (initial == nil ? [] : [w.initial])
+                                  + (observations == nil ? [] : [setup.resolved.problem.inverse?.dataWeight ?? 1]), alpha: t.annealAlpha)
     }
 
     /// The collocation points in use at Adam step `k`: draw `⌊k / resample_every⌋` (or the first
@@ -87,14 +94,19 @@ public final class PINNTrainer {
         return setup.points(try setup.collocation(count: t.collocation, draw: draw) + addedPoints)
     }
 
-    /// The unweighted loss terms: mean squared residual, boundary defect and initial defect.
-    func terms(_ m: MLP<Double>, collocation: PINNProblem.Points) -> [Tensor<Double>] {
+    /// The unweighted loss terms: mean squared residual, boundary defect, initial defect and
+    /// data misfit.
+    func terms(_ m: PhysicsInformedNetwork<Double>, collocation: PINNProblem.Points) -> [Tensor<Double>] {
         let r = setup.residual(of: m, at: collocation)
         var terms = [(r * r).mean()]
-        let b = setup.boundaryDefect(of: m, groups: boundary)
+        let b = setup.boundaryDefect(of: m.network, groups: boundary)
         terms.append((b * b).mean())
         if let initial {
-            let e = m(initial.points.inputs) - initial.value
+            let e = setup.solution(of: m.network, at: initial.points) - initial.value
+            terms.append((e * e).mean())
+        }
+        if let observations {
+            let e = setup.solution(of: m.network, at: observations.points) - observations.values
             terms.append((e * e).mean())
         }
         return terms
@@ -141,7 +153,7 @@ public final class PINNTrainer {
         let t = setup.training
         let firstStep = step
         if !FileManager.default.fileExists(atPath: historyPath) || step == 0 {
-            let header = ["step", "phase", "loss"] + termNames + termNames.map { "weight_\($0)" } + ["learning_rate", "seconds"]
+            let header = ["step", "phase", "loss"] + termNames + termNames.map { "weight_\($0)" } + model.coefficientNames + ["learning_rate", "seconds"]
             try (header.joined(separator: ",") + "\n").write(toFile: historyPath, atomically: true, encoding: .utf8)
         }
         let logEvery = Swift.max(1, t.steps / 200)
@@ -203,14 +215,22 @@ public final class PINNTrainer {
         let logEvery = Swift.max(1, t.lbfgsIterations / 100)
         var logError: Error?
         let phaseStart = Date()
-        let report = try solver.minimize(&model, progress: { [self] iteration, value in
+        // L-BFGS works on a copy (the progress callback must not touch the model being
+        // minimised); the coefficients logged are those of the last evaluation.
+        var minimised = model
+        var current = model.coefficientValues
+        let report = try solver.minimize(&minimised, progress: { [self] iteration, value in
             let seconds = Date().timeIntervalSince(start)
             if iteration % logEvery == 0 || iteration == t.lbfgsIterations {
-                do { try log(step: step + iteration, phase: "lbfgs", loss: value, terms: [], rate: 0, seconds: seconds) } catch { logError = error }
+                do { try log(step: step + iteration, phase: "lbfgs", loss: value, terms: [], rate: 0, seconds: seconds, coefficients: current) } catch { logError = error }
             }
             progress?(Progress(phase: "lbfgs", step: iteration, steps: t.lbfgsIterations, loss: value, terms: [], weights: weights.weights,
                                seconds: seconds, rate: Double(iteration) / Swift.max(Date().timeIntervalSince(phaseStart), 1e-9)))
-        }) { m in self.weighted(self.terms(m, collocation: collocation)) }
+        }) { m in
+            current = m.coefficientValues
+            return self.weighted(self.terms(m, collocation: collocation))
+        }
+        model = minimised
         if let logError { throw logError }
         refined = true
         var meta = [String: String]()
@@ -240,9 +260,11 @@ public final class PINNTrainer {
     }
 
     /// Appends one row to `loss.csv`.
-    func log(step: Int, phase: String, loss: Double, terms: [Double], rate: Double, seconds: Double) throws {
+    func log(step: Int, phase: String, loss: Double, terms: [Double], rate: Double, seconds: Double, coefficients values: [String: Double]? = nil) throws {
         let cells = termNames.indices.map { $0 < terms.count ? "\(terms[$0])" : "" }
-        let row = [String(step), phase, "\(loss)"] + cells + weights.weights.map { "\($0)" } + ["\(rate)", String(format: "%.2f", seconds)]
+        let values = values ?? model.coefficientValues
+        let coefficients = model.coefficientNames.map { "\(values[$0]!)" }
+        let row = [String(step), phase, "\(loss)"] + cells + weights.weights.map { "\($0)" } + coefficients + ["\(rate)", String(format: "%.2f", seconds)]
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: historyPath))
         try handle.seekToEnd()
         try handle.write(contentsOf: (row.joined(separator: ",") + "\n").data(using: .utf8)!)

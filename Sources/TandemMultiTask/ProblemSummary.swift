@@ -92,12 +92,14 @@ extension ResolvedProblem {
         var lines = ["Model (tandem train): PINN, MLP (\(p.pinnAxes.joined(separator: ", "))) → \(m.layers.map(String.init).joined(separator: " → ")) → u, \(m.activation.rawValue)"]
         if let residual = try? p.pinnResidual() {
             let request = PINNProblem.request(for: residual.variables, axes: p.pinnAxes)
-            let names = ["u"] + request.first.map { "u_" + p.pinnAxes[$0] } + request.second.map { "u_" + p.pinnAxes[$0] + p.pinnAxes[$0] }
-                + request.mixed.map { "u_" + p.pinnAxes[$0.i] + p.pinnAxes[$0.j] }
+            let names = PINNProblem.jetNames(request, axes: p.pinnAxes)
             lines.append("  residual\(p.residual == nil ? " (from the \(p.pde.rawValue) equation)" : ""): \(residual) = 0")
             lines.append("  Taylor-mode jets through the network: \(names.joined(separator: ", "))")
         }
-        lines.append("  soft conditions: \(p.boundaries.isEmpty ? "u = 0 on the boundary" : p.boundaries.map { $0.describe(coefficient: ["darcy": "K", "heat": "κ", "reaction-diffusion": "D"][p.pde.rawValue]!) }.joined(separator: "; "))\(p.time == nil ? "" : "; u(·, 0) = initial condition")")
+        if m.hardBoundary, let g = p.hardBoundaryValue {
+            lines.append("  hard boundary condition: u = \(g) + φ·N with φ the geometry's smooth distance (R-functions); the boundary loss only checks it")
+        }
+        lines.append("  \(m.hardBoundary ? "conditions as losses" : "soft conditions"): \(p.boundaries.isEmpty ? "u = 0 on the boundary" : p.boundaries.map { $0.describe(coefficient: ["darcy": "K", "heat": "κ", "reaction-diffusion": "D"][p.pde.rawValue]!) }.joined(separator: "; "))\(p.time == nil ? "" : "; u(·, 0) = initial condition")")
         for name in Self.profileOrder(p.pinnTrainingProfiles.keys) {
             guard let t = p.pinnTrainingProfiles[name] else { continue }
             let points = "\(t.collocation) collocation (\(t.sampling)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery)" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) of \(t.refineCandidates) by residual every \(t.refineEvery)" : "")), \(t.boundaryPoints) boundary" + (p.time == nil ? "" : ", \(t.initialPoints) initial")

@@ -189,6 +189,13 @@ public struct ReferenceDataset: Sendable {
                             reactionCoefficients: reactionCoefficients, residual: residual)
     }
 
+    /// The NetCDF variable of parameter `name`: the name itself, or `parameter_<name>` when the
+    /// name is taken by another variable or dimension of the file (e.g. a parameter `D` in a
+    /// reaction–diffusion file, whose diffusivity field is `D`).
+    static func parameterVariable(_ name: String, taken: Set<String>) -> String {
+        taken.contains(name) ? "parameter_\(name)" : name
+    }
+
     /// Solves `samples` samples and writes them to `path`.
     ///
     /// `shouldStop` is polled between batches (e.g. set from a signal handler); when it returns
@@ -230,8 +237,10 @@ public struct ReferenceDataset: Sendable {
         for name in familyParameters {
             variables.append(.init("geometry_\(name)", dimensions: ["geometry"], units: "1", longName: "geometry family parameter \(name)"))
         }
+        let taken = Set(variables.map(\.name) + problem.pinnAxes + ["u", "mask", "sample", "geometry", "time", "power"])
         for p in problem.parameters {
-            variables.append(.init(p.name, dimensions: ["sample"], units: "1", longName: "parameter \(p.name), uniform on [\(p.range.lowerBound), \(p.range.upperBound)]"))
+            variables.append(.init(Self.parameterVariable(p.name, taken: taken), dimensions: ["sample"], units: "1",
+                                   longName: "parameter \(p.name), uniform on [\(p.range.lowerBound), \(p.range.upperBound)]"))
         }
         var attributes = [
             "title": "Tandem reference solutions: \(problem.name)",
@@ -303,7 +312,7 @@ public struct ReferenceDataset: Sendable {
                     fields["family"] = [Double(r.family)]
                     fields["reaction_coefficients"] = r.reactionCoefficients
                 }
-                for (p, v) in zip(problem.parameters, r.parameters) { fields[p.name] = [v] }
+                for (p, v) in zip(problem.parameters, r.parameters) { fields[Self.parameterVariable(p.name, taken: taken)] = [v] }
                 rows.append(fields)
             }
             for fields in rows { try writer.appendSample(fields, flush: false) }

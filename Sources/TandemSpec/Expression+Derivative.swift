@@ -70,4 +70,14 @@ extension Expression {
         default: return self
         }
     }
+
+    /// ``simplified`` applied bottom-up to every subexpression (constant subtrees folded anywhere).
+    public var fullySimplified: Expression {
+        switch self {
+        case .number, .variable: return self
+        case let .negate(e): return Expression.negate(e.fullySimplified).simplified
+        case let .binary(op, a, b): return Expression.binary(op, a.fullySimplified, b.fullySimplified).simplified
+        case let .call(f, args): return Expression.call(f, args.map(\.fullySimplified)).simplified
+        }
+    }
 }

@@ -15,6 +15,18 @@ extension Problem {
         public var layers: [Int]
         /// A smooth activation (Taylor-mode jets need σ' and σ''): tanh, sin, silu, sigmoid or softplus.
         public var activation: ActivationName
+        /// Impose the Dirichlet condition exactly by the output transform `u = g + φ·N`, `φ` the
+        /// geometry's smooth distance function (every condition must be Dirichlet with one value `g`).
+        public var hardBoundary: Bool
+    }
+
+    /// The one Dirichlet value `g` a hard boundary condition imposes: every `[[boundary]]` must be
+    /// Dirichlet with the same value (`u = 0` when there is none).
+    public var hardBoundaryValue: Expression? {
+        guard boundaries.allSatisfy({ $0.kind == .dirichlet }) else { return nil }
+        let values = boundaries.map(\.value)
+        guard let first = values.first else { return .number(0) }
+        return values.allSatisfy { $0 == first } ? first : nil
     }
 
     /// `[training]` of a PINN (with a profile's overrides applied).
@@ -72,6 +84,22 @@ extension Problem {
         }
     }
 
+    /// `[inverse]`: coefficients learned together with the network from observations.
+    public struct Inverse: Sendable, Equatable {
+        /// The observations file (NetCDF), as written in the problem file: 1-D variables named
+        /// after the axes (`x`, `y`, `z`, `t`) and `u`, one entry per observation. Relative paths
+        /// are relative to the problem file.
+        public var observations: String
+        /// The unknowns (parameters of `[inputs.parameters]`, whose values there are the truth the
+        /// report compares with) and the values training starts from.
+        public var unknowns: [String: Double]
+        /// Weight of the data term `mean (u(xₖ) − uₖ)²` in the loss.
+        public var dataWeight: Double
+
+        /// The unknowns' names, sorted.
+        public var names: [String] { unknowns.keys.sorted() }
+    }
+
     /// The PINN's input axes: the coordinates, then `t` for transient problems.
     public var pinnAxes: [String] { Self.coordinates(dimension) + (time == nil ? [] : ["t"]) }
 
@@ -115,7 +143,7 @@ extension Problem {
             }
             r = .binary(.subtract, r, reactions[0].expression)
         }
-        return r.simplified
+        return r.fullySimplified
     }
 
     /// Decodes `[model]` of kind pinn and checks that the problem is one instance a PINN can solve.
@@ -126,7 +154,11 @@ extension Problem {
         guard [.tanh, .sin, .silu, .sigmoid, .softplus].contains(activation) else {
             throw t.error("activation", "\(activation.rawValue) has no second derivative for the residual; expected tanh, sin, silu, sigmoid or softplus")
         }
+        let hard = try t.bool("hard_boundary") ?? false
         try t.finish()
+        if hard && problem.hardBoundaryValue == nil {
+            throw t.error("hard_boundary", "needs every [[boundary]] to be Dirichlet with one value expression (u = g everywhere on the boundary); this file has \(problem.boundaries.map { "\($0.kind.rawValue) \($0.value)" }.joined(separator: ", "))")
+        }
         if case .random = problem.initial { throw problem.error(at: "pde.initial", "is a random field; a PINN solves one problem instance, so give an expression") }
         if let ranged = problem.parameters.first(where: { $0.range.lowerBound != $0.range.upperBound }) {
             throw problem.error(at: "inputs.parameters.\(ranged.name)", "is a range; a PINN solves one problem instance, so give a number")
@@ -135,7 +167,32 @@ extension Problem {
             throw problem.error(at: "geometry", "declares \(problem.geometries.count) geometries; a PINN solves on one")
         }
         _ = try problem.pinnResidual()
-        return PINNModel(layers: layers, activation: activation)
+        return PINNModel(layers: layers, activation: activation, hardBoundary: hard)
+    }
+
+    /// Decodes `[inverse]`: the observations file and the unknowns with their starting values.
+    static func decodeInverse(_ t: SpecTable, problem: Problem) throws -> Inverse {
+        let observations = try t.requiredString("observations", "the NetCDF file of observations (variables \(problem.pinnAxes.joined(separator: ", ")) and u)")
+        guard let table = try t.table("unknowns"), !table.table.keys.isEmpty else {
+            throw t.missing("unknowns", "a table of the parameters to learn with their starting values, e.g. { D = 0.02, rho = 0.5 }")
+        }
+        var unknowns: [String: Double] = [:]
+        let residual = try problem.pinnResidual()
+        for name in table.table.keys.sorted() {
+            guard problem.parameters.contains(where: { $0.name == name }) else {
+                throw table.error(name, "is not a parameter of [inputs.parameters] (\(problem.parameters.map(\.name).joined(separator: ", "))); declare it there with its true value")
+            }
+            guard residual.variables.contains(name) else {
+                throw table.error(name, "does not appear in the residual \(residual), so the observations cannot determine it")
+            }
+            guard let start = try table.double(name), start.isFinite else { throw table.error(name, "expected a starting value") }
+            unknowns[name] = start
+        }
+        try table.finish()
+        let weight = try t.double("data_weight") ?? 1
+        guard weight > 0, weight.isFinite else { throw t.error("data_weight", "expected a positive weight, got \(weight)") }
+        try t.finish()
+        return Inverse(observations: observations, unknowns: unknowns, dataWeight: weight)
     }
 
     /// Decodes a PINN's `[training]` and its profiles (`[training.quick]`, …).

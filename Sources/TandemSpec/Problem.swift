@@ -188,6 +188,8 @@ public struct Problem: Sendable {
     /// (`u_x`, `u_xx`, `u_xy`, `u_t`, …), the coordinates and the parameters; `nil` to use the PDE
     /// kind's equation (see ``pinnResidual()``).
     public var residual: Expression?
+    /// `[inverse]` of a PINN problem: unknown coefficients learned from observations.
+    public var inverse: Inverse?
     /// Transfer to a new geometry by profile (`[transfer]` and `[transfer.quick]`); empty when
     /// the file has no `[transfer]` table.
     public var transferProfiles: [String: Transfer]
@@ -425,12 +427,15 @@ public struct Problem: Sendable {
         self.modelKind = .deeponet
         self.pinnModel = nil
         self.pinnTrainingProfiles = [:]
+        self.inverse = nil
         let modelTable = try root.table("model")
         self.modelKind = try modelTable?.choice("kind", ModelKind.self) ?? .deeponet
         if modelKind == .pinn {
             self.pinnModel = try Self.decodePINNModel(modelTable!, problem: self)
             self.pinnTrainingProfiles = try Self.decodePINNTraining(try root.table("training"), problem: self)
+            if let t = try root.table("inverse") { self.inverse = try Self.decodeInverse(t, problem: self) }
         } else {
+            if root.has("inverse") { throw context.error("inverse", "applies to [model] kind = \"pinn\" only") }
             self.model = try Self.decodeModel(modelTable, problem: self)
             self.trainingProfiles = try Self.decodeTraining(try root.table("training"), problem: self)
         }

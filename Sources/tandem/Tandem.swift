@@ -10,7 +10,7 @@ struct Tandem: ParsableCommand {
         commandName: "tandem",
         abstract: "Multi-task scientific machine learning, checked against a reference solver.",
         version: "0.1.0",
-        subcommands: [Demo.self, Check.self, Solve.self, Train.self, Transfer.self, Compare.self, Predict.self],
+        subcommands: [Demo.self, Check.self, Solve.self, Observe.self, Train.self, Transfer.self, Compare.self, Predict.self],
         defaultSubcommand: Demo.self)
 
     static func main() {

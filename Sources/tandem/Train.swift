@@ -94,7 +94,7 @@ func trainPINN(_ run: PINNRun, resume: Bool) throws {
     let trainer = try run.trainer(resume: resume)
     let t = run.training
     print("model: \(PINNRun.describe(trainer.model)) on (\(run.resolved.problem.pinnAxes.joined(separator: ", ")))")
-    print("residual: \(try run.resolved.problem.pinnResidual()) = 0 (jets: \(trainer.setup.residualRequest))")
+    print("residual: \(try run.resolved.problem.pinnResidual()) = 0 (jets: \(trainer.setup.jetNames.joined(separator: ", ")))")
     print("points: \(t.collocation) collocation (\(t.sampling)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery) steps" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) by residual every \(t.refineEvery) steps" : "")), \(t.boundaryPoints) boundary\(run.resolved.problem.time == nil ? "" : ", \(t.initialPoints) initial")")
     print("profile \(run.profile): \(t.steps) Adam steps (learning rate \(t.learningRate)), weights \(t.weighting.rawValue) \(trainer.termNames.joined(separator: "/")), then \(t.lbfgsIterations) L-BFGS iterations")
     if trainer.step > 0 { print("resuming at step \(trainer.step)") }

@@ -167,4 +167,97 @@ final class PINNTests: XCTestCase {
         let again = try resumed.run()
         XCTAssertEqual(again.collocationPoints, 532)
     }
+
+    /// −u'' = 0 on [0, 1], u(0) = 0, with a Neumann (K u' = 1 → u = x) or Robin (K u' + u = 1 →
+    /// u = x/2) condition at x = 1: the flux term's sign and the face classification matter.
+    func testNeumannAndRobinConditionsOnBoxFaces() throws {
+        for (condition, expected) in [("kind = \"neumann\"\non = [\"x-max\"]\nvalue = \"1\"", 1.0),
+                                      ("kind = \"robin\"\non = [\"x-max\"]\nalpha = 1.0\nvalue = \"1\"", 0.5)] {
+            let text = """
+            name = "flux"
+            [pde]
+            kind = "darcy"
+            source = "0"
+            [[geometry]]
+            name = "interval"
+            shape = "interval"
+            lower = 0
+            upper = 1
+            [[boundary]]
+            \(condition)
+            [[boundary]]
+            kind = "dirichlet"
+            on = ["x-min"]
+            value = "0"
+            [reference]
+            grid = [41]
+            [model]
+            kind = "pinn"
+            layers = [8]
+            [training]
+            steps = 200
+            learning_rate = 1e-2
+            collocation = 64
+            boundary_points = 16
+            lbfgs_iterations = 100
+            """
+            let run = try PINNRun(problemPath: try write(text, "flux.toml"), directory: directory.appendingPathComponent("flux-\(expected)").path,
+                                  profile: "quick", resume: false)
+            let trainer = try run.trainer(resume: false)
+            _ = try trainer.run()
+            let comparison = try PINNComparison(run: run, model: trainer.model)
+            XCTAssertLessThan(comparison.relativeL2, 1e-2, "\(condition)")
+            let last = comparison.prediction[40]
+            XCTAssertEqual(last, expected, accuracy: 2e-2, "u(1) with \(condition)")
+        }
+    }
+
+    /// `u = g + φ·N` holds the Dirichlet value exactly: the boundary defect is round-off, and a
+    /// Poisson problem on the L-shape trains to the solver; hard conditions need one Dirichlet
+    /// value and a geometry with a distance function, checked before training.
+    func testHardBoundaryConditions() throws {
+        let text = """
+        name = "hard"
+        [pde]
+        kind = "darcy"
+        source = "2*pi*pi*sin(pi*x)*sin(pi*y)"
+        [[geometry]]
+        name = "square"
+        shape = "rectangle"
+        lower = [0, 0]
+        upper = [1, 1]
+        [[boundary]]
+        kind = "dirichlet"
+        value = "x*y"
+        [reference]
+        grid = [33, 33]
+        [model]
+        kind = "pinn"
+        layers = [16, 16]
+        hard_boundary = true
+        [training]
+        steps = 300
+        learning_rate = 5e-3
+        collocation = 256
+        boundary_points = 64
+        lbfgs_iterations = 200
+        """
+        let run = try PINNRun(problemPath: try write(text, "hard.toml"), directory: directory.appendingPathComponent("hard").path, profile: "quick", resume: false)
+        let trainer = try run.trainer(resume: false)
+        let report = try trainer.run()
+        XCTAssertLessThan(report.terms[1], 1e-20, "boundary defect with u = g + φN")
+        let comparison = try PINNComparison(run: run, model: trainer.model)
+        // u = sin πx sin πy + x·y.
+        XCTAssertLessThan(comparison.relativeL2, 1e-2)
+
+        assertProblemError(text.replacingOccurrences(of: "[[boundary]]\nkind = \"dirichlet\"\nvalue = \"x*y\"",
+                                                     with: "[[boundary]]\nkind = \"dirichlet\"\nvalue = \"x*y\"\n[[boundary]]\nkind = \"neumann\"\non = [\"x-max\"]\nvalue = \"0\""),
+                           ["model.hard_boundary", "Dirichlet"])
+        let notch = text.replacingOccurrences(of: "shape = \"rectangle\"\nlower = [0, 0]\nupper = [1, 1]",
+                                              with: "shape = \"polygon\"\nvertices = [[0, 0], [1, 0], [1, 1], [0.5, 0.5], [0, 1]]")
+        let notchRun = try PINNRun(problemPath: try write(notch, "notch.toml"), directory: directory.appendingPathComponent("notch").path, profile: "quick", resume: false)
+        XCTAssertThrowsError(try notchRun.trainer(resume: false)) { error in
+            XCTAssertTrue("\(error)".contains("model.hard_boundary") && "\(error)".contains("distance"), "\(error)")
+        }
+    }
 }
