@@ -37,6 +37,8 @@ extension Shape {
         case halton
         /// Latin hypercube: one point in each of `n` slabs along every axis, seeded.
         case latinHypercube
+        /// The Sobol sequence (Joe & Kuo direction numbers), scrambled by a seeded digital shift.
+        case sobol
     }
 
     /// `count` points inside the shape, `[count][dimension]`, by rejection from the bounding box.
@@ -56,6 +58,9 @@ extension Shape {
             case .halton:
                 let shift = (0..<d).map { _ in generator.nextUnitDouble() }
                 unit = (1...batch).map { i in Halton.point(attempts + i, dimension: d).enumerated().map { ($1 + shift[$0]).truncatingRemainder(dividingBy: 1) } }
+            case .sobol:
+                let shift = (0..<d).map { _ in UInt32(truncatingIfNeeded: generator.next()) }
+                unit = (0..<batch).map { i in Sobol.point(attempts + i, dimension: d, shift: shift) }
             case .latinHypercube:
                 let strata = (0..<d).map { _ in (0..<batch).shuffled(using: &generator) }
                 unit = (0..<batch).map { i in (0..<d).map { (Double(strata[$0][i]) + generator.nextUnitDouble()) / Double(batch) } }
@@ -124,5 +129,53 @@ enum Halton {
             fraction /= Double(base)
         }
         return result
+    }
+}
+
+/// The Sobol sequence in base 2 (Sobol' 1967; direction numbers of Joe & Kuo 2008,
+/// "Constructing Sobol sequences with better two-dimensional projections", SIAM J. Sci. Comput.
+/// 30(5), the first rows of their `new-joe-kuo-6.21201` table): coordinate `d` of point `i` is
+/// the XOR of the direction numbers `v_{d,k}` over the bits `k` set in `i`, optionally XORed with
+/// a digital shift (which keeps every `(t, m, s)`-net property). The first `2^m` points of
+/// dimension 2 put exactly one point in every elementary box of area `2^{-m}`.
+enum Sobol {
+    /// `(s, a, m₁ … m_s)` for dimensions 2…8 (dimension 1 is the van der Corput sequence).
+    static let parameters: [(s: Int, a: UInt32, m: [UInt32])] = [
+        (1, 0, [1]), (2, 1, [1, 3]), (3, 1, [1, 3, 1]), (3, 2, [1, 1, 1]),
+        (4, 1, [1, 1, 3, 3]), (4, 4, [1, 3, 5, 13]), (5, 2, [1, 1, 5, 5, 17]),
+    ]
+    /// Bits of each coordinate.
+    static let bits = 32
+    /// The supported dimensions.
+    static let maximumDimension = parameters.count + 1
+
+    /// Direction numbers `v_{d,k} · 2³²`, `k = 1…32`, for each dimension.
+    static let directions: [[UInt32]] = {
+        var all = [(0..<bits).map { UInt32(1) << (31 - $0) }]
+        for (s, a, m0) in parameters {
+            var m = m0.map { UInt64($0) }
+            while m.count < bits {
+                let k = m.count  // computing m_{k+1} (0-based index k)
+                var next = m[k - s] ^ (m[k - s] << UInt64(s))
+                for j in 1..<s where (a >> UInt32(s - 1 - j)) & 1 == 1 { next ^= m[k - j] << UInt64(j) }
+                m.append(next)
+            }
+            all.append((0..<bits).map { UInt32(truncatingIfNeeded: m[$0] << UInt64(31 - $0)) })
+        }
+        return all
+    }()
+
+    /// Point `index` (from 0) of the `dimension`-dimensional sequence, digitally shifted by `shift`.
+    static func point(_ index: Int, dimension: Int, shift: [UInt32]? = nil) -> [Double] {
+        precondition(dimension <= maximumDimension && index >= 0 && index < 1 << bits, "Sobol: dimension ≤ \(maximumDimension) and index < 2³² expected")
+        return (0..<dimension).map { d in
+            var x = shift?[d] ?? 0, i = index, k = 0
+            while i > 0 {
+                if i & 1 == 1 { x ^= directions[d][k] }
+                i >>= 1
+                k += 1
+            }
+            return (Double(x) + 0.5) / 4_294_967_296.0
+        }
     }
 }

@@ -159,7 +159,7 @@ public struct PINNProblem {
     /// The solution's jets at `points`: the network's, or with a hard condition those of
     /// `u = g + φ·N`: `uᵢ = gᵢ + φᵢN + φNᵢ`, `uᵢᵢ = gᵢᵢ + φᵢᵢN + 2φᵢNᵢ + φNᵢᵢ`,
     /// `uᵢⱼ = gᵢⱼ + φᵢⱼN + φᵢNⱼ + φⱼNᵢ + φNᵢⱼ`.
-    public func solutionJets(of network: MLP<Double>, at points: Points, request: JetRequest) -> Jets<Double> {
+    public func solutionJets(of network: PhysicsInformedNetwork<Double>, at points: Points, request: JetRequest) -> Jets<Double> {
         let net = network.jets(at: points.inputs, request: request)
         guard let phi = points.distance, let g = points.lift else { return net }
         var u = Jets(value: g.value + phi.value * net.value)
@@ -175,7 +175,7 @@ public struct PINNProblem {
     }
 
     /// The solution `u` at `points`, `[n, 1]` (the network, or `g + φ·N`).
-    public func solution(of network: MLP<Double>, at points: Points) -> Tensor<Double> {
+    public func solution(of network: PhysicsInformedNetwork<Double>, at points: Points) -> Tensor<Double> {
         let n = network(points.inputs)
         guard let phi = points.distance, let g = points.lift else { return n }
         return g.value + phi.value * n
@@ -208,7 +208,7 @@ public struct PINNProblem {
 
     /// The residual `r` at `points`, `[n, 1]`, with the model's current unknown coefficients.
     public func residual(of model: PhysicsInformedNetwork<Double>, at points: Points) -> Tensor<Double> {
-        let jets = solutionJets(of: model.network, at: points, request: residualRequest)
+        let jets = solutionJets(of: model, at: points, request: residualRequest)
         let value = TensorExpression.evaluate(residual, bindings(points, jets: jets, unknowns: model.coefficientTensors))
         let r = TensorExpression.tensor(value, rows: points.count)
         // A residual of the coefficients alone would be [1, 1]; spread it over the points.
@@ -273,6 +273,7 @@ public struct PINNProblem {
         switch training.sampling {
         case "uniform": return .uniform
         case "halton": return .halton
+        case "sobol": return .sobol
         default: return .latinHypercube
         }
     }
@@ -336,7 +337,7 @@ public struct PINNProblem {
     }
 
     /// The defect of each boundary group's condition, concatenated: `[n_b, 1]`.
-    func boundaryDefect(of model: MLP<Double>, groups: [BoundaryGroup]) -> Tensor<Double> {
+    func boundaryDefect(of model: PhysicsInformedNetwork<Double>, groups: [BoundaryGroup]) -> Tensor<Double> {
         precondition(!groups.isEmpty, "PINNProblem: no boundary points")
         let defects = groups.map { group -> Tensor<Double> in
             switch group.condition.kind {

@@ -74,14 +74,18 @@ public struct PINNRun {
     public func makeModel() -> PhysicsInformedNetwork<Double> {
         let spec = resolved.problem.pinnModel!
         var generator = SeededGenerator(seed: training.seed)
-        let network = MLP<Double>(widths: [resolved.problem.pinnAxes.count] + spec.layers + [1], activation: OperatorModel.activation(spec.activation),
+        let inputs = resolved.problem.pinnAxes.count
+        let features = spec.fourierFeatures == 0 ? nil
+            : FourierFeatures<Double>(inputs: inputs, count: spec.fourierFeatures, scale: spec.fourierScale, using: &generator)
+        let network = MLP<Double>(widths: [features?.outputSize ?? inputs] + spec.layers + [1], activation: OperatorModel.activation(spec.activation),
                                   initializer: .glorotNormal, using: &generator)
-        return PhysicsInformedNetwork(network: network, coefficients: resolved.problem.inverse?.unknowns ?? [:])
+        return PhysicsInformedNetwork(network: network, features: features, coefficients: resolved.problem.inverse?.unknowns ?? [:])
     }
 
     /// `"MLP 2→64→64→1 tanh"`, with the learned coefficients: `"…; learning D, rho"`.
     public static func describe(_ model: PhysicsInformedNetwork<Double>) -> String {
-        "MLP " + model.network.widths.map(String.init).joined(separator: "→") + " " + model.network.layers[0].activation.rawValue
+        (model.features.map { "\($0.frequencies.shape[1]) Fourier features → " } ?? "")
+            + "MLP " + model.network.widths.map(String.init).joined(separator: "→") + " " + model.network.layers[0].activation.rawValue
             + (model.coefficientNames.isEmpty ? "" : "; learning " + model.coefficientNames.joined(separator: ", "))
     }
 
@@ -194,7 +198,7 @@ public struct PINNComparison: Sendable {
         withoutGradient {
             for chunk in stride(from: 0, to: rows.count, by: 16384) {
                 let count = Swift.min(16384, rows.count - chunk)
-                values += setup.solution(of: model.network, at: setup.points(Array(inputs[chunk * d..<(chunk + count) * d]))).scalars
+                values += setup.solution(of: model, at: setup.points(Array(inputs[chunk * d..<(chunk + count) * d]))).scalars
             }
         }
         inferenceSeconds = Date().timeIntervalSince(start)

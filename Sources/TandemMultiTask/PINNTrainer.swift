@@ -99,14 +99,14 @@ public final class PINNTrainer {
     func terms(_ m: PhysicsInformedNetwork<Double>, collocation: PINNProblem.Points) -> [Tensor<Double>] {
         let r = setup.residual(of: m, at: collocation)
         var terms = [(r * r).mean()]
-        let b = setup.boundaryDefect(of: m.network, groups: boundary)
+        let b = setup.boundaryDefect(of: m, groups: boundary)
         terms.append((b * b).mean())
         if let initial {
-            let e = setup.solution(of: m.network, at: initial.points) - initial.value
+            let e = setup.solution(of: m, at: initial.points) - initial.value
             terms.append((e * e).mean())
         }
         if let observations {
-            let e = setup.solution(of: m.network, at: observations.points) - observations.values
+            let e = setup.solution(of: m, at: observations.points) - observations.values
             terms.append((e * e).mean())
         }
         return terms

@@ -89,7 +89,8 @@ extension ResolvedProblem {
     /// residual as understood (with the jets it needs), the conditions as losses, each profile.
     func pinnSummary() -> [String] {
         let p = problem, m = p.pinnModel!
-        var lines = ["Model (tandem train): PINN, MLP (\(p.pinnAxes.joined(separator: ", "))) → \(m.layers.map(String.init).joined(separator: " → ")) → u, \(m.activation.rawValue)"]
+        let features = m.fourierFeatures == 0 ? "" : "Fourier features [sin 2πxB, cos 2πxB], B: \(p.pinnAxes.count)×\(m.fourierFeatures) ~ N(0, \(m.fourierScale)²) → \(2 * m.fourierFeatures) → "
+        var lines = ["Model (tandem train): PINN, MLP (\(p.pinnAxes.joined(separator: ", "))) → \(features)\(m.layers.map(String.init).joined(separator: " → ")) → u, \(m.activation.rawValue)"]
         if let residual = try? p.pinnResidual() {
             let request = PINNProblem.request(for: residual.variables, axes: p.pinnAxes)
             let names = PINNProblem.jetNames(request, axes: p.pinnAxes)
@@ -99,7 +100,7 @@ extension ResolvedProblem {
         if m.hardBoundary, let g = p.hardBoundaryValue {
             lines.append("  hard boundary condition: u = \(g) + φ·N with φ the geometry's smooth distance (R-functions); the boundary loss only checks it")
         }
-        lines.append("  \(m.hardBoundary ? "conditions as losses" : "soft conditions"): \(p.boundaries.isEmpty ? "u = 0 on the boundary" : p.boundaries.map { $0.describe(coefficient: ["darcy": "K", "heat": "κ", "reaction-diffusion": "D"][p.pde.rawValue]!) }.joined(separator: "; "))\(p.time == nil ? "" : "; u(·, 0) = initial condition")")
+        lines.append("  \(m.hardBoundary ? "boundary conditions (exact by construction; the loss only monitors them)" : "conditions as losses"): \(p.boundaries.isEmpty ? "u = 0 on the boundary" : p.boundaries.map { $0.describe(coefficient: ["darcy": "K", "heat": "κ", "reaction-diffusion": "D"][p.pde.rawValue]!) }.joined(separator: "; "))\(p.time == nil ? "" : m.hardBoundary ? "; initial condition as a loss: u(·, 0) = u₀" : "; u(·, 0) = u₀")")
         for name in Self.profileOrder(p.pinnTrainingProfiles.keys) {
             guard let t = p.pinnTrainingProfiles[name] else { continue }
             let points = "\(t.collocation) collocation (\(t.sampling)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery)" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) of \(t.refineCandidates) by residual every \(t.refineEvery)" : "")), \(t.boundaryPoints) boundary" + (p.time == nil ? "" : ", \(t.initialPoints) initial")

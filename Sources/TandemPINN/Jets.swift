@@ -180,28 +180,47 @@ extension Dense {
     }
 }
 
+extension JetRequest {
+    /// The input jets of points `x: [n, d]`, stacked as ``layout(rows:)`` lays them out: the
+    /// value block is `x`, the block of `∂/∂xₐ` is the unit vector `eₐ` on every row, and the
+    /// second-derivative blocks are zero (the inputs are linear in themselves).
+    public func seed<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+        let (n, d) = (x.shape[0], x.shape[1])
+        let layout = layout(rows: n)
+        var stacked = [Scalar](repeating: 0, count: layout.blockCount * n * d)
+        x.scalars.withUnsafeBufferPointer { px in
+            for e in 0..<(n * d) { stacked[e] = px[e] }
+        }
+        for (k, axis) in first.enumerated() {
+            for row in 0..<n { stacked[((1 + k) * n + row) * d + axis] = 1 }
+        }
+        return Tensor(shape: [layout.blockCount * n, d], scalars: stacked)
+    }
+
+    /// Splits stacked output jets `h: [blocks·n, width]` of `n` points into value and derivatives.
+    public func unstack<Scalar: TensorScalar>(_ h: Tensor<Scalar>, rows n: Int) -> Jets<Scalar> {
+        func block(_ k: Int) -> Tensor<Scalar> { blockCount == 1 ? h : h.slice(alongAxis: 0, (k * n)..<((k + 1) * n)) }
+        var jets = Jets(value: block(0))
+        for (k, axis) in first.enumerated() { jets.first[axis] = block(1 + k) }
+        for (k, axis) in second.enumerated() { jets.second[axis] = block(1 + first.count + k) }
+        for (k, pair) in mixed.enumerated() { jets.mixed[pair] = block(1 + first.count + second.count + k) }
+        return jets
+    }
+}
+
 extension MLP {
+    /// Propagates stacked jets through every layer (see ``Dense/stackedJets(_:layout:)``).
+    public func stackedJets(_ h: Tensor<Scalar>, layout: TaylorLayout) -> Tensor<Scalar> {
+        layers.reduce(h) { $1.stackedJets($0, layout: layout) }
+    }
+
     /// The network's output and the input derivatives `request` asks for at points `x: [n, d]`,
     /// by Taylor-mode jets through every layer (see ``Dense/stackedJets(_:layout:)``): the value
     /// and all derivatives travel stacked in one `[blocks·n, width]` tensor, so each layer is one
     /// GEMM and one fused elementwise pass.
     /// - Precondition: every activation ``Activation/supportsJets``.
     public func jets(at x: Tensor<Scalar>, request: JetRequest) -> Jets<Scalar> {
-        let (n, d) = (x.shape[0], x.shape[1])
-        let layout = request.layout(rows: n)
-        var stacked = [Scalar](repeating: 0, count: layout.blockCount * n * d)
-        x.scalars.withUnsafeBufferPointer { px in
-            for e in 0..<(n * d) { stacked[e] = px[e] }
-        }
-        for (k, axis) in request.first.enumerated() {
-            for row in 0..<n { stacked[((1 + k) * n + row) * d + axis] = 1 }
-        }
-        let h = layers.reduce(Tensor(shape: [layout.blockCount * n, d], scalars: stacked)) { $1.stackedJets($0, layout: layout) }
-        func block(_ k: Int) -> Tensor<Scalar> { layout.blockCount == 1 ? h : h.slice(alongAxis: 0, (k * n)..<((k + 1) * n)) }
-        var jets = Jets(value: block(0))
-        for (k, axis) in request.first.enumerated() { jets.first[axis] = block(1 + k) }
-        for (k, axis) in request.second.enumerated() { jets.second[axis] = block(1 + request.first.count + k) }
-        for (k, pair) in request.mixed.enumerated() { jets.mixed[pair] = block(1 + request.first.count + request.second.count + k) }
-        return jets
+        let n = x.shape[0]
+        return request.unstack(stackedJets(request.seed(x), layout: request.layout(rows: n)), rows: n)
     }
 }

@@ -18,6 +18,11 @@ extension Problem {
         /// Impose the Dirichlet condition exactly by the output transform `u = g + φ·N`, `φ` the
         /// geometry's smooth distance function (every condition must be Dirichlet with one value `g`).
         public var hardBoundary: Bool
+        /// Random Fourier features in front of the network, `γ(x) = [sin 2πxB, cos 2πxB]` with
+        /// `B: [inputs, fourierFeatures]` drawn from `N(0, fourierScale²)`; 0 = none.
+        public var fourierFeatures: Int = 0
+        /// The standard deviation `σ` of the Fourier frequencies (in cycles per unit length).
+        public var fourierScale: Double = 1
     }
 
     /// The one Dirichlet value `g` a hard boundary condition imposes: every `[[boundary]]` must be
@@ -155,6 +160,10 @@ extension Problem {
             throw t.error("activation", "\(activation.rawValue) has no second derivative for the residual; expected tanh, sin, silu, sigmoid or softplus")
         }
         let hard = try t.bool("hard_boundary") ?? false
+        let features = try t.int("fourier_features") ?? 0
+        guard (0...4096).contains(features) else { throw t.error("fourier_features", "expected a number of features between 0 (none) and 4096, got \(features)") }
+        let scale = try t.double("fourier_scale") ?? 1
+        guard scale > 0, scale.isFinite else { throw t.error("fourier_scale", "expected a positive standard deviation of the frequencies, got \(scale)") }
         try t.finish()
         if hard && problem.hardBoundaryValue == nil {
             throw t.error("hard_boundary", "needs every [[boundary]] to be Dirichlet with one value expression (u = g everywhere on the boundary); this file has \(problem.boundaries.map { "\($0.kind.rawValue) \($0.value)" }.joined(separator: ", "))")
@@ -167,7 +176,7 @@ extension Problem {
             throw problem.error(at: "geometry", "declares \(problem.geometries.count) geometries; a PINN solves on one")
         }
         _ = try problem.pinnResidual()
-        return PINNModel(layers: layers, activation: activation, hardBoundary: hard)
+        return PINNModel(layers: layers, activation: activation, hardBoundary: hard, fourierFeatures: features, fourierScale: scale)
     }
 
     /// Decodes `[inverse]`: the observations file and the unknowns with their starting values.
@@ -221,7 +230,7 @@ extension Problem {
             guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
             return v
         }
-        let samplings = ["uniform", "halton", "latin-hypercube"]
+        let samplings = ["uniform", "halton", "sobol", "latin-hypercube"]
         let sampling = try t?.string("sampling") ?? base?.sampling ?? "latin-hypercube"
         guard samplings.contains(sampling) else {
             throw t!.error("sampling", "unknown sampling \"\(sampling)\"; expected one of \(samplings.joined(separator: ", "))")

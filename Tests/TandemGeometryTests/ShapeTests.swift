@@ -84,4 +84,31 @@ final class ShapeTests: XCTestCase {
         }
         XCTAssertThrowsError(try Shape.rectangle(lower: [1, 0], upper: [0, 1]).validate())
     }
+
+    /// Scrambled Sobol points are a (0, m, 2)-net in 2-D: 256 points on the unit square put
+    /// exactly one point in every dyadic box of area 1/256 (all 9 shapes 2^a × 2^(8−a)); in 3-D
+    /// each coordinate alone is stratified into 256 slabs and every dyadic box of volume 1/128 holds
+    /// two points (t = 1); different seeds shift differently.
+    func testSobolPointsAreNets() throws {
+        var g = SeededGenerator(seed: 9)
+        let square = try unitSquare.interiorPoints(count: 256, sampling: .sobol, using: &g)
+        for a in 0...8 {
+            var seen = Set<Int>()
+            for p in square { seen.insert(Int(p[0] * Double(1 << a)) * (1 << (8 - a)) + Int(p[1] * Double(1 << (8 - a)))) }
+            XCTAssertEqual(seen.count, 256, "boxes 2^\(a) × 2^\(8 - a)")
+        }
+        let cube = try Shape.box(lower: [0, 0, 0], upper: [1, 1, 1]).interiorPoints(count: 256, sampling: .sobol, using: &g)
+        for axis in 0..<3 { XCTAssertEqual(Set(cube.map { Int($0[axis] * 256) }).count, 256, "axis \(axis)") }
+        // The first three Sobol dimensions have t = 1: every dyadic box of volume 2^-7 holds exactly 2 points.
+        for a in 0...7 {
+            for b in 0...(7 - a) {
+                let c = 7 - a - b
+                var counts: [Int: Int] = [:]
+                for p in cube { counts[(Int(p[0] * Double(1 << a)) << 14) | (Int(p[1] * Double(1 << b)) << 7) | Int(p[2] * Double(1 << c)), default: 0] += 1 }
+                XCTAssertTrue(counts.count == 128 && counts.values.allSatisfy { $0 == 2 }, "boxes 2^\(a) × 2^\(b) × 2^\(c)")
+            }
+        }
+        var other = SeededGenerator(seed: 10)
+        XCTAssertNotEqual(try unitSquare.interiorPoints(count: 4, sampling: .sobol, using: &other), Array(square.prefix(4)))
+    }
 }

@@ -71,8 +71,10 @@ final class PINNTests: XCTestCase {
         assertProblemError(base.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"random\"") + "\n[inputs.initial]\nkind = \"logistic\"\nlength = 0.2\n",
                            ["pde.initial", "random field"])
         assertProblemError(base + "\n[[reaction]]\nname = \"second\"\nexpression = \"u\"\n", ["reaction", "2 families"])
-        assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nsampling = \"sobol\""),
-                           ["training.sampling", "halton"])
+        assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nsampling = \"poisson-disk\""),
+                           ["training.sampling", "sobol"])
+        assertProblemError(base.replacingOccurrences(of: "activation = \"tanh\"", with: "activation = \"tanh\"\nfourier_features = 8\nfourier_scale = 0"),
+                           ["model.fourier_scale", "positive"])
         assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nbatch = 3"),
                            ["training.batch", "unknown key"])
     }
@@ -114,9 +116,11 @@ final class PINNTests: XCTestCase {
         let written = try PINNReport(run: run, comparison: comparison, modelDescription: PINNRun.describe(model), step: step).write()
         XCTAssertEqual(written, ["metrics.json", "report.md", "figures/solution.png", "figures/loss.png"])
 
-        // 100 steps, stop, resume to 200 == 200 steps straight (no L-BFGS).
+        // 100 steps, stop, resume to 200 == 200 steps straight (no L-BFGS), with Fourier
+        // features (rebuilt from the seed) and Sobol points.
         let short = try write(TestProblems.tinyFisherPINN.replacingOccurrences(of: "steps = 600", with: "steps = 200")
-                                .replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 0\nresample_every = 50"), "short.toml")
+                                .replacingOccurrences(of: "activation = \"tanh\"", with: "activation = \"tanh\"\nfourier_features = 8")
+                                .replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 0\nresample_every = 50\nsampling = \"sobol\""), "short.toml")
         let straight = try PINNRun(problemPath: short, directory: directory.appendingPathComponent("straight").path, profile: "quick", resume: false)
         let a = try straight.trainer(resume: false)
         _ = try a.run()
@@ -131,6 +135,8 @@ final class PINNTests: XCTestCase {
         for (name, value) in a.model.namedParameters {
             XCTAssertEqual(value.scalars, b.model.namedParameters[name]!.scalars, "resumed \(name)")
         }
+        XCTAssertEqual(a.model.features?.frequencies.shape, [2, 8])
+        XCTAssertEqual(a.model.features?.frequencies.scalars, b.model.features?.frequencies.scalars)
     }
 
     func testDivergenceStopsAndKeepsTheLastGoodCheckpoint() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import TandemCore
 import TandemNN
 import TandemPINN
@@ -8,10 +9,14 @@ final class JetTests: XCTestCase {
     /// `u`, `∇u` and the second derivatives of a one-output network by reverse over reverse mode
     /// (the general path), per point: `[n]` for each requested derivative.
     func reverseOverReverse(_ mlp: MLP<Double>, at x: Tensor<Double>, request: JetRequest) throws -> Jets<Double> {
+        try reverseOverReverse({ mlp($0) }, at: x, request: request)
+    }
+
+    func reverseOverReverse(_ f: (Tensor<Double>) -> Tensor<Double>, at x: Tensor<Double>, request: JetRequest) throws -> Jets<Double> {
         let leaf = x.requiringGradient()
         var jets = Jets<Double>(value: .zeros(shape: [1]))
         try withGradient {
-            let u = mlp(leaf)
+            let u = f(leaf)
             let du = try gradients(of: u, withRespectTo: [leaf], seed: .ones(shape: u.shape), createGraph: true)[0]
             jets.value = u
             for i in request.first { jets.first[i] = du.slice(alongAxis: 1, i..<(i + 1)) }
@@ -44,6 +49,38 @@ final class JetTests: XCTestCase {
             for i in request.second { assertClose(jets.second[i], reference.second[i], "u_\(i)\(i)") }
             for p in request.mixed { assertClose(jets.mixed[p], reference.mixed[p], "u_\(p.i)\(p.j)") }
         }
+    }
+
+    /// Fourier features compute `[sin 2πxB, cos 2πxB]`, and jets through features and network
+    /// agree with reverse over reverse mode.
+    func testFourierFeatureJets() throws {
+        var g = SeededGenerator(seed: 11)
+        let features = FourierFeatures<Double>(inputs: 2, count: 5, scale: 2, using: &g)
+        XCTAssertEqual(features.frequencies.shape, [2, 5])
+        let x = Tensor<Double>.randomUniform(shape: [7, 2], lower: -1, upper: 1, using: &g)
+        let gamma = features(x), b = features.frequencies.scalars
+        for row in 0..<7 {
+            for j in 0..<5 {
+                let z = 2 * Double.pi * (x.scalars[row * 2] * b[j] + x.scalars[row * 2 + 1] * b[5 + j])
+                XCTAssertEqual(gamma.scalars[row * 10 + j], Foundation.sin(z), accuracy: 1e-12)
+                XCTAssertEqual(gamma.scalars[row * 10 + 5 + j], Foundation.cos(z), accuracy: 1e-12)
+            }
+        }
+        let model = PhysicsInformedNetwork(network: MLP<Double>(widths: [10, 16, 16, 1], activation: .tanh, using: &g), features: features)
+        let request = JetRequest(first: [1], second: [0, 1], mixed: [JetRequest.Pair(0, 1)])
+        let jets = model.jets(at: x, request: request)
+        let reference = try reverseOverReverse({ model($0) }, at: x, request: request)
+        var blocks = [(jets.value, reference.value)]
+        for i in request.first { blocks.append((jets.first[i]!, reference.first[i]!)) }
+        for i in request.second { blocks.append((jets.second[i]!, reference.second[i]!)) }
+        for p in request.mixed { blocks.append((jets.mixed[p]!, reference.mixed[p]!)) }
+        for (k, (a, r)) in blocks.enumerated() {
+            XCTAssertLessThanOrEqual(zip(a.scalars, r.scalars).map { Swift.abs($0 - $1) }.max()!, 1e-10, "block \(k)")
+        }
+        var visited: [String] = []
+        var copy = model
+        copy.visitParameters { name, _ in visited.append(name) }
+        XCTAssertFalse(visited.contains { !$0.hasPrefix("network.") }, "the frequencies are not trained: \(visited)")
     }
 
     /// The parameter gradient of a residual loss is the same whether the input derivatives come
