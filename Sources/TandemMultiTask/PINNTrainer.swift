@@ -79,6 +79,9 @@ public final class PINNTrainer {
         self.metadata = metadata
         let t = setup.training
         adam = Adam(schedule: .exponential(initial: t.learningRate, decayRate: t.decayRate, decaySteps: t.decayEvery, staircase: true))
+        if let inverse = setup.resolved.problem.inverse, inverse.learningRateFactor != 1 {
+            adam.rateMultipliers = Dictionary(uniqueKeysWithValues: model.coefficientNames.map { ("coefficients." + $0, inverse.learningRateFactor) })
+        }
         boundary = try setup.boundaryGroups()
         initial = try setup.initialCondition()
         let w = t.weights

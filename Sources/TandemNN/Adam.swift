@@ -23,6 +23,10 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
     public let decayMode: WeightDecay
     /// Updates made so far.
     public private(set) var step = 0
+    /// Learning-rate multipliers by parameter name (e.g. for the unknown coefficients of an
+    /// inverse problem, which need larger steps than the network's weights); 1 for the others.
+    /// A configuration, not state: it is not saved in checkpoints.
+    public var rateMultipliers: [String: Scalar] = [:]
     private var state = ElementwiseUpdate<Scalar>()
     /// The moment estimates `m.<name>` and `v.<name>`.
     public var slots: [String: Tensor<Scalar>] { state.slots }
@@ -51,20 +55,31 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
     /// One Adam step for the parameters named in `gradients`.
     public mutating func update<M: Module>(_ model: inout M, along gradients: OrderedDictionary<String, Tensor<Scalar>>) where M.Scalar == Scalar {
         step += 1
-        let lr = Scalar(schedule.rate(at: step - 1))
+        let rate = Scalar(schedule.rate(at: step - 1))
         let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
         let correction1 = 1 - Scalar.pow(b1, step), correction2 = 1 - Scalar.pow(b2, step)
         let decoupled = decayMode == .decoupled
-        state.apply(to: &model, gradients: gradients, slotNames: ["m", "v"]) { p, g, s in
-            let (m, v) = (s[0], s[1])
-            for i in 0..<p.count {
-                var gi = g[i]
-                if wd != 0 {
-                    if decoupled { p[i] -= lr * wd * p[i] } else { gi += wd * p[i] }
+        let groups: [(Scalar, OrderedDictionary<String, Tensor<Scalar>>)]
+        if rateMultipliers.isEmpty {
+            groups = [(1, gradients)]
+        } else {
+            var byMultiplier: [Scalar: OrderedDictionary<String, Tensor<Scalar>>] = [:]
+            for (name, g) in gradients { byMultiplier[rateMultipliers[name] ?? 1, default: [:]][name] = g }
+            groups = byMultiplier.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        for (multiplier, group) in groups {
+            let lr = rate * multiplier
+            state.apply(to: &model, gradients: group, slotNames: ["m", "v"]) { p, g, s in
+                let (m, v) = (s[0], s[1])
+                for i in 0..<p.count {
+                    var gi = g[i]
+                    if wd != 0 {
+                        if decoupled { p[i] -= lr * wd * p[i] } else { gi += wd * p[i] }
+                    }
+                    m[i] = b1 * m[i] + (1 - b1) * gi
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                    p[i] -= lr * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
                 }
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                p[i] -= lr * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
             }
         }
     }

@@ -100,6 +100,8 @@ extension Problem {
         public var unknowns: [String: Double]
         /// Weight of the data term `mean (u(xₖ) − uₖ)²` in the loss.
         public var dataWeight: Double
+        /// The unknowns' Adam learning rate as a multiple of the network's (`learning_rate_factor`).
+        public var learningRateFactor: Double = 1
 
         /// The unknowns' names, sorted.
         public var names: [String] { unknowns.keys.sorted() }
@@ -200,8 +202,10 @@ extension Problem {
         try table.finish()
         let weight = try t.double("data_weight") ?? 1
         guard weight > 0, weight.isFinite else { throw t.error("data_weight", "expected a positive weight, got \(weight)") }
+        let factor = try t.double("learning_rate_factor") ?? 1
+        guard factor > 0, factor.isFinite else { throw t.error("learning_rate_factor", "expected a positive multiple of the training learning rate, got \(factor)") }
         try t.finish()
-        return Inverse(observations: observations, unknowns: unknowns, dataWeight: weight)
+        return Inverse(observations: observations, unknowns: unknowns, dataWeight: weight, learningRateFactor: factor)
     }
 
     /// Decodes a PINN's `[training]` and its profiles (`[training.quick]`, …).

@@ -32,6 +32,25 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adam.slots["m.x"]!.scalars[0], 0.2, accuracy: 1e-12)
     }
 
+    /// A parameter with a rate multiplier moves that many times farther; the others, one step is one step.
+    func testAdamRateMultipliers() throws {
+        struct Two: Module {
+            var a: Tensor<Double>, b: Tensor<Double>
+            mutating func visitParameters(_ body: (String, inout Tensor<Double>) throws -> Void) rethrows {
+                try body("a", &a)
+                try body("b", &b)
+            }
+        }
+        var p = Two(a: Tensor([1]), b: Tensor([1]))
+        var adam = Adam<Double>(learningRate: 0.01)
+        adam.rateMultipliers = ["b": 10]
+        adam.update(&p, along: ["a": Tensor([2]), "b": Tensor([2])])
+        XCTAssertEqual(p.a.scalar, 0.99, accuracy: 1e-7)
+        XCTAssertEqual(p.b.scalar, 0.9, accuracy: 1e-6)
+        XCTAssertEqual(adam.step, 1)
+        XCTAssertEqual(Set(adam.slots.keys), ["m.a", "v.a", "m.b", "v.b"])
+    }
+
     func testAdamWDecouplesWeightDecay() throws {
         var p = Point<Double>(x: Tensor([1]))
         var adamW = Adam<Double>.adamW(schedule: .constant(0.1), weightDecay: 0.5)
