@@ -122,17 +122,17 @@ public struct ReferenceDataset: Sendable {
         let problem = resolved.problem
         let grid = resolved.grid
         let n = grid.pointCount
-        var coefficient: [Double]
-        switch problem.coefficient {
-        case let .expression(e): coefficient = e.evaluate(coordinates, count: n)
-        case let .random(spec):
-            var g = Self.generator(seed: seed, sample: k, stream: 0)
-            coefficient = Self.transform(coefficientField!.sample(using: &g), spec)
-        }
         var params = Self.generator(seed: seed, sample: k, stream: 1)
         let parameterValues = problem.parameters.map { p in p.range.lowerBound + (p.range.upperBound - p.range.lowerBound) * params.nextUnitDouble() }
         var bindings: [String: Double] = [:]
         for (p, v) in zip(problem.parameters, parameterValues) { bindings[p.name] = v }
+        var coefficient: [Double]
+        switch problem.coefficient {
+        case let .expression(e): coefficient = e.evaluate(coordinates.merging(bindings.mapValues { [$0] }) { a, _ in a }, count: n)
+        case let .random(spec):
+            var g = Self.generator(seed: seed, sample: k, stream: 0)
+            coefficient = Self.transform(coefficientField!.sample(using: &g), spec)
+        }
         let family = problem.reactions.isEmpty ? 0 : k % problem.reactions.count
         var reactionCoefficients = [Double](repeating: 0, count: Self.maximumDegree + 1)
         if !problem.reactions.isEmpty {

@@ -196,6 +196,10 @@ extension Problem {
             guard residual.variables.contains(name) else {
                 throw table.error(name, "does not appear in the residual \(residual), so the observations cannot determine it")
             }
+            if case let .expression(k) = problem.coefficient, k.variables.contains(name),
+               let flux = problem.boundaries.first(where: { $0.kind != .dirichlet }) {
+                throw table.error(name, "is in the coefficient \(k), which a \(flux.kind.rawValue) condition uses with its true value; learning it needs Dirichlet conditions only")
+            }
             guard let start = try table.double(name), start.isFinite else { throw table.error(name, "expected a starting value") }
             unknowns[name] = start
         }

@@ -297,16 +297,6 @@ public struct Problem: Sendable {
         let withTime = coordinates.union(self.time == nil ? [] : ["t"])
         self.source = try pde.expression("source", variables: withTime) ?? .number(0)
 
-        let coefficientKey = kind.coefficientKey
-        if try pde.string(coefficientKey) == "random" {
-            guard let field = try inputs?.table(coefficientKey) else {
-                throw pde.error(coefficientKey, "is \"random\" but there is no [inputs.\(coefficientKey)] table")
-            }
-            self.coefficient = .random(try Self.randomField(field))
-        } else {
-            self.coefficient = .expression(try pde.expression(coefficientKey, variables: coordinates) ?? .number(1))
-        }
-
         // Parameters: fixed numbers or [low, high] ranges.
         var parameters: [(name: String, range: ClosedRange<Double>)] = []
         if let table = try inputs?.table("parameters") {
@@ -324,6 +314,17 @@ public struct Problem: Sendable {
             try table.finish()
         }
         self.parameters = parameters
+
+        let coefficientKey = kind.coefficientKey
+        if try pde.string(coefficientKey) == "random" {
+            guard let field = try inputs?.table(coefficientKey) else {
+                throw pde.error(coefficientKey, "is \"random\" but there is no [inputs.\(coefficientKey)] table")
+            }
+            self.coefficient = .random(try Self.randomField(field))
+        } else {
+            // A coefficient expression may use the parameters (an inverse problem can learn them).
+            self.coefficient = .expression(try pde.expression(coefficientKey, variables: coordinates.union(parameters.map(\.name))) ?? .number(1))
+        }
         let reactionVariables = Set(["u"] + parameters.map(\.name))
         var reactions: [Reaction] = []
         if kind == .reactionDiffusion {

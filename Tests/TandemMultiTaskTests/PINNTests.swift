@@ -266,4 +266,62 @@ final class PINNTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("model.hard_boundary") && "\(error)".contains("distance"), "\(error)")
         }
     }
+
+    /// An inverse Darcy problem: the parameter `a` of `K = exp(a·x)` is learned from 100 exact
+    /// observations written by the solver (`tandem observe`), starting from `a = 0`. The data
+    /// weight balances the scales: u is about 0.05 here, the residual about 1 (the source).
+    func testInverseDarcyLearnsAPermeabilityParameter() throws {
+        let text = """
+        name = "darcy-inverse"
+        [pde]
+        kind = "darcy"
+        permeability = "exp(a*x)"
+        source = "1"
+        [inputs.parameters]
+        a = 0.8
+        [[geometry]]
+        name = "square"
+        shape = "rectangle"
+        lower = [0, 0]
+        upper = [1, 1]
+        [[boundary]]
+        kind = "dirichlet"
+        value = "0"
+        [reference]
+        grid = [33, 33]
+        [inverse]
+        observations = "darcy-observations.nc"
+        unknowns = { a = 0 }
+        data_weight = 1000
+        [model]
+        kind = "pinn"
+        layers = [32, 32]
+        hard_boundary = true
+        [training]
+        steps = 1000
+        learning_rate = 3e-3
+        collocation = 512
+        boundary_points = 64
+        lbfgs_iterations = 1500
+        """
+        let path = try write(text, "darcy-inverse.toml")
+        let problem = try Problem(contentsOf: path)
+        XCTAssertEqual(problem.inverse?.unknowns, ["a": 0])
+        _ = try ObservationSampler.write(resolved: try ResolvedProblem(problem), count: 100, noise: 0, seed: 1,
+                                         to: directory.appendingPathComponent("darcy-observations.nc").path)
+        let run = try PINNRun(problemPath: path, directory: directory.appendingPathComponent("darcy-inverse").path, profile: "quick", resume: false)
+        let trainer = try run.trainer(resume: false)
+        XCTAssertEqual(trainer.model.coefficientValues["a"], 0)
+        _ = try trainer.run()
+        let comparison = try PINNComparison(run: run, model: trainer.model)
+        let a = try XCTUnwrap(comparison.coefficients.first { $0.name == "a" })
+        XCTAssertEqual(a.truth, 0.8)
+        XCTAssertLessThan(a.relativeError, 0.05, "learned a = \(a.learned)")
+        XCTAssertLessThan(comparison.relativeL2, 0.02)
+
+        // With a flux condition, K's parameter would enter it at its true value: refused.
+        assertProblemError(text.replacingOccurrences(of: "kind = \"dirichlet\"\nvalue = \"0\"", with: "kind = \"dirichlet\"\nvalue = \"0\"\n[[boundary]]\nkind = \"neumann\"\non = [\"x-max\"]\nvalue = \"0\"")
+                            .replacingOccurrences(of: "hard_boundary = true", with: ""),
+                           ["inverse.unknowns.a", "neumann"])
+    }
 }
