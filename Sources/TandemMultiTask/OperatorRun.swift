@@ -100,6 +100,14 @@ public struct OperatorRun {
         }
         try problem.text.write(toFile: saved, atomically: true, encoding: .utf8)
         try profile.write(toFile: path("profile"), atomically: true, encoding: .utf8)
+        // A coefficient read from a file travels with the run, as coefficient.nc.
+        if case let .file(spec) = problem.coefficient {
+            let source = GriddedCoefficient.path(of: spec, problem: problem), target = path("coefficient.nc")
+            if URL(fileURLWithPath: source).standardizedFileURL != URL(fileURLWithPath: target).standardizedFileURL {
+                try? FileManager.default.removeItem(atPath: target)
+                try FileManager.default.copyItem(atPath: source, toPath: target)
+            }
+        }
     }
 
     /// Reopens a trained run for comparison or prediction.

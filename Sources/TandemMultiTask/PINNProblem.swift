@@ -110,6 +110,15 @@ public struct PINNProblem {
         for (a, name) in axes.enumerated() {
             columns[name] = .tensor(Tensor(shape: [n, 1], scalars: (0..<n).map { flat[$0 * d + a] }))
         }
+        if let field = resolved.coefficientFile {
+            // K and ∇K at the points, read from the file's grid (constants for the network).
+            let symbol = resolved.problem.pde.coefficientSymbol, spatial = resolved.problem.dimension
+            let locations = (0..<n).map { Array(flat[$0 * d..<($0 * d + spatial)]) }
+            columns[symbol] = .tensor(Tensor(shape: [n, 1], scalars: locations.map(field.value(at:))))
+            for a in 0..<spatial {
+                columns[symbol + "_" + axes[a]] = .tensor(Tensor(shape: [n, 1], scalars: locations.map { field.derivative(a, at: $0) }))
+            }
+        }
         var points = Points(inputs: inputs, columns: columns)
         if let g = hardBoundary {
             points.distance = distanceJets(inputs)
@@ -318,7 +327,11 @@ public struct PINNProblem {
                 .merging(parameters.mapValues { [$0] }) { a, _ in a }
             let n = points.count
             let value = Tensor<Double>(shape: [n, 1], scalars: condition.value.evaluate(named, count: n))
-            let k = condition.kind == .dirichlet ? nil : Tensor<Double>(shape: [n, 1], scalars: coefficient.evaluate(named, count: n))
+            var k = condition.kind == .dirichlet ? nil : Tensor<Double>(shape: [n, 1], scalars: coefficient.evaluate(named, count: n))
+            if k != nil, let field = resolved.coefficientFile {
+                let spatial = resolved.problem.dimension
+                k = Tensor(shape: [n, 1], scalars: (0..<n).map { field.value(at: Array(flat[$0 * d..<($0 * d + spatial)])) })
+            }
             return BoundaryGroup(points: points, condition: condition, face: f, value: value, coefficient: k)
         }
     }

@@ -47,8 +47,10 @@ public struct ResolvedProblem: Sendable {
     /// Each geometry's signed distance at the grid points (negative inside), from which the
     /// solvers place curved boundaries between grid points.
     public let levelSets: [[Double]]
+    /// The coefficient read from a file (`[pde] permeability = "file"`, …), if so.
+    public let coefficientFile: GriddedCoefficient?
 
-    /// Builds shapes, grid and masks.
+    /// Builds shapes, grid and masks, and reads a coefficient given as a file.
     /// - Throws: ``ProblemFileError`` for an invalid shape or grid, or a geometry with no grid points inside.
     public init(_ problem: Problem) throws {
         self.problem = problem
@@ -68,6 +70,22 @@ public struct ResolvedProblem: Sendable {
         self.masks = masks
         for (i, mask) in masks.enumerated() where mask.filter({ $0 }).count < 3 {
             throw problem.error(at: "geometry[\(i)]", "fewer than 3 grid points fall inside \"\(problem.geometries[i].name)\"; refine reference.grid or enlarge the shape")
+        }
+        if case let .file(spec) = problem.coefficient {
+            let field = try GriddedCoefficient(spec, problem: problem)
+            let key = "inputs.\(problem.pde.coefficientKey)"
+            if let outside = (0..<grid.pointCount).lazy.map(grid.point).first(where: { !field.covers($0) }) {
+                throw problem.error(at: key + ".file", "\(field.origin) covers \(field.extent), but the reference grid reaches \(outside); the file must cover the grid box")
+            }
+            for (i, shape) in shapes.enumerated() {
+                let box = shape.boundingBox
+                guard field.covers(box.lower), field.covers(box.upper) else {
+                    throw problem.error(at: key + ".file", "\(field.origin) covers \(field.extent), but geometry \"\(problem.geometries[i].name)\" spans \(box.lower) to \(box.upper)")
+                }
+            }
+            coefficientFile = field
+        } else {
+            coefficientFile = nil
         }
         try validateBoundaries()
     }

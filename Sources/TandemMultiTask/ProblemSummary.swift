@@ -27,6 +27,9 @@ extension ResolvedProblem {
         case let .random(field):
             let inner = "GRF(\(field.covariance.rawValue) covariance, length \(field.length), variance \(field.variance), \(field.terms) Karhunen–Loève terms)"
             lines.append("  \(symbol) = " + Self.describe(field, inner) + ", one field per sample")
+        case let .file(spec):
+            let grid = coefficientFile.map { " on a \($0.axes.map { String($0.count) }.joined(separator: " × ")) grid, \($0.extent)" } ?? ""
+            lines.append("  \(symbol)(\(coordinates)) from \(spec.path), variable \(spec.variable)\(spec.sample > 0 ? ", sample \(spec.sample)" : "")\(grid); multilinear between its points, ∇\(symbol) by central differences")
         }
         if p.reactions.isEmpty {
             lines.append("  \(p.pde == .darcy ? "f" : "q")(\(coordinates)\(p.time == nil ? "" : ", t")) = \(p.source)")

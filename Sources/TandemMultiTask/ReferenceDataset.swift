@@ -132,6 +132,9 @@ public struct ReferenceDataset: Sendable {
         case let .random(spec):
             var g = Self.generator(seed: seed, sample: k, stream: 0)
             coefficient = Self.transform(coefficientField!.sample(using: &g), spec)
+        case .file:
+            let field = resolved.coefficientFile!
+            coefficient = (0..<n).map { field.value(at: grid.point($0)) }
         }
         let family = problem.reactions.isEmpty ? 0 : k % problem.reactions.count
         var reactionCoefficients = [Double](repeating: 0, count: Self.maximumDegree + 1)

@@ -130,16 +130,21 @@ extension Problem {
     ///   several reaction families).
     public func pinnResidual() throws -> Expression {
         if let residual { return residual }
-        guard case let .expression(k) = coefficient else {
-            throw error(at: "pde.\(pde.coefficientKey)", "is a random field; a PINN solves one problem instance, so give an expression")
-        }
         let space = Self.coordinates(dimension)
         func v(_ name: String) -> Expression { .variable(name) }
+        let k: Expression
+        switch coefficient {
+        case let .expression(e): k = e
+        case .file: k = v(pde.coefficientSymbol)
+        case .random:
+            throw error(at: "pde.\(pde.coefficientKey)", "is a random field; a PINN solves one problem instance, so give an expression or a file")
+        }
         func add(_ a: Expression, _ b: Expression) -> Expression { .binary(.add, a, b) }
         func mul(_ a: Expression, _ b: Expression) -> Expression { .binary(.multiply, a, b) }
         var flux: Expression = mul(k, space.map { v(Self.derivativeName([$0, $0])) }.reduce(.number(0), add))
         for axis in space {
-            let dk = try k.derivative(with: axis).simplified
+            // A field's gradient is read with it (K_x, …); an expression's is differentiated.
+            let dk = if case .file = coefficient { v(pde.coefficientSymbol + "_" + axis) } else { try k.derivative(with: axis).simplified }
             if dk != .number(0) { flux = add(flux, mul(dk, v(Self.derivativeName([axis])))) }
         }
         var r: Expression = .binary(.subtract, .negate(flux), source)
@@ -151,6 +156,14 @@ extension Problem {
             r = .binary(.subtract, r, reactions[0].expression)
         }
         return r.fullySimplified
+    }
+
+    /// The names a residual may use for a coefficient read from a file — `K, K_x, K_y` (by kind
+    /// and dimension) — or none.
+    public var coefficientFieldNames: [String] {
+        guard case .file = coefficient else { return [] }
+        let symbol = pde.coefficientSymbol
+        return [symbol] + Self.coordinates(dimension).map { symbol + "_" + $0 }
     }
 
     /// Decodes `[model]` of kind pinn and checks that the problem is one instance a PINN can solve.

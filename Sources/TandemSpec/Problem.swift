@@ -23,6 +23,15 @@ public struct Problem: Sendable {
             case .reactionDiffusion: return "diffusivity"
             }
         }
+
+        /// The coefficient's symbol in NetCDF files and residuals: `K`, `kappa` or `D`.
+        public var coefficientSymbol: String {
+            switch self {
+            case .darcy: return "K"
+            case .heat: return "kappa"
+            case .reactionDiffusion: return "D"
+            }
+        }
     }
 
     /// One `[[boundary]]` table: a condition on named faces of the grid box, or on the rest of
@@ -94,10 +103,25 @@ public struct Problem: Sendable {
         case random(RandomField)
     }
 
-    /// A coefficient field: an expression of the coordinates, or a random field per sample.
+    /// A coefficient field: an expression of the coordinates (and parameters), a random field
+    /// per sample, or a field read from a NetCDF file.
     public enum Coefficient: Sendable {
         case expression(Expression)
         case random(RandomField)
+        case file(CoefficientFile)
+    }
+
+    /// A coefficient given on a rectilinear grid in a NetCDF file: a variable whose last
+    /// dimensions are the coordinate axes (`…, y, x`, each with a 1-D coordinate variable of
+    /// increasing values), optionally after a leading sample dimension — the layout
+    /// `tandem solve` writes. Values between grid points are interpolated multilinearly.
+    public struct CoefficientFile: Sendable, Equatable {
+        /// The file, as written in the problem file (relative paths are relative to it).
+        public var path: String
+        /// The variable holding the coefficient.
+        public var variable: String
+        /// The index along a leading sample dimension, if the variable has one.
+        public var sample: Int
     }
 
     /// A random coefficient: `K = exp(mean + GRF)` (`lognormal`) or `K = mean + GRF` (`gaussian`).
@@ -197,6 +221,9 @@ public struct Problem: Sendable {
     public var text: String
     /// The file's name, for messages.
     public var file: String
+    /// The directory of the file it was read from (relative paths in the file are relative to
+    /// it); `nil` for a problem decoded from text.
+    public var directory: String?
     let locator: SourceLocator
 
     /// An error about `keyPath` in this file, located at its line.
@@ -218,6 +245,7 @@ public struct Problem: Sendable {
             throw ProblemFileError(file: name, line: nil, keyPath: "", message: "cannot read the file (missing, unreadable or not UTF-8)")
         }
         try self.init(text: text, file: name)
+        directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 
     /// Decodes a problem from TOML text; `file` names it in errors.
@@ -321,6 +349,20 @@ public struct Problem: Sendable {
                 throw pde.error(coefficientKey, "is \"random\" but there is no [inputs.\(coefficientKey)] table")
             }
             self.coefficient = .random(try Self.randomField(field))
+        } else if try pde.string(coefficientKey) == "file" {
+            guard let table = try inputs?.table(coefficientKey) else {
+                throw pde.error(coefficientKey, "is \"file\" but there is no [inputs.\(coefficientKey)] table with the file and variable")
+            }
+            let path = try table.requiredString("file", "the NetCDF file holding the coefficient (relative to the problem file)")
+            let variable = try table.string("variable") ?? kind.coefficientSymbol
+            let sample = try table.int("sample") ?? 0
+            guard sample >= 0 else { throw table.error("sample", "expected an index from 0, got \(sample)") }
+            try table.finish()
+            self.coefficient = .file(CoefficientFile(path: path, variable: variable, sample: sample))
+            let symbol = kind.coefficientSymbol
+            if let clash = parameters.first(where: { $0.name == symbol || $0.name.hasPrefix(symbol + "_") }) {
+                throw inputs!.error("parameters.\(clash.name)", "clashes with the coefficient read from a file, which residuals call \(symbol) (and \(symbol)_x, …); rename the parameter")
+            }
         } else {
             // A coefficient expression may use the parameters (an inverse problem can learn them).
             self.coefficient = .expression(try pde.expression(coefficientKey, variables: coordinates.union(parameters.map(\.name))) ?? .number(1))
@@ -359,8 +401,10 @@ public struct Problem: Sendable {
             self.initial = nil
         }
         let axes = Self.coordinates(dimension) + (self.time == nil ? [] : ["t"])
+        var fieldNames: [String] = []
+        if case .file = self.coefficient { fieldNames = [kind.coefficientSymbol] + Self.coordinates(dimension).map { kind.coefficientSymbol + "_" + $0 } }
         self.residual = try pde.expression(
-            "residual", variables: Set(axes + Self.derivativeNames(axes: axes) + parameters.map(\.name)))
+            "residual", variables: Set(axes + Self.derivativeNames(axes: axes) + parameters.map(\.name) + fieldNames))
         try pde.finish()
         try inputs?.finish()
 

@@ -71,6 +71,6 @@ final class PINNCommandTests: XCTestCase {
             XCTAssertTrue(compare.output.contains("relative L2"), compare.output)
             trained.append(file.lastPathComponent)
         }
-        XCTAssertEqual(trained, ["darcy-pinn.toml", "fisher-inverse.toml", "fisher-pinn.toml", "heat2d-transient-pinn.toml", "poisson-lshape-pinn.toml"])
+        XCTAssertEqual(trained, ["darcy-field-pinn.toml", "darcy-pinn.toml", "fisher-inverse.toml", "fisher-pinn.toml", "heat2d-transient-pinn.toml", "poisson-lshape-pinn.toml"])
     }
 }

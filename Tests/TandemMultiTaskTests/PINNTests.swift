@@ -1,5 +1,6 @@
 import Foundation
 import TandemCore
+import TandemIO
 import TandemMultiTask
 import TandemNN
 import TandemSpec
@@ -323,5 +324,89 @@ final class PINNTests: XCTestCase {
         assertProblemError(text.replacingOccurrences(of: "kind = \"dirichlet\"\nvalue = \"0\"", with: "kind = \"dirichlet\"\nvalue = \"0\"\n[[boundary]]\nkind = \"neumann\"\non = [\"x-max\"]\nvalue = \"0\"")
                             .replacingOccurrences(of: "hard_boundary = true", with: ""),
                            ["inverse.unknowns.a", "neumann"])
+    }
+
+    /// A permeability read from a NetCDF file: a bilinear K is interpolated exactly (values and
+    /// gradient), the solver's solution equals the one with K as an expression, the PINN residual
+    /// is the same by both routes, the file travels with a run, and bad files are located errors.
+    func testPermeabilityFromAFile() throws {
+        let xs = (0..<9).map { Double($0) / 8 }, ys = (0..<5).map { Double($0) / 4 }
+        func k(_ x: Double, _ y: Double) -> Double { 1 + 2 * x + 3 * y + x * y }
+        let kPath = directory.appendingPathComponent("k.nc").path
+        let writer = try FieldFileWriter(
+            path: kPath, dimensions: [.init("y", length: 5), .init("x", length: 9)],
+            coordinates: [.init(dimension: "x", values: xs, units: "1", longName: "x"), .init(dimension: "y", values: ys, units: "1", longName: "y")],
+            variables: [.init("K", dimensions: ["y", "x"], units: "1", longName: "permeability")], attributes: [:])
+        try writer.write("K", values: ys.flatMap { y in xs.map { x in k(x, y) } })
+        try writer.close()
+        let expressionText = """
+        name = "darcy-k"
+        [pde]
+        kind = "darcy"
+        permeability = "1 + 2*x + 3*y + x*y"
+        source = "1"
+        [[geometry]]
+        name = "square"
+        shape = "rectangle"
+        lower = [0, 0]
+        upper = [1, 1]
+        [reference]
+        grid = [17, 17]
+        [model]
+        kind = "pinn"
+        layers = [8, 8]
+        [training]
+        steps = 1
+        collocation = 64
+        boundary_points = 16
+        """
+        let fileText = expressionText.replacingOccurrences(of: "permeability = \"1 + 2*x + 3*y + x*y\"", with: "permeability = \"file\"")
+            .replacingOccurrences(of: "[[geometry]]", with: "[inputs.permeability]\nfile = \"k.nc\"\n[[geometry]]")
+        let byFile = try ResolvedProblem(try Problem(contentsOf: try write(fileText, "file.toml")))
+        let byExpression = try ResolvedProblem(try Problem(contentsOf: try write(expressionText, "expression.toml")))
+        XCTAssertTrue(byFile.summary().contains("from k.nc, variable K on a 9 × 5 grid"), byFile.summary())
+        let field = try XCTUnwrap(byFile.coefficientFile)
+        var g = SeededGenerator(seed: 3)
+        for _ in 0..<20 {
+            let p = [g.nextUnitDouble(), g.nextUnitDouble()]
+            XCTAssertEqual(field.value(at: p), k(p[0], p[1]), accuracy: 1e-12)
+            XCTAssertEqual(field.derivative(0, at: p), 2 + p[1], accuracy: 1e-12)
+            XCTAssertEqual(field.derivative(1, at: p), 3 + p[0], accuracy: 1e-12)
+        }
+        // The solver sees the same K either way.
+        let a = directory.appendingPathComponent("a.nc").path, b = directory.appendingPathComponent("b.nc").path
+        _ = try ReferenceDataset(byFile).generate(path: a, samples: 1, seed: 0)
+        _ = try ReferenceDataset(byExpression).generate(path: b, samples: 1, seed: 0)
+        let ua = try FieldFileReader(path: a).variable("u").values, ub = try FieldFileReader(path: b).variable("u").values
+        XCTAssertLessThan(zip(ua, ub).map { Swift.abs($0 - $1) }.max()!, 1e-12)
+        // The residual the PINN minimises: K, K_x, K_y from the file against the symbolic ones.
+        let fileRun = try PINNRun(problemPath: directory.appendingPathComponent("file.toml").path, directory: directory.appendingPathComponent("krun").path,
+                                  profile: "quick", resume: false)
+        let setupFile = try PINNProblem(fileRun.resolved, training: fileRun.training)
+        let setupExpression = try PINNProblem(byExpression, training: fileRun.training)
+        XCTAssertEqual(setupFile.residual.description.contains("K_x"), true, setupFile.residual.description)
+        let model = fileRun.makeModel()
+        let flat = (0..<50).flatMap { _ in [g.nextUnitDouble(), g.nextUnitDouble()] }
+        let ra = setupFile.residual(of: model, at: setupFile.points(flat)).scalars
+        let rb = setupExpression.residual(of: model, at: setupExpression.points(flat)).scalars
+        XCTAssertLessThan(zip(ra, rb).map { Swift.abs($0 - $1) }.max()!, 1e-10)
+        // The run keeps its own copy.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("krun/coefficient.nc").path))
+        try FileManager.default.moveItem(atPath: kPath, toPath: kPath + ".moved")
+        let reopened = try ResolvedProblem(try Problem(contentsOf: directory.appendingPathComponent("krun/problem.toml").path))
+        XCTAssertEqual(reopened.coefficientFile?.values, field.values)
+        // Located errors: a missing variable, a sample out of range, a grid the file does not cover.
+        func assertResolveError(_ text: String, _ expected: [String], line: UInt = #line) {
+            XCTAssertThrowsError(try ResolvedProblem(try Problem(contentsOf: try write(text, "bad.toml"))), line: line) { error in
+                for part in expected { XCTAssertTrue("\(error)".contains(part), "\(error) should contain \(part)", line: line) }
+            }
+        }
+        let moved = fileText.replacingOccurrences(of: "file = \"k.nc\"", with: "file = \"k.nc.moved\"")
+        assertResolveError(moved.replacingOccurrences(of: "file = \"k.nc.moved\"", with: "file = \"k.nc.moved\"\nvariable = \"kappa\""),
+                           ["bad.toml", "inputs.permeability.variable", "kappa", "K"])
+        assertResolveError(moved.replacingOccurrences(of: "file = \"k.nc.moved\"", with: "file = \"k.nc.moved\"\nsample = 1"),
+                           ["inputs.permeability.sample", "1 sample"])
+        assertResolveError(moved.replacingOccurrences(of: "upper = [1, 1]", with: "upper = [2, 1]"), ["inputs.permeability.file", "covers"])
+        assertResolveError(fileText, ["inputs.permeability.file", "cannot read"])
     }
 }
