@@ -320,6 +320,18 @@ final class PINNTests: XCTestCase {
         XCTAssertLessThan(a.relativeError, 0.05, "learned a = \(a.learned)")
         XCTAssertLessThan(comparison.relativeL2, 0.02)
 
+        // Observations outside the geometry are refused, naming the observation.
+        let bad = directory.appendingPathComponent("outside.nc").path
+        let writer = try FieldFileWriter(path: bad, dimensions: [.init("observation", length: 2)], coordinates: [],
+                                         variables: ["x", "y", "u"].map { .init($0, dimensions: ["observation"], units: "1", longName: $0) }, attributes: [:])
+        try writer.write("x", values: [0.5, 1.5])
+        try writer.write("y", values: [0.5, 0.5])
+        try writer.write("u", values: [0.01, 0.01])
+        try writer.close()
+        XCTAssertThrowsError(try PINNProblem.observations(path: bad, resolved: run.resolved)) { error in
+            XCTAssertTrue("\(error)".contains("inverse.observations") && "\(error)".contains("observation 1 (x = 1.5, y = 0.5) lies outside"), "\(error)")
+        }
+
         // With a flux condition, K's parameter would enter it at its true value: refused.
         assertProblemError(text.replacingOccurrences(of: "kind = \"dirichlet\"\nvalue = \"0\"", with: "kind = \"dirichlet\"\nvalue = \"0\"\n[[boundary]]\nkind = \"neumann\"\non = [\"x-max\"]\nvalue = \"0\"")
                             .replacingOccurrences(of: "hard_boundary = true", with: ""),
