@@ -207,16 +207,6 @@ extension Problem {
     /// One `[training]`-like table over `base`; with `transfer`, `samples` counts training
     /// samples on the new geometry, the loss defaults to relative L2, and split keys are unknown.
     static func readTraining(_ t: SpecTable?, over base: Training?, problem: Problem, transfer: Bool = false) throws -> Training {
-        func int(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
-            let v = try t?.int(key) ?? fallback
-            guard v >= minimum else { throw t!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
-            return v
-        }
-        func positive(_ key: String, _ fallback: Double) throws -> Double {
-            let v = try t?.double(key) ?? fallback
-            guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
-            return v
-        }
         let optimizers = ["adam", "lion", "adam-then-lion"]
         let optimizer = try t?.string("optimizer") ?? base?.optimizer ?? "adam"
         guard optimizers.contains(optimizer) else {
@@ -276,26 +266,26 @@ extension Problem {
             guard !names.isEmpty else { throw t!.error("families", "expected at least one family name") }
             families = names
         }
-        let steps = try int("steps", base?.steps ?? 10000)
+        let steps = try t.integer("steps", base?.steps ?? 10000)
         return Training(
-            samples: try int("samples", base?.samples ?? (transfer ? 100 : problem.reference.samples)),
+            samples: try t.integer("samples", base?.samples ?? (transfer ? 100 : problem.reference.samples)),
             steps: steps,
-            batch: try int("batch", base?.batch ?? 32),
+            batch: try t.integer("batch", base?.batch ?? 32),
             points: try t?.int("points").map { v in
                 guard v >= 1 else { throw t!.error("points", "expected a positive number of points per step, got \(v)") }
                 return v
             } ?? base?.points,
             optimizer: optimizer,
-            learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
-            decayRate: try positive("decay_rate", base?.decayRate ?? 1),
-            decayEvery: try int("decay_every", base?.decayEvery ?? 1000),
-            switchStep: try int("switch_step", base?.switchStep ?? steps / 2, minimum: 0),
-            lionLearningRate: try positive("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
-            checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
+            learningRate: try t.positiveNumber("learning_rate", base?.learningRate ?? 1e-3),
+            decayRate: try t.positiveNumber("decay_rate", base?.decayRate ?? 1),
+            decayEvery: try t.integer("decay_every", base?.decayEvery ?? 1000),
+            switchStep: try t.integer("switch_step", base?.switchStep ?? steps / 2, minimum: 0),
+            lionLearningRate: try t.positiveNumber("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
+            checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500),
             split: split,
             geometries: geometries,
             families: families,
-            seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)),
+            seed: UInt64(try t.integer("seed", Int(base?.seed ?? 0), minimum: 0)),
             loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse))
     }
 }

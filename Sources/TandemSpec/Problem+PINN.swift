@@ -241,16 +241,6 @@ extension Problem {
     }
 
     static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: Problem) throws -> PINNTraining {
-        func int(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
-            let v = try t?.int(key) ?? fallback
-            guard v >= minimum else { throw t!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
-            return v
-        }
-        func positive(_ key: String, _ fallback: Double) throws -> Double {
-            let v = try t?.double(key) ?? fallback
-            guard v > 0, v.isFinite else { throw t!.error(key, "expected a positive number, got \(v)") }
-            return v
-        }
         let samplings = ["uniform", "halton", "sobol", "latin-hypercube"]
         let sampling = try t?.string("sampling") ?? base?.sampling ?? "latin-hypercube"
         guard samplings.contains(sampling) else {
@@ -266,28 +256,28 @@ extension Problem {
             weights = (try weight("residual", weights.0), try weight("boundary", weights.1), try weight("initial", weights.2))
             try w.finish()
         }
-        let alpha = try positive("anneal_alpha", base?.annealAlpha ?? 0.1)
+        let alpha = try t.positiveNumber("anneal_alpha", base?.annealAlpha ?? 0.1)
         guard alpha <= 1 else { throw t!.error("anneal_alpha", "expected a factor in (0, 1], got \(alpha)") }
         let training = PINNTraining(
-            steps: try int("steps", base?.steps ?? 5000, minimum: 0),
-            learningRate: try positive("learning_rate", base?.learningRate ?? 1e-3),
-            decayRate: try positive("decay_rate", base?.decayRate ?? 1),
-            decayEvery: try int("decay_every", base?.decayEvery ?? 1000),
-            collocation: try int("collocation", base?.collocation ?? 4096),
-            boundaryPoints: try int("boundary_points", base?.boundaryPoints ?? 256),
-            initialPoints: try int("initial_points", base?.initialPoints ?? 256),
+            steps: try t.integer("steps", base?.steps ?? 5000, minimum: 0),
+            learningRate: try t.positiveNumber("learning_rate", base?.learningRate ?? 1e-3),
+            decayRate: try t.positiveNumber("decay_rate", base?.decayRate ?? 1),
+            decayEvery: try t.integer("decay_every", base?.decayEvery ?? 1000),
+            collocation: try t.integer("collocation", base?.collocation ?? 4096),
+            boundaryPoints: try t.integer("boundary_points", base?.boundaryPoints ?? 256),
+            initialPoints: try t.integer("initial_points", base?.initialPoints ?? 256),
             sampling: sampling,
-            resampleEvery: try int("resample_every", base?.resampleEvery ?? 0, minimum: 0),
-            refineEvery: try int("refine_every", base?.refineEvery ?? 0, minimum: 0),
-            refineCandidates: try int("refine_candidates", base?.refineCandidates ?? 10000),
-            refineAdd: try int("refine_add", base?.refineAdd ?? 100),
+            resampleEvery: try t.integer("resample_every", base?.resampleEvery ?? 0, minimum: 0),
+            refineEvery: try t.integer("refine_every", base?.refineEvery ?? 0, minimum: 0),
+            refineCandidates: try t.integer("refine_candidates", base?.refineCandidates ?? 10000),
+            refineAdd: try t.integer("refine_add", base?.refineAdd ?? 100),
             weights: weights,
             weighting: try t?.choice("weighting", PINNTraining.Weighting.self) ?? base?.weighting ?? .fixed,
-            annealEvery: try int("anneal_every", base?.annealEvery ?? 100),
+            annealEvery: try t.integer("anneal_every", base?.annealEvery ?? 100),
             annealAlpha: alpha,
-            lbfgsIterations: try int("lbfgs_iterations", base?.lbfgsIterations ?? 0, minimum: 0),
-            checkpointEvery: try int("checkpoint_every", base?.checkpointEvery ?? 500),
-            seed: UInt64(try int("seed", Int(base?.seed ?? 0), minimum: 0)))
+            lbfgsIterations: try t.integer("lbfgs_iterations", base?.lbfgsIterations ?? 0, minimum: 0),
+            checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500),
+            seed: UInt64(try t.integer("seed", Int(base?.seed ?? 0), minimum: 0)))
         if training.refineEvery > 0, training.resampleEvery > 0 {
             throw t!.error("refine_every", "adaptive refinement adds to a fixed collocation set; set resample_every = 0 or refine_every = 0")
         }

@@ -202,3 +202,21 @@ final class SpecTable {
         }
     }
 }
+
+extension Optional where Wrapped == SpecTable {
+    /// The integer at `key`, or `fallback` when the table or the key is absent.
+    /// - Throws: ``ProblemFileError`` at the key for a value below `minimum`.
+    func integer(_ key: String, _ fallback: Int, minimum: Int = 1) throws -> Int {
+        let v = try self?.int(key) ?? fallback
+        guard v >= minimum else { throw self!.error(key, "expected an integer ≥ \(minimum), got \(v)") }
+        return v
+    }
+
+    /// The positive finite number at `key`, or `fallback` when the table or the key is absent.
+    /// - Throws: ``ProblemFileError`` at the key for a value that is not positive and finite.
+    func positiveNumber(_ key: String, _ fallback: Double) throws -> Double {
+        let v = try self?.double(key) ?? fallback
+        guard v > 0, v.isFinite else { throw self!.error(key, "expected a positive number, got \(v)") }
+        return v
+    }
+}
