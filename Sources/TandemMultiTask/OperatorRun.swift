@@ -130,7 +130,10 @@ public struct OperatorRun {
             self.training = transfer.training
         } else {
             self.kind = .training
-            self.training = problem.trainingProfiles[profile] ?? problem.trainingProfiles["paper"]!
+            guard let training = problem.trainingProfiles[profile] ?? problem.trainingProfiles["paper"] else {
+                throw problem.error(at: "model", "\(directory) holds no operator run (no [training] profile \"\(profile)\" for a DeepONet)")
+            }
+            self.training = training
         }
     }
 

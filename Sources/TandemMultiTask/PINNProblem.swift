@@ -236,23 +236,33 @@ public struct PINNProblem {
     /// - Throws: ``ProblemFileError`` at `inverse.observations` for a missing variable, lengths
     ///   that differ, a non-finite value, or a point outside the geometry or the time interval.
     public static func observations(path: String, resolved: ResolvedProblem) throws -> Observations {
+        let (points, values) = try pointFile(path: path, resolved: resolved, valuesRequired: true, key: "inverse.observations")
+        return Observations(points: points, values: values!)
+    }
+
+    /// Points (and, when present or `valuesRequired`, values of `u`) from `path`: 1-D variables
+    /// named after the axes, all of one length, finite, inside the geometry and `[0, T]`.
+    /// - Throws: ``ProblemFileError`` at `key` naming the file and the offending variable or point.
+    public static func pointFile(path: String, resolved: ResolvedProblem, valuesRequired: Bool, key: String) throws -> (points: Points, values: Tensor<Double>?) {
         let problem = resolved.problem
         let axes = problem.pinnAxes
         let reader: FieldFileReader
         do { reader = try FieldFileReader(path: path) } catch {
-            throw problem.error(at: "inverse.observations", "cannot read \(path): \(error)")
+            throw problem.error(at: key, "cannot read \(path): \(error)")
         }
         var columns: [[Double]] = []
-        for name in axes + ["u"] {
+        let hasValues = valuesRequired || ((try? reader.variableNames) ?? []).contains("u")
+        let names = axes + (hasValues ? ["u"] : [])
+        for name in names {
             guard let v = try? reader.variable(name), v.shape.count == 1 else {
-                throw problem.error(at: "inverse.observations", "\(path) needs a 1-D variable \(name) (observations: \(axes.joined(separator: ", ")), u)")
+                throw problem.error(at: key, "\(path) needs a 1-D variable \(name) (points: \(axes.joined(separator: ", "))\(valuesRequired ? ", u" : ", and optionally u"))")
             }
-            guard v.values.allSatisfy(\.isFinite) else { throw problem.error(at: "inverse.observations", "\(path): \(name) holds a non-finite value") }
+            guard v.values.allSatisfy(\.isFinite) else { throw problem.error(at: key, "\(path): \(name) holds a non-finite value") }
             columns.append(v.values)
         }
         let n = columns[0].count
         guard n >= 1, columns.allSatisfy({ $0.count == n }) else {
-            throw problem.error(at: "inverse.observations", "\(path): the variables \((axes + ["u"]).joined(separator: ", ")) must have the same length, got \(columns.map(\.count))")
+            throw problem.error(at: key, "\(path): the variables \(names.joined(separator: ", ")) must have the same length, got \(columns.map(\.count))")
         }
         let shape = resolved.shapes[0], spatial = problem.dimension
         let size = zip(shape.boundingBox.lower, shape.boundingBox.upper).map { $1 - $0 }.max() ?? 1
@@ -261,18 +271,18 @@ public struct PINNProblem {
             let time = problem.time.map { _ in columns[spatial][k] }
             let described = zip(axes, (0..<axes.count).map { columns[$0][k] }).map { "\($0) = \($1)" }.joined(separator: ", ")
             if shape.signedDistance(p) > 1e-9 * size {
-                throw problem.error(at: "inverse.observations", "\(path): observation \(k) (\(described)) lies outside geometry \(problem.geometries[0].name)")
+                throw problem.error(at: key, "\(path): observation \(k) (\(described)) lies outside geometry \(problem.geometries[0].name)")
             }
             if let time, let end = problem.time?.end, time < 0 || time > end {
-                throw problem.error(at: "inverse.observations", "\(path): observation \(k) (\(described)) lies outside t ∈ [0, \(end)]")
+                throw problem.error(at: key, "\(path): observation \(k) (\(described)) lies outside t ∈ [0, \(end)]")
             }
         }
         let flat = (0..<n).flatMap { k in (0..<axes.count).map { columns[$0][k] } }
         let d = axes.count
         var columnValues: [String: TensorExpression.Value] = [:]
         for (a, name) in axes.enumerated() { columnValues[name] = .tensor(Tensor(shape: [n, 1], scalars: columns[a])) }
-        return Observations(points: Points(inputs: Tensor(shape: [n, d], scalars: flat), columns: columnValues, distance: nil, lift: nil),
-                            values: Tensor(shape: [n, 1], scalars: columns[d]))
+        return (Points(inputs: Tensor(shape: [n, d], scalars: flat), columns: columnValues, distance: nil, lift: nil),
+                hasValues ? Tensor(shape: [n, 1], scalars: columns[d]) : nil)
     }
 
     // MARK: Point sets

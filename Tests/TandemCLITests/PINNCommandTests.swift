@@ -35,6 +35,26 @@ final class PINNCommandTests: XCTestCase {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(run)/figures/\(figure).png"))
             XCTAssertEqual(Array(bytes.prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)
         }
+        // tandem predict at the points of an observation file (exact values): the PINN there.
+        let points = directory.appendingPathComponent("points.nc").path, out = directory.appendingPathComponent("predicted.nc").path
+        let observed = try cli.run(["observe", problem, "--count", "40", "--noise", "0", "--out", points])
+        XCTAssertEqual(observed.status, 0, observed.output)
+        let predicted = try cli.run(["predict", run, "--input", points, "--out", out])
+        XCTAssertEqual(predicted.status, 0, predicted.output)
+        XCTAssertTrue(predicted.output.contains("the PINN at 40 points"), predicted.output)
+        let file = try FieldFileReader(path: out)
+        let u = try file.variable("u").values, reference = try file.variable("u_reference").values
+        let relative = (zip(u, reference).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / reference.map { $0 * $0 }.reduce(0, +)).squareRoot()
+        XCTAssertLessThan(relative, 0.02)
+        // A points file without t is refused, naming what is missing (no crash).
+        let noTime = directory.appendingPathComponent("no-t.nc").path
+        let writer = try FieldFileWriter(path: noTime, dimensions: [.init("point", length: 2)], coordinates: [],
+                                         variables: [.init("x", dimensions: ["point"], units: "1", longName: "x")], attributes: [:])
+        try writer.write("x", values: [0.2, 0.4])
+        try writer.close()
+        let refused = try cli.run(["predict", run, "--input", noTime, "--out", out])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.output.contains("predict.input") && refused.output.contains("1-D variable t"), refused.output)
     }
 
     /// Every PINN problem file trains (a few steps of its quick profile) and compares.
