@@ -22,6 +22,9 @@ public enum ObservationSampler {
     /// - Throws: solver and NetCDF errors; ``ProblemFileError`` for a count larger than the grid.
     public static func write(resolved: ResolvedProblem, count: Int, noise: Double, seed: UInt64, to path: String) throws -> Report {
         let problem = resolved.problem
+        guard problem.geometries.count == 1 else {
+            throw problem.error(at: "geometry", "declares \(problem.geometries.count) geometries; observations are of one solution on one geometry (as a PINN solves)")
+        }
         let scratch = path + ".reference.nc"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = try ReferenceDataset(resolved).generate(path: scratch, samples: 1, seed: problem.reference.seed)
