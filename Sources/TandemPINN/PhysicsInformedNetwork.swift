@@ -34,7 +34,7 @@ public struct PhysicsInformedNetwork<Scalar: TensorScalar>: Module {
     public func jets(at x: Tensor<Scalar>, request: JetRequest) -> Jets<Scalar> {
         let n = x.shape[0], layout = request.layout(rows: n)
         var h = request.seed(x)
-        if let features { h = features.stackedJets(h, layout: layout) }
+        if let features { h = features.layer.stackedJets(h, layout: layout) }
         return request.unstack(network.stackedJets(h, layout: layout), rows: n)
     }
 

@@ -1,5 +1,4 @@
 import TandemCore
-import TandemNN
 
 /// Random Fourier features of the inputs, `γ(x) = [sin(2π x·B), cos(2π x·B)]` with a fixed
 /// `B: [d, m]` drawn from `N(0, σ²)` (Tancik et al., "Fourier features let networks learn high
@@ -7,13 +6,14 @@ import TandemNN
 /// Perdikaris, "On the eigenvector bias of Fourier feature networks", CMAME 384 (2021) 113938).
 ///
 /// The map is one `sin` layer with weight `2π[B, B]` and bias `[0, π/2]` (since
-/// `cos z = sin(z + π/2)`), so jets pass through it like through any dense layer. `B` is not a
-/// parameter: it is not trained, and it is drawn again from the same seed when a model is rebuilt.
+/// `cos z = sin(z + π/2)`), so derivatives pass through it like through any dense layer (a PINN's
+/// Taylor-mode jets among them). `B` is not a parameter: it is not trained, and
+/// it is drawn again from the same seed when a model is rebuilt.
 public struct FourierFeatures<Scalar: TensorScalar> {
     /// `B`, `[d, m]`.
     public let frequencies: Tensor<Scalar>
     /// The layer `sin(x·2π[B, B] + [0, π/2])`.
-    let layer: Dense<Scalar>
+    public let layer: Dense<Scalar>
 
     /// `m` features of `d` inputs with frequencies of standard deviation `scale`, drawn from `generator`.
     public init(inputs d: Int, count m: Int, scale: Scalar, using generator: inout SeededGenerator) {
@@ -36,7 +36,4 @@ public struct FourierFeatures<Scalar: TensorScalar> {
 
     /// `γ(x)` for `x: [n, d]`, `[n, 2m]`.
     public func callAsFunction(_ x: Tensor<Scalar>) -> Tensor<Scalar> { layer(x) }
-
-    /// Propagates stacked jets through `γ` (see ``TandemNN/Dense/stackedJets(_:layout:)``).
-    public func stackedJets(_ h: Tensor<Scalar>, layout: TaylorLayout) -> Tensor<Scalar> { layer.stackedJets(h, layout: layout) }
 }
