@@ -84,9 +84,7 @@ public final class OperatorTrainer {
         self.metadata = metadata
         points = Tensor(shape: [dataset.pointCount, dataset.pointDimension], scalars: dataset.points)
         standardisedTargets = scaling.standardise(dataset.targets)
-        let schedule = LearningRateSchedule.exponential(initial: training.learningRate, decayRate: training.decayRate,
-                                                        decaySteps: training.decayEvery, staircase: true)
-        adam = Adam(schedule: schedule)
+        adam = Adam(schedule: training.adamSchedule)
         lion = Lion(schedule: .constant(training.lionLearningRate))
     }
 
@@ -282,5 +280,23 @@ public final class OperatorTrainer {
         let checkpoint = usesLion ? Checkpoint(model: model, optimizer: lion, metadata: meta) : Checkpoint(model: model, optimizer: adam, metadata: meta)
         try checkpoint.write(to: checkpointPath)
         lastCheckpoint = step
+    }
+}
+
+extension Problem.Training {
+    /// Adam's learning rate: `learning_rate · decay_rate^⌊step/decay_every⌋`, or the piecewise-
+    /// constant rates of `decay = "piecewise"`.
+    public var adamSchedule: LearningRateSchedule {
+        if let piecewise { return .piecewiseConstant(boundaries: piecewise.boundaries, values: piecewise.rates) }
+        return .exponential(initial: learningRate, decayRate: decayRate, decaySteps: decayEvery, staircase: true)
+    }
+
+    /// The schedule in words: `1e-3 ×0.95 every 1000`, or `1e-3, 1e-4 from 5000, …`.
+    public var rateDescription: String {
+        if let piecewise {
+            return ([String(describing: piecewise.rates[0])] + zip(piecewise.boundaries, piecewise.rates.dropFirst()).map { "\($1) from step \($0)" })
+                .joined(separator: ", ")
+        }
+        return "\(learningRate)" + (decayRate == 1 ? "" : " ×\(decayRate) every \(decayEvery)")
     }
 }

@@ -133,7 +133,7 @@ extension ResolvedProblem {
             case let .parameter(parameter, values): split = "train where \(parameter) ∈ {\(values.map { String($0) }.joined(separator: ", "))}"
             case let .samples(train, test): split = "\(train) train, \(test) test samples"
             }
-            lines.append("  \(name): \(t.samples) samples\(t.geometries.map { " on \($0.joined(separator: ", "))" } ?? "")\(t.families.map { " of family \($0.joined(separator: ", "))" } ?? ""), \(t.steps) steps, batch \(t.batch)\(t.points.map { ", \($0) points" } ?? ""), \(t.optimizer) lr \(t.learningRate), loss \(t.loss.rawValue); split: \(split)")
+            lines.append("  \(name): \(t.samples) samples\(t.geometries.map { " on \($0.joined(separator: ", "))" } ?? "")\(t.families.map { " of family \($0.joined(separator: ", "))" } ?? ""), \(t.steps) steps, batch \(t.batch)\(t.points.map { ", \($0) points" } ?? ""), \(t.optimizer) lr \(t.rateDescription), loss \(t.loss.rawValue); split: \(split)")
         }
         if let transfer = p.transferProfiles["paper"] {
             lines.append("Transfer (tandem transfer): to \(transfer.geometry), trainable \(transfer.trainable.joined(separator: ", "))")

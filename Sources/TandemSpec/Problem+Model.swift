@@ -78,6 +78,9 @@ extension Problem {
         public var decayRate: Double
         /// Steps between decays.
         public var decayEvery: Int
+        /// A piecewise-constant rate instead of the exponential decay: `rates[i]` before step
+        /// `boundaries[i]`, the last rate after the last boundary (`decay = "piecewise"`).
+        public var piecewise: Piecewise?
         /// Step at which `adam-then-lion` switches.
         public var switchStep: Int
         /// Learning rate after the switch to Lion.
@@ -101,6 +104,21 @@ extension Problem {
         public var samplesNeeded: Int {
             if case let .samples(train, test) = split { return train + test }
             return samples
+        }
+    }
+
+    /// A piecewise-constant learning rate: `rates.count == boundaries.count + 1`, boundaries
+    /// increasing and positive, rates positive.
+    public struct Piecewise: Sendable, Equatable {
+        /// Steps at which the rate changes.
+        public var boundaries: [Int]
+        /// The rate before the first boundary, between boundaries, and after the last.
+        public var rates: [Double]
+
+        /// A schedule of `rates` changing at `boundaries` (checked where a file is read).
+        public init(boundaries: [Int], rates: [Double]) {
+            self.boundaries = boundaries
+            self.rates = rates
         }
     }
 
@@ -267,6 +285,7 @@ extension Problem {
             families = names
         }
         let steps = try t.integer("steps", base?.steps ?? 10000)
+        let piecewise = try readPiecewise(t, over: base?.piecewise)
         return Training(
             samples: try t.integer("samples", base?.samples ?? (transfer ? 100 : problem.reference.samples)),
             steps: steps,
@@ -276,9 +295,10 @@ extension Problem {
                 return v
             } ?? base?.points,
             optimizer: optimizer,
-            learningRate: try t.positiveNumber("learning_rate", base?.learningRate ?? 1e-3),
+            learningRate: try piecewise?.rates[0] ?? t.positiveNumber("learning_rate", base?.learningRate ?? 1e-3),
             decayRate: try t.positiveNumber("decay_rate", base?.decayRate ?? 1),
             decayEvery: try t.integer("decay_every", base?.decayEvery ?? 1000),
+            piecewise: piecewise,
             switchStep: try t.integer("switch_step", base?.switchStep ?? steps / 2, minimum: 0),
             lionLearningRate: try t.positiveNumber("lion_learning_rate", base?.lionLearningRate ?? 1e-4),
             checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500),
@@ -287,6 +307,42 @@ extension Problem {
             families: families,
             seed: UInt64(try t.integer("seed", Int(base?.seed ?? 0), minimum: 0)),
             loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse))
+    }
+}
+
+extension Problem {
+    /// `decay = "exponential" | "piecewise"` with `boundaries` and `learning_rates` for the latter;
+    /// a table that says nothing keeps `base`'s choice.
+    static func readPiecewise(_ t: SpecTable?, over base: Piecewise?) throws -> Piecewise? {
+        guard let t else { return base }
+        let decays = ["exponential", "piecewise"]
+        let decay = try t.string("decay") ?? (t.has("boundaries") || t.has("learning_rates") ? "piecewise" : base == nil ? "exponential" : "piecewise")
+        guard decays.contains(decay) else {
+            throw t.error("decay", "unknown decay \"\(decay)\"; expected one of \(decays.joined(separator: ", "))")
+        }
+        guard decay == "piecewise" else {
+            for key in ["boundaries", "learning_rates"] where t.has(key) {
+                throw t.error(key, "only a piecewise decay has \(key); this table's decay is exponential (decay_rate, decay_every)")
+            }
+            return nil
+        }
+        for key in ["learning_rate", "decay_rate", "decay_every"] where t.has(key) {
+            throw t.error(key, "a piecewise decay takes boundaries and learning_rates, not \(key)")
+        }
+        guard let boundaries = try t.ints("boundaries") ?? base?.boundaries else {
+            throw t.missing("boundaries", "the steps at which a piecewise learning rate changes, e.g. [5000, 10000]")
+        }
+        guard boundaries.allSatisfy({ $0 >= 1 }), zip(boundaries, boundaries.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw t.error("boundaries", "expected increasing positive steps, got \(boundaries)")
+        }
+        guard let rates = try t.doubles("learning_rates") ?? base?.rates else {
+            throw t.missing("learning_rates", "one rate more than boundaries, e.g. [1e-3, 1e-4, 1e-5]")
+        }
+        guard rates.count == boundaries.count + 1 else {
+            throw t.error("learning_rates", "expected \(boundaries.count + 1) rates (one more than the \(boundaries.count) boundaries), got \(rates.count)")
+        }
+        guard rates.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw t.error("learning_rates", "expected positive rates, got \(rates)") }
+        return Piecewise(boundaries: boundaries, rates: rates)
     }
 }
 

@@ -120,6 +120,25 @@ final class OperatorTrainingTests: XCTestCase {
         XCTAssertEqual(try steps(runA), try steps(runB2))
     }
 
+    /// `decay = "piecewise"`: the rate Adam uses (logged in `loss.csv`) steps down at the boundaries.
+    func testPiecewiseLearningRateDrivesTraining() throws {
+        let text = TestProblems.tinyDarcyOperator.replacingOccurrences(of: "[training.quick]\nsteps = 40",
+            with: "[training.quick]\nsteps = 40\ndecay = \"piecewise\"\nboundaries = [15, 30]\nlearning_rates = [3e-3, 1e-3, 2e-4]")
+        XCTAssertNotEqual(text, TestProblems.tinyDarcyOperator)
+        try text.write(toFile: problemPath, atomically: true, encoding: .utf8)
+        let (run, data) = try prepared("piecewise")
+        XCTAssertEqual(try run.trainer(dataset: data, resume: false).run().step, 40)
+        let rows = try String(contentsOfFile: run.path("loss.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rates = Dictionary(rows.map { (Int($0[0])!, Double($0[3])!) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertFalse(rates.isEmpty)
+        for (step, rate) in rates {  // a row's rate is the one of its last step, 0-based step − 1
+            let expected = step - 1 < 15 ? 3e-3 : step - 1 < 30 ? 1e-3 : 2e-4
+            XCTAssertEqual(rate, expected, accuracy: 1e-12, "step \(step)")
+        }
+        XCTAssertTrue(Set(rates.values.map { ($0 * 1e5).rounded() }).count >= 2, "\(rates)")
+    }
+
     func testDivergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
         let (run, data) = try prepared("diverge")
         var calls = 0

@@ -268,6 +268,38 @@ final class ModelSectionTests: XCTestCase {
         XCTAssertEqual(plain.trainingProfiles["quick"], plain.trainingProfiles["paper"])
     }
 
+    func testPiecewiseLearningRateDecodesAndIsInheritedByProfiles() throws {
+        let piecewise = text.replacingOccurrences(of: "switch_step = 60", with: "switch_step = 60\ndecay = \"piecewise\"\nboundaries = [30, 70]\nlearning_rates = [1e-3, 1e-4, 1e-5]")
+            + "\n\n[training.exponential]\ndecay = \"exponential\"\ndecay_rate = 0.5\n"
+        let problem = try Problem(text: piecewise, file: "demo.toml")
+        let paper = try XCTUnwrap(problem.trainingProfiles["paper"]), quick = try XCTUnwrap(problem.trainingProfiles["quick"])
+        XCTAssertEqual(paper.piecewise, Problem.Piecewise(boundaries: [30, 70], rates: [1e-3, 1e-4, 1e-5]))
+        XCTAssertEqual(quick.piecewise, paper.piecewise)  // inherited
+        XCTAssertEqual(paper.learningRate, 1e-3)  // the first rate
+        let exponential = try XCTUnwrap(problem.trainingProfiles["exponential"])
+        XCTAssertNil(exponential.piecewise)
+        XCTAssertEqual(exponential.decayRate, 0.5)
+        XCTAssertNil(try Problem(text: text, file: "demo.toml").trainingProfiles["paper"]?.piecewise)
+
+        func error(_ replace: String, with replacement: String) -> String {
+            let changed = piecewise.replacingOccurrences(of: replace, with: replacement)
+            XCTAssertNotEqual(changed, piecewise, "replacement of \(replace) did nothing")
+            do { _ = try Problem(text: changed, file: "demo.toml"); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error("learning_rates = [1e-3, 1e-4, 1e-5]", with: "learning_rates = [1e-3, 1e-4]"),
+                       "demo.toml:42: training.learning_rates: expected 3 rates (one more than the 2 boundaries), got 2")
+        XCTAssertEqual(error("boundaries = [30, 70]", with: "boundaries = [70, 30]"),
+                       "demo.toml:41: training.boundaries: expected increasing positive steps, got [70, 30]")
+        XCTAssertEqual(error("decay = \"piecewise\"", with: "decay = \"cosine\""),
+                       "demo.toml:40: training.decay: unknown decay \"cosine\"; expected one of exponential, piecewise")
+        XCTAssertEqual(error("decay = \"piecewise\"", with: "decay = \"piecewise\"\ndecay_every = 10"),
+                       "demo.toml:41: training.decay_every: a piecewise decay takes boundaries and learning_rates, not decay_every")
+        XCTAssertEqual(error("decay = \"piecewise\"", with: "decay = \"piecewise\"\nlearning_rate = 1e-2"),
+                       "demo.toml:41: training.learning_rate: a piecewise decay takes boundaries and learning_rates, not learning_rate")
+        XCTAssertEqual(error("learning_rates = [1e-3, 1e-4, 1e-5]\n", with: "\n"),
+                       "demo.toml:36: training.learning_rates: missing; expected one rate more than boundaries, e.g. [1e-3, 1e-4, 1e-5]")
+    }
+
     func testModelAndTrainingErrorsNameLineKeyAndExpectation() {
         func error(_ replace: String, with replacement: String) -> String {
             let changed = text.replacingOccurrences(of: replace, with: replacement)
