@@ -25,9 +25,10 @@ public enum OperatorModel {
             branch = .dense(FeedForward(widths: [dataset.branchSize] + spec.branchLayers + [spec.latent], activation: activation,
                                         layerNorm: spec.layerNorm, initializer: .glorotNormal, using: &generator))
         }
-        let trunk = FeedForward<Float>(widths: [dataset.pointDimension] + spec.trunkLayers + [spec.latent], activation: activation,
+        let trunkInputs = dataset.pointDimension + (spec.conditionedTrunk ? dataset.branchSize : 0)
+        let trunk = FeedForward<Float>(widths: [trunkInputs] + spec.trunkLayers + [spec.latent], activation: activation,
                                        outputActivation: activation, initializer: .glorotNormal, using: &generator)
-        return DeepONet(branch: branch, trunk: trunk, latent: spec.latent)
+        return DeepONet(branch: branch, trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk)
     }
 
     /// The network activation a problem file names.
@@ -55,6 +56,6 @@ public enum OperatorModel {
         case let .convolutional(network):
             branch = "CNN branch \(network.inputShape) → conv \(network.convolutions.map { String($0.filter.shape[0]) }.joined(separator: ", ")) → \(network.head.widths.map(String.init).joined(separator: " → "))"
         }
-        return "DeepONet: \(branch); trunk \(model.trunk.widths.map(String.init).joined(separator: " → ")); \(model.parameterCount) parameters"
+        return "DeepONet: \(branch); trunk \(model.trunk.widths.map(String.init).joined(separator: " → "))\(model.conditionedTrunk ? " (points and the branch input)" : ""); \(model.parameterCount) parameters"
     }
 }

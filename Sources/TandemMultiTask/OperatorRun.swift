@@ -195,7 +195,7 @@ public struct OperatorRun {
                 throw OperatorTrainingError.incompatibleCheckpoint("\(scalingPath) has \(scaling.mean.count) points, the data \(dataset.pointCount)")
             }
         } else {
-            scaling = OutputScaling(dataset: dataset)
+            scaling = OutputScaling(dataset: dataset, perPoint: resolved.problem.model.outputScaling == .point)
             try scaling.write(to: scalingPath)
         }
         var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)

@@ -2,8 +2,9 @@ import Foundation
 import TandemCore
 import TandemNN
 
-/// Per-point output standardisation `ŷ = (u − μ)/σ`, with `μ`, `σ` over the training functions
-/// whose geometry contains the point; saved next to the model so predictions can be restored.
+/// Output standardisation `ŷ = (u − μ)/σ`, with `μ`, `σ` per point over the training functions
+/// whose geometry contains the point (or one pair over all such values, `[model] output_scaling =
+/// "global"`); saved next to the model so predictions can be restored.
 public struct OutputScaling: Sendable, Equatable {
     /// `μ` per point.
     public let mean: [Float]
@@ -14,8 +15,9 @@ public struct OutputScaling: Sendable, Equatable {
     /// new inputs are standardised as the training inputs were.
     public let branchStatistics: [Double]
 
-    /// Statistics from `dataset`'s training functions.
-    public init(dataset: OperatorDataset) {
+    /// Statistics from `dataset`'s training functions: per point (`perPoint`), or one `μ`, `σ`
+    /// over every value inside the training geometries, stored at every point.
+    public init(dataset: OperatorDataset, perPoint: Bool = true) {
         let m = dataset.pointCount
         var sum = [Double](repeating: 0, count: m), square = sum, count = sum
         for f in dataset.train {
@@ -29,11 +31,15 @@ public struct OutputScaling: Sendable, Equatable {
         let total = count.reduce(0, +)
         let overallMean = sum.reduce(0, +) / Swift.max(total, 1)
         let overall = Swift.max((square.reduce(0, +) / Swift.max(total, 1) - overallMean * overallMean).squareRoot(), 1e-12)
-        var mean = [Float](repeating: 0, count: m), deviation = [Float](repeating: 1, count: m)
-        for j in 0..<m where count[j] > 0 {
-            let mu = sum[j] / count[j]
-            mean[j] = Float(mu)
-            deviation[j] = Float(Swift.max((Swift.max(square[j] / count[j] - mu * mu, 0)).squareRoot(), 1e-3 * overall))
+        var mean = [Float](repeating: Float(overallMean), count: m), deviation = [Float](repeating: Float(overall), count: m)
+        if perPoint {
+            mean = [Float](repeating: 0, count: m)
+            deviation = [Float](repeating: 1, count: m)
+            for j in 0..<m where count[j] > 0 {
+                let mu = sum[j] / count[j]
+                mean[j] = Float(mu)
+                deviation[j] = Float(Swift.max((Swift.max(square[j] / count[j] - mu * mu, 0)).squareRoot(), 1e-3 * overall))
+            }
         }
         self.mean = mean
         self.deviation = deviation

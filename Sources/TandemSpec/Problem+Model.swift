@@ -38,6 +38,20 @@ extension Problem {
         /// Fields: give the CNN the geometry mask as a second channel (the mask always enters
         /// the loss and the metrics); `false` only for the ablation without it.
         public var maskChannel: Bool
+        /// Dense branches: the trunk also sees the branch input (`G(a)(y) = Σ b(a)·t(y, a)`), so
+        /// that features can move with a geometry parameter; `false` (the paper's DeepONet) by default.
+        public var conditionedTrunk: Bool
+        /// How outputs are standardised before the loss (``OutputScaling``).
+        public enum Scaling: String, CaseIterable, Sendable {
+            /// `μ`, `σ` per point (Kumar et al. 2025): the network learns the deviation from the
+            /// training functions' mean at each point.
+            case point
+            /// One `μ`, `σ` over all points: no point-wise prior, e.g. for parameterised geometries
+            /// whose features (holes) move to positions no training function had.
+            case global
+        }
+        /// Output standardisation; `point` unless the file says otherwise.
+        public var outputScaling: Scaling
     }
 
     /// `[training]` (with a profile's overrides applied).
@@ -152,7 +166,9 @@ extension Problem {
             activation: try t?.choice("activation", ActivationName.self) ?? .relu,
             layerNorm: try t?.bool("layer_norm") ?? false,
             encodingDegree: try t?.int("encoding_degree") ?? 4,
-            maskChannel: try t?.bool("mask_channel") ?? true)
+            maskChannel: try t?.bool("mask_channel") ?? true,
+            conditionedTrunk: try t?.bool("conditioned_trunk") ?? false,
+            outputScaling: try t?.choice("output_scaling", Model.Scaling.self) ?? .point)
         if let t {
             guard model.kernel >= 1, model.kernel % 2 == 1 else { throw t.error("kernel", "expected an odd positive kernel size, got \(model.kernel)") }
             guard model.latent >= 1 else { throw t.error("latent", "expected a positive integer, got \(model.latent)") }
@@ -167,6 +183,9 @@ extension Problem {
             case .parameters where !problem.geometries.contains(where: { !$0.parameters.isEmpty }):
                 throw t.error("branch_input", "parameters needs a geometry family ([geometry.family])")
             default: break
+            }
+            if model.conditionedTrunk, model.branchInput == .fields {
+                throw t.error("conditioned_trunk", "the trunk can be conditioned on a dense branch's input vector (parameters, functional-form), not on fields")
             }
             try t.finish()
         }

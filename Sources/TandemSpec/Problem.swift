@@ -466,7 +466,7 @@ public struct Problem: Sendable {
         self.reference = Reference(grid: grid, lower: lower, upper: upper, samples: samples, seed: UInt64(seed))
         // Model and training depend on the rest of the problem (its kind, geometries, samples).
         self.model = Model(branchInput: .fields, branchLayers: [], filters: [], kernel: 1, trunkLayers: [], latent: 1,
-                           activation: .relu, layerNorm: false, encodingDegree: 0, maskChannel: true)
+                           activation: .relu, layerNorm: false, encodingDegree: 0, maskChannel: true, conditionedTrunk: false, outputScaling: .point)
         self.trainingProfiles = [:]
         self.transferProfiles = [:]
         self.modelKind = .deeponet

@@ -139,6 +139,36 @@ final class OperatorTrainingTests: XCTestCase {
         XCTAssertTrue(Set(rates.values.map { ($0 * 1e5).rounded() }).count >= 2, "\(rates)")
     }
 
+    /// A geometry family with a parameter branch: the split by parameter value, the mask in the
+    /// loss, a conditioned trunk (`[y, n, p]` in, one trunk row per design and point), global
+    /// output scaling, and `tandem compare`'s metrics on the held-out positions.
+    func testParameterBranchConditionedTrunkAndGlobalScaling() throws {
+        for (name, extra) in [("plain", ""), ("conditioned", "conditioned_trunk = true\noutput_scaling = \"global\"\n")] {
+            let text = TestProblems.tinyHeatFamily.replacingOccurrences(of: "latent = 8\n", with: "latent = 8\n" + extra)
+            try text.write(toFile: problemPath, atomically: true, encoding: .utf8)
+            let (run, data) = try prepared(name)
+            XCTAssertEqual(data.functions.count, 8)
+            XCTAssertEqual(data.branchShape, [2])
+            XCTAssertEqual(data.train.count, 4)  // p ∈ {0.6, 1.5} for n = 1, 2
+            let trainNames = Set(data.train.map { data.geometryNames[data.functions[$0].geometry] })
+            XCTAssertEqual(trainNames, ["plate(n=1, p=0.6)", "plate(n=1, p=1.5)", "plate(n=2, p=0.6)", "plate(n=2, p=1.5)"])
+            let trainer = try run.trainer(dataset: data, resume: false)
+            XCTAssertEqual(trainer.model.conditionedTrunk, name == "conditioned")
+            XCTAssertEqual(trainer.model.trunk.widths[0], name == "conditioned" ? 4 : 2)
+            let scaling = try OutputScaling.read(from: run.path("scaling.safetensors"))
+            XCTAssertEqual(Set(scaling.mean).count == 1, name == "conditioned", "global scaling stores one mean")
+            let report = try trainer.run()
+            XCTAssertEqual(report.step, 40)
+            XCTAssertTrue(report.loss.isFinite)
+            let (model, restored, _) = try run.trainedModel(dataset: data)
+            XCTAssertEqual(restored, scaling)
+            let comparison = OperatorComparison(model: model, scaling: restored, dataset: data, solverSecondsPerFunction: run.solverSecondsPerFunction)
+            let overall = try XCTUnwrap(comparison.metrics.last)
+            XCTAssertEqual(overall.functions, 4)
+            XCTAssertTrue(overall.globalRelativeL2.isFinite && overall.globalRelativeL2 > 0)
+        }
+    }
+
     func testDivergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
         let (run, data) = try prepared("diverge")
         var calls = 0

@@ -252,6 +252,8 @@ final class ModelSectionTests: XCTestCase {
         XCTAssertEqual(problem.model.latent, 16)
         XCTAssertEqual(problem.model.filters, [16, 32, 64, 64])  // default
         XCTAssertEqual(problem.model.activation, .relu)
+        XCTAssertFalse(problem.model.conditionedTrunk)  // defaults: the paper's DeepONet
+        XCTAssertEqual(problem.model.outputScaling, .point)
         let paper = try XCTUnwrap(problem.trainingProfiles["paper"]), quick = try XCTUnwrap(problem.trainingProfiles["quick"])
         XCTAssertEqual(paper.steps, 100)
         XCTAssertEqual(paper.batch, 32)
@@ -317,6 +319,10 @@ final class ModelSectionTests: XCTestCase {
         XCTAssertEqual(error("train_geometries = [\"square\"]", with: "train_geometries = [\"sqare\"]"),
                        "demo.toml:41: training.train_geometries: unknown geometry \"sqare\"; expected names from square, holed")
         XCTAssertEqual(error("batch = 4", with: "batch = 0"), "demo.toml:45: training.quick.batch: expected an integer ≥ 1, got 0")
+        XCTAssertEqual(error("latent = 16", with: "latent = 16\nconditioned_trunk = true"),
+                       "demo.toml:35: model.conditioned_trunk: the trunk can be conditioned on a dense branch's input vector (parameters, functional-form), not on fields")
+        XCTAssertTrue(error("latent = 16", with: "latent = 16\noutput_scaling = \"pointwise\"").contains("expected one of point, global"),
+                      error("latent = 16", with: "latent = 16\noutput_scaling = \"pointwise\""))
         XCTAssertTrue(error("latent = 16", with: "latent = 16\nlatnt = 3").hasPrefix("demo.toml:35: model.latnt: unknown key; expected one of"),
                       error("latent = 16", with: "latent = 16\nlatnt = 3"))
         XCTAssertTrue(error("kernel = 3", with: "kernel = 3\nactivation = \"relu6\"").contains("expected one of identity, tanh, sigmoid, relu, leaky-relu"),

@@ -61,6 +61,63 @@ public enum TestProblems {
     steps = 40
     """
 
+    /// Steady heat in a 2 × 1 plate with n ∈ {1, 2} cold holes at x = p ∈ {0.6, 0.9, 1.2, 1.5}
+    /// (8 designs, 25 × 13 grid), a hot end at x = 0; a parameter branch; designs with
+    /// p ∈ {0.6, 1.5} train, the others test; `[training.quick]` trains 40 steps.
+    public static let tinyHeatFamily = """
+    name = "tiny-heat-family"
+
+    [pde]
+    kind = "heat"
+    conductivity = "1"
+    source = "0"
+
+    [[geometry]]
+    name = "plate"
+    shape = "rectangle"
+    lower = [0, 0]
+    upper = [2, 1]
+    subtract = [{ shape = "disk", repeat = "n", center = ["p", "(i + 1) / (n + 1)"], radius = 0.09 }]
+
+    [geometry.family]
+    n = [1, 2]
+    p = [0.6, 0.9, 1.2, 1.5]
+
+    [[boundary]]
+    kind = "dirichlet"
+    on = ["x-min"]
+    value = "1"
+
+    [[boundary]]
+    kind = "dirichlet"
+    value = "0"
+
+    [reference]
+    grid = [25, 13]
+    samples = 1
+    seed = 0
+
+    [model]
+    branch_input = "parameters"
+    branch_layers = [16]
+    trunk_layers = [16, 16]
+    latent = 8
+    activation = "tanh"
+
+    [training]
+    steps = 400
+    batch = 4
+    points = 64
+    learning_rate = 3e-3
+    checkpoint_every = 20
+    split = "parameter"
+    split_parameter = "p"
+    train_values = [0.6, 1.5]
+
+    [training.quick]
+    steps = 40
+    """
+
     /// Reaction–diffusion with two families on 16 points × 4 output times, a functional-form
     /// branch; `[training.single]` uses the cubic family only.
     public static let tinyFisherOperator = """
