@@ -123,7 +123,7 @@ extension ResolvedProblem {
         case .parameters: branch = "dense over the geometry family's parameters, hidden \(m.branchLayers)"
         case .functionalForm: branch = "dense over [polynomial coefficients of R(u) to degree \(m.encodingDegree) ‖ initial condition], hidden \(m.branchLayers)\(m.layerNorm ? ", LayerNorm" : "")"
         }
-        lines.append("Model (tandem train): DeepONet, latent \(m.latent), \(m.activation.rawValue); branch: \(branch); trunk hidden \(m.trunkLayers)")
+        lines.append("Model (tandem train): DeepONet, latent \(m.latent), \(m.activation.rawValue); branch: \(branch); trunk hidden \(m.trunkLayers)\(m.conditionedTrunk ? " over the point and the branch input (conditioned)" : "")\(m.outputScaling == .global ? "; outputs standardised globally" : "")")
         for name in Self.profileOrder(p.trainingProfiles.keys) {
             guard let t = p.trainingProfiles[name] else { continue }
             let split: String
