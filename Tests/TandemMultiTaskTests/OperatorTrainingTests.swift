@@ -157,6 +157,20 @@ final class OperatorTrainingTests: XCTestCase {
             XCTAssertEqual(trainer.model.trunk.widths[0], name == "conditioned" ? 4 : 2)
             let scaling = try OutputScaling.read(from: run.path("scaling.safetensors"))
             XCTAssertEqual(Set(scaling.mean).count == 1, name == "conditioned", "global scaling stores one mean")
+            if name == "conditioned" {  // one μ, σ over every training value inside its geometry
+                let m = data.pointCount
+                var values: [Double] = []
+                for f in data.train {
+                    for j in 0..<m where data.masks[f * m + j] == 1 { values.append(Double(data.targets[f * m + j])) }
+                }
+                let count = Double(values.count)
+                let mu: Double = values.reduce(0, +) / count
+                var square = 0.0
+                for v in values { square += (v - mu) * (v - mu) }
+                let sigma = (square / count).squareRoot()
+                XCTAssertEqual(Double(scaling.mean[0]), mu, accuracy: 1e-5)
+                XCTAssertEqual(Double(scaling.deviation[m - 1]), sigma, accuracy: 1e-5)
+            }
             let report = try trainer.run()
             XCTAssertEqual(report.step, 40)
             XCTAssertTrue(report.loss.isFinite)
