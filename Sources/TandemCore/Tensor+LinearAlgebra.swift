@@ -77,7 +77,17 @@ public func linear<S>(_ x: Tensor<S>, weight: Tensor<S>, bias: Tensor<S>) -> Ten
     x.scalars.withUnsafeBufferPointer { px in
         weight.scalars.withUnsafeBufferPointer { pw in
             out.withUnsafeMutableBufferPointer { po in
-                if k > 0 {
+                if k <= 4 {
+                    // A few inputs (coordinates of query points): k rank-one updates of each row,
+                    // vectorised along the outputs; a GEMM call would mostly pack.
+                    for i in 0..<n {
+                        let row = po.baseAddress! + i * m
+                        for l in 0..<k {
+                            let xil = px[i * k + l], w = pw.baseAddress! + l * m
+                            for j in 0..<m { row[j] += xil * w[j] }
+                        }
+                    }
+                } else {
                     S.gemm(
                         transposeA: false, transposeB: false, m: n, n: m, k: k, alpha: 1,
                         a: px.baseAddress!, lda: k, b: pw.baseAddress!, ldb: m, beta: 1, c: po.baseAddress!, ldc: m)

@@ -71,14 +71,17 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
             let lr = rate * multiplier
             state.apply(to: &model, gradients: group, slotNames: ["m", "v"]) { p, g, s in
                 let (m, v) = (s[0], s[1])
+                // Decay is folded in by two constants (1 and 0 without decay, which change
+                // nothing), so that the loop has no branch and vectorises:
+                // `θ ← (1 − η·λ)·θ` decoupled, `g ← g + λ·θ` coupled.
+                let shrink = decoupled ? 1 - lr * wd : 1, coupled = decoupled ? 0 : wd
                 for i in 0..<p.count {
-                    var gi = g[i]
-                    if wd != 0 {
-                        if decoupled { p[i] -= lr * wd * p[i] } else { gi += wd * p[i] }
-                    }
-                    m[i] = b1 * m[i] + (1 - b1) * gi
-                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                    p[i] -= lr * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+                    p[i] *= shrink
+                    let gi = g[i] + coupled * p[i]
+                    let mi = b1 * m[i] + (1 - b1) * gi, vi = b2 * v[i] + (1 - b2) * gi * gi
+                    m[i] = mi
+                    v[i] = vi
+                    p[i] -= lr * (mi / correction1) / ((vi / correction2).squareRoot() + eps)
                 }
             }
         }

@@ -44,6 +44,20 @@ final class MatmulTests: XCTestCase {
         check(Double.self, tolerance: 1e-12)
     }
 
+    /// `linear` takes a direct loop for up to four inputs and a GEMM above: both agree with
+    /// `x·W + b` done by `matmul`, at every inner size around the switch.
+    func testLinearAgreesWithProductPlusBiasAroundTheDirectLoop() {
+        var g = SeededGenerator(seed: 31)
+        for k in [0, 1, 2, 3, 4, 5, 8] {
+            let x = Tensor<Double>.randomNormal(shape: [9, k], using: &g), w = Tensor<Double>.randomNormal(shape: [k, 7], using: &g)
+            let bias = Tensor<Double>.randomNormal(shape: [7], using: &g)
+            let expected = matmul(x, w) + bias
+            let affine = linear(x, weight: w, bias: bias)
+            XCTAssertEqual(affine.shape, [9, 7])
+            for (v, e) in zip(affine.scalars, expected.scalars) { XCTAssertEqual(v, e, accuracy: 1e-13, "k = \(k)") }
+        }
+    }
+
     func testEmptyInnerDimensionGivesZeros() {
         let p = matmul(Tensor<Double>.zeros(shape: [2, 0]), Tensor<Double>.zeros(shape: [0, 3]))
         XCTAssertEqual(p.scalars, [0, 0, 0, 0, 0, 0])

@@ -64,6 +64,18 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    /// Full sums go through eight interleaved partial sums: every length around a multiple of
+    /// eight, and rows of a row-sum, give the exact sum of small integers.
+    func testFullSumsAtEveryRemainder() {
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 1003] {
+            let x = Tensor<Float>(shape: [n], scalars: (0..<n).map { Float($0 % 13) })
+            XCTAssertEqual(x.sum().scalar, Float((0..<n).reduce(0) { $0 + $1 % 13 }), "n = \(n)")
+            let rows = Tensor<Double>(shape: [3, n], scalars: (0..<(3 * n)).map { Double($0) })
+            let expected = (0..<3).map { r in Double((0..<n).reduce(0) { $0 + r * n + $1 }) }
+            XCTAssertEqual(rows.sum(alongAxis: 1).scalars, expected, "n = \(n)")
+        }
+    }
+
     func testShapeOperationValues() {
         let m = Tensor<Double>(rows: [[1, 2, 3], [4, 5, 6]])
         XCTAssertEqual(m.transposed().scalars, [1, 4, 2, 5, 3, 6])

@@ -58,6 +58,17 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(p.x.scalar, 1 - 0.1 * 0.5, accuracy: 1e-12)
     }
 
+    /// Coupled (L2) decay enters the gradient: with a zero gradient, `g = λθ`, and the first Adam
+    /// step moves by the learning rate against it.
+    func testAdamCoupledWeightDecayEntersTheGradient() throws {
+        var p = Point<Double>(x: Tensor([1, -2]))
+        var adam = Adam<Double>(schedule: .constant(0.1), weightDecay: 0.5)
+        adam.update(&p, along: ["x": Tensor([0, 0])])
+        XCTAssertEqual(p.x.scalars[0], 0.9, accuracy: 1e-7)
+        XCTAssertEqual(p.x.scalars[1], -1.9, accuracy: 1e-7)
+        XCTAssertEqual(adam.slots["m.x"]!.scalars[1], 0.1 * 0.5 * -2, accuracy: 1e-12)
+    }
+
     func testLionStepIsSignOfInterpolatedMomentum() {
         var p = Point<Double>(x: Tensor([1, 1, 1]))
         var lion = Lion<Double>(schedule: .constant(0.01))
