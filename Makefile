@@ -13,6 +13,9 @@ BLAS_CORETYPE := $(shell scripts/blas-env.sh)
 ifneq ($(BLAS_CORETYPE),)
 export OPENBLAS_CORETYPE := $(BLAS_CORETYPE)
 endif
+# Idle OpenBLAS threads sleep after 2^20 cycles instead of spinning beside the convolutions'
+# threads (BLASRuntime.preferredThreadTimeout); `tandem` sets the same itself.
+export OPENBLAS_THREAD_TIMEOUT ?= 20
 
 .PHONY: run test bench bootstrap build clean
 

@@ -26,6 +26,9 @@ fi
 CORETYPE=$(scripts/blas-env.sh)
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
 if [ -n "$CORETYPE" ]; then export OPENBLAS_CORETYPE=$CORETYPE; fi
+# As the tandem command runs (BLASRuntime.preferredThreadTimeout): idle OpenBLAS threads sleep
+# after 2^20 cycles. PyTorch's CPU wheels do not use OpenBLAS; the variable does not reach them.
+export OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-20}
 
 swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --product tandem-bench
 BIN=$(swift build -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --show-bin-path)

@@ -210,6 +210,36 @@ func darcyCNNStep(repeats: Int) throws -> Measurement {
                        note: "32 functions x 10000 points")
 }
 
+/// The Darcy CNN branch's convolutions one primitive at a time (batch 32, Float32): forward,
+/// transposed convolution (input gradient) and filter gradient per layer, with GFLOP/s, so the
+/// CNN step's time can be attributed. `--only conv-layers`; prints one measurement per primitive.
+func darcyConvolutionLayers(repeats: Int) -> [Measurement] {
+    var g = SeededGenerator(seed: 0)
+    let layers = [(2, 16, 100), (16, 32, 50), (32, 64, 25), (64, 64, 12)]  // (in, out, side)
+    let window = Window2D(kernel: (5, 5), padding: (2, 2))
+    var results: [Measurement] = []
+    for (index, (c, o, side)) in layers.enumerated() {
+        let x = Tensor<Float>.randomNormal(shape: [32, c, side, side], using: &g)
+        let k = Tensor<Float>.randomNormal(shape: [o, c, 5, 5], using: &g)
+        let ybar = Tensor<Float>.randomNormal(shape: [32, o, side, side], using: &g)
+        let flops = Double(2 * 32 * o * c * 25 * side * side)
+        let primitives: [(String, () -> Void)] = [
+            ("forward", { _ = x.convolved(with: k, window: window) }),
+            ("input_gradient", { _ = Tensor.convolutionInputGradient(ybar, filter: k, window: window, inputShape: x.shape) }),
+            ("filter_gradient", { _ = Tensor.convolutionFilterGradient(input: x, ybar, window: window, filterShape: k.shape) }),
+        ]
+        for (name, body) in primitives {
+            body()
+            var times: [Double] = []
+            for _ in 0..<repeats { times.append(seconds(body)) }
+            let ms = median(times) * 1e3
+            results.append(Measurement(name: "conv\(index + 1)_\(name)", precision: "F32", batch: 32, medianMilliseconds: ms,
+                                       gflops: flops / (ms * 1e6), note: "\(c)->\(o) channels, \(side)x\(side), 5x5 same"))
+        }
+    }
+    return results
+}
+
 /// One Adam step of the Fisher–KPP PINN (issue benchmark): MLP 2→[64]×4→1 tanh over (x, t),
 /// 4096 collocation + 256 initial + 256 boundary points, residual `u_t − 0.05·u_xx − u(1 − u)`
 /// with the input derivatives from Taylor-mode jets, loss = mean r² + mean (u − u₀)² + mean u².
@@ -263,6 +293,7 @@ if wanted("deeponet-F64") { emit(try deepONetStep(Double.self, repeats: repeats)
 if wanted("pinn-F32") { emit(try fisherPINNStep(Float.self, repeats: repeats)) }
 if wanted("pinn-F64") { emit(try fisherPINNStep(Double.self, repeats: repeats)) }
 if wanted("cnn-darcy") { emit(try darcyCNNStep(repeats: Swift.max(3, repeats / 5))) }
+if only == "conv-layers" { for m in darcyConvolutionLayers(repeats: repeats) { emit(m) } }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {
     for n in [256, 512, 1024] {

@@ -18,6 +18,19 @@ public enum BLASRuntime {
         return String(cString: name)
     }
 
+    /// The `OPENBLAS_THREAD_TIMEOUT` Tandem runs with: after a call, OpenBLAS's idle threads
+    /// spin (calling `sched_yield`) for `2^timeout` cycles before they sleep; the library's default
+    /// is 2²⁸ cycles, about a tenth of a second.
+    ///
+    /// Tandem's convolutions run single-threaded GEMMs on every core at once
+    /// (``Tensor/convolved(with:bias:window:)``), and a BLAS worker still spinning from the
+    /// previous call takes a core from them: 15% of the Darcy CNN step's samples were in
+    /// `sched_yield`. With 2²⁰ cycles (about 0.3 ms) the workers stay awake between the
+    /// back-to-back GEMMs of a dense step and sleep through a convolution: the CNN step went from
+    /// 201–247 ms to 191–194 ms and the DeepONet step stayed at 3.8 ms (`docs/benchmarks.md`).
+    /// The `tandem` command and the Makefile set it when the user has not.
+    public static let preferredThreadTimeout = 20
+
     /// The number of threads BLAS calls may use.
     public static var threadCount: Int {
         get { Int(openblas_get_num_threads()) }

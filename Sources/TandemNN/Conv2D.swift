@@ -38,12 +38,12 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
 
     /// Applies the layer to a batch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let (outChannels, inChannels) = (filter.shape[0], filter.shape[1])
+        let inChannels = filter.shape[1]
         guard input.rank == 4, input.shape[1] == inChannels else {
             preconditionFailure("Conv2D: expected input [N, \(inChannels), H, W], got \(input.shape)")
         }
         let window = Window2D(kernel: (filter.shape[2], filter.shape[3]), stride: stride, padding: padding)
-        return activation(input.convolved(with: filter, window: window) + bias.reshaped(to: [1, outChannels, 1, 1]))
+        return activation(input.convolved(with: filter, bias: bias, window: window))
     }
 
     /// Visits this layer's parameters by name (see ``Module``).

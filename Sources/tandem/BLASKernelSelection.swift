@@ -11,6 +11,9 @@ import TandemCore
 ///   solves samples concurrently, and those loops then only contend (measured: a third of
 ///   dataset-generation time spent spinning). OpenBLAS reads that variable too when
 ///   `OPENBLAS_NUM_THREADS` is unset, so that one is set to the core count alongside.
+/// - `OPENBLAS_THREAD_TIMEOUT`: how long OpenBLAS's idle threads spin before sleeping
+///   (``BLASRuntime/preferredThreadTimeout``), so that they do not compete with the convolutions'
+///   own threads.
 ///
 /// Variables the user has set are left alone.
 enum BLASKernelSelection {
@@ -24,6 +27,9 @@ enum BLASKernelSelection {
             if environment["OPENBLAS_NUM_THREADS"] == nil {
                 changes["OPENBLAS_NUM_THREADS"] = String(ProcessInfo.processInfo.activeProcessorCount)
             }
+        }
+        if environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
+            changes["OPENBLAS_THREAD_TIMEOUT"] = String(BLASRuntime.preferredThreadTimeout)
         }
         if environment["OPENBLAS_CORETYPE"] == nil,
             let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

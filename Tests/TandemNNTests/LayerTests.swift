@@ -38,6 +38,33 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// Images large enough that each sample is unfolded in several bands of output rows (the
+    /// last one shorter), and a batch with several samples per thread, whose column buffer keeps
+    /// its padding zeros from one sample to the next: the convolution still equals its
+    /// definition, and the transposed convolution and the filter gradient are its adjoints,
+    /// `⟨conv(x, K), ȳ⟩ = ⟨x, convᵀ(ȳ, K)⟩ = ⟨K, filterGradient(x, ȳ)⟩`.
+    func testBandedConvolutionAndItsAdjoints() {
+        var g = SeededGenerator(seed: 5)
+        for (stride, padding, side, batch) in [(1, 2, 150, 2), (2, 1, 301, 2), (1, 2, 20, 7), (2, 3, 21, 7)] {
+            let window = Window2D(kernel: (5, 5), stride: (stride, stride), padding: (padding, padding))
+            let x = Tensor<Double>.randomNormal(shape: [batch, 3, side, side], using: &g)
+            let k = Tensor<Double>.randomNormal(shape: [4, 3, 5, 5], using: &g)
+            let bias = Tensor<Double>([0.5, -1, 0, 2])
+            let y = x.convolved(with: k, bias: bias, window: window)
+            let expected = naiveConvolution(x, k, bias, stride: stride, padding: padding)
+            XCTAssertEqual(y.scalarCount, expected.count)
+            XCTAssertEqual(zip(y.scalars, expected).map { abs($0 - $1) }.max()!, 0, accuracy: 1e-11)
+            let ybar = Tensor<Double>.randomNormal(shape: y.shape, using: &g)
+            let xbar = Tensor.convolutionInputGradient(ybar, filter: k, window: window, inputShape: x.shape)
+            let kbar = Tensor.convolutionFilterGradient(input: x, ybar, window: window, filterShape: k.shape)
+            let unbiased = x.convolved(with: k, window: window)
+            func dot(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double { zip(a.scalars, b.scalars).reduce(0) { $0 + $1.0 * $1.1 } }
+            let reference = dot(unbiased, ybar)
+            XCTAssertEqual(dot(x, xbar), reference, accuracy: 1e-9 * abs(reference))
+            XCTAssertEqual(dot(k, kbar), reference, accuracy: 1e-9 * abs(reference))
+        }
+    }
+
     func testConvolutionAndPoolingDerivatives() {
         var g = SeededGenerator(seed: 2)
         let conv = Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: (3, 3), stride: (2, 1), padding: (1, 1), using: &g)
