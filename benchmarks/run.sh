@@ -7,7 +7,8 @@ THREADS=${BENCH_THREADS:-2}
 REPEATS=${BENCH_REPEATS:-50}
 # Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
 ROUNDS=${BENCH_ROUNDS:-3}
-# BENCH_ONLY=mlp, deeponet, pinn or darcy runs one group; all four by default.
+# BENCH_ONLY=mlp, deeponet, pinn or darcy runs one group; all four by default. BENCH_ONLY=conv-layers
+# breaks the Darcy CNN step's convolutions down by layer and primitive.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -59,6 +60,19 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" benchmarks/peers/torch_deeponet.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-deeponet.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-deeponet.jsonl" "$OUT/torch-deeponet.jsonl" "$OUT/deeponet.json"
+fi
+
+# The Darcy CNN branch's convolutions one primitive at a time (only with BENCH_ONLY=conv-layers).
+if [ "$ONLY" = conv-layers ]; then
+echo "bench: Darcy CNN convolutions, per layer and primitive, against PyTorch"
+: > "$OUT/tandem-conv.jsonl"
+: > "$OUT/torch-conv.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only conv-layers --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-conv.jsonl"
+    "$VENV/bin/python" benchmarks/peers/torch_conv_layers.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-conv.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" benchmarks/compare.py "$OUT/tandem-conv.jsonl" "$OUT/torch-conv.jsonl" "$OUT/conv-layers.json"
 fi
 
 # The Fisher–KPP PINN step: Taylor-mode jets against autograd.grad(create_graph=True).

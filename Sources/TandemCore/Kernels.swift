@@ -140,6 +140,25 @@ enum Kernels {
                 }
             }
         }
+        // Fast path: leading and trailing axes summed away, a middle block kept (a per-channel
+        // bias gradient `[n, c, h, w] → [1, c, 1, 1]`): one vectorised total per contiguous run.
+        let leadingOnes = shape.prefix { $0 == 1 }.count
+        if leadingOnes > 0, trailingOnes > 0, leadingOnes + trailingOnes < shape.count, x.shape.count == shape.count,
+            x.shape[leadingOnes..<(shape.count - trailingOnes)] == shape[leadingOnes..<(shape.count - trailingOnes)]
+        {
+            let middle = shape.reduce(1, *)
+            let inner = x.shape.suffix(trailingOnes).reduce(1, *), outer = x.shape.prefix(leadingOnes).reduce(1, *)
+            var out = [S](repeating: 0, count: middle)
+            x.scalars.withUnsafeBufferPointer { px in
+                for o in 0..<outer {
+                    for m in 0..<middle {
+                        let start = (o * middle + m) * inner
+                        out[m] += total(UnsafeBufferPointer(rebasing: px[start..<(start + inner)]))
+                    }
+                }
+            }
+            return out
+        }
         let strides = Shape.broadcastStrides(shape, to: x.shape)
         let inner = x.shape.last ?? 1
         let step = strides.last ?? 0

@@ -413,10 +413,17 @@ extension Tensor {
                 for p in 0..<planes {
                     for i in 0..<ho {
                         let target = py.baseAddress! + (p * ho + i) * wo
+                        let top = px.baseAddress! + (p * h + i * size.height) * w
+                        if size == (2, 2) {
+                            // The CNN branch's case, written out so that it vectorises.
+                            let (a, b) = (top, top + w)
+                            for j in 0..<wo { target[j] = (a[2 &* j] + a[2 &* j &+ 1] + b[2 &* j] + b[2 &* j &+ 1]) * scale }
+                            continue
+                        }
                         for u in 0..<size.height {
-                            let source = px.baseAddress! + (p * h + i * size.height + u) * w
+                            let source = top + u * w
                             for j in 0..<wo {
-                                for v in 0..<size.width { target[j] += source[j * size.width + v] }
+                                for v in 0..<size.width { target[j] += source[j &* size.width &+ v] }
                             }
                         }
                         for j in 0..<wo { target[j] *= scale }
@@ -448,11 +455,20 @@ extension Tensor {
                 for p in 0..<planes {
                     for i in 0..<ho {
                         let source = py.baseAddress! + (p * ho + i) * wo
-                        for u in 0..<size.height {
-                            let target = px.baseAddress! + (p * h + i * size.height + u) * w
+                        let top = px.baseAddress! + (p * h + i * size.height) * w
+                        if size == (2, 2) {
+                            let (a, b) = (top, top + w)
                             for j in 0..<wo {
                                 let value = source[j] * scale
-                                for v in 0..<size.width { target[j * size.width + v] = value }
+                                (a[2 &* j], a[2 &* j &+ 1], b[2 &* j], b[2 &* j &+ 1]) = (value, value, value, value)
+                            }
+                            continue
+                        }
+                        for u in 0..<size.height {
+                            let target = top + u * w
+                            for j in 0..<wo {
+                                let value = source[j] * scale
+                                for v in 0..<size.width { target[j &* size.width &+ v] = value }
                             }
                         }
                     }

@@ -46,7 +46,8 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(m.mean(alongAxis: 1).scalars, [2, 5])
     }
 
-    /// Each code path of the broadcast adjoint: leading axes, trailing axes, everything, and the general case.
+    /// Each code path of the broadcast adjoint: leading axes, trailing axes, both around a kept middle
+    /// block (`[1, 3, 1]`, the per-channel bias gradient), everything, and the general case.
     func testSumToShapeOnEveryPath() {
         let cube = Tensor<Double>(shape: [2, 3, 4], scalars: (0..<24).map(Double.init))
         func reference(_ shape: [Int]) -> [Double] {
