@@ -476,9 +476,9 @@ extension Tensor {
         let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         let (ho, wo) = (h / size.height, w / size.width)
         let scale = 1 / Scalar(size.height * size.width)
-        var out = [Scalar](repeating: 0, count: planes * ho * wo)
-        scalars.withUnsafeBufferPointer { px in
-            out.withUnsafeMutableBufferPointer { py in
+        // Every output element is written below, so the buffer starts uninitialised.
+        let out = scalars.withUnsafeBufferPointer { px in
+            [Scalar].uninitialized(count: planes * ho * wo) { py in
                 for p in 0..<planes {
                     for i in 0..<ho {
                         let target = py.baseAddress! + (p * ho + i) * wo
@@ -489,6 +489,7 @@ extension Tensor {
                             for j in 0..<wo { target[j] = (a[2 &* j] + a[2 &* j &+ 1] + b[2 &* j] + b[2 &* j &+ 1]) * scale }
                             continue
                         }
+                        target.update(repeating: 0, count: wo)
                         for u in 0..<size.height {
                             let source = top + u * w
                             for j in 0..<wo {

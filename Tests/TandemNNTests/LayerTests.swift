@@ -100,6 +100,8 @@ final class LayerTests: XCTestCase {
         let odd = Tensor<Double>(shape: [1, 1, 5, 5], scalars: (0..<25).map(Double.init))
         XCTAssertEqual(Pool2D<Double>(.average, size: (2, 2))(odd).scalars, [3, 5, 13, 15])
         XCTAssertEqual(Pool2D<Double>(.average, size: (2, 2))(odd).scalars, Pool2D<Double>(.average, size: (2, 2), stride: (2, 2))(odd).scalars)
+        // A window other than 2 × 2 takes the general loop: rows 0–2 and columns 0–1, then 2–3.
+        XCTAssertEqual(Pool2D<Double>(.average, size: (3, 2))(odd).scalars, [5.5, 7.5])
         XCTAssertEqual(Pool2D<Double>(.max, size: (2, 2))(x).scalars, [5, 7, 13, 15])
         XCTAssertEqual(Pool2D<Double>(.max, size: (2, 2), stride: (1, 1))(x).shape, [1, 1, 3, 3])
     }
