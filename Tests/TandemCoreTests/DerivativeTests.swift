@@ -58,6 +58,9 @@ final class DerivativeTests: XCTestCase {
         // Piecewise linear: first order only (their second derivative is zero almost everywhere).
         assertDerivativesMatchFiniteDifferences("relu", at: [awayFromZero], secondOrder: false) { relu($0[0]) }
         assertDerivativesMatchFiniteDifferences("leakyRelu", at: [awayFromZero], secondOrder: false) { leakyRelu($0[0], slope: 0.1) }
+        // ReLU's fused pullback is itself recorded: relu(x)² has second derivative 2 where x > 0,
+        // which reaches the parameters only through the pullback's own pullback.
+        assertDerivativesMatchFiniteDifferences("relu squared", at: [awayFromZero]) { square(relu($0[0])) }
     }
 
     func testReductions() {
