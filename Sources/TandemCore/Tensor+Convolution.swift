@@ -347,7 +347,7 @@ extension Tensor {
     }
 
     /// The transposed convolution: `x̄[n, c, a, b] = Σ_{o,u,v} K[o, c, u, v] · ȳ[n, o, i, j]` over
-    /// `a = i·s + u − p`, `b = j·s + v − p` — the input gradient of ``convolved(with:window:)``,
+    /// `a = i·s + u − p`, `b = j·s + v − p` — the input gradient of ``convolved(with:bias:window:)``,
     /// shaped `inputShape`.
     ///
     /// Pullback: `ȳ̄ = convolved(x̄̄, K)` and `K̄ = convolutionFilterGradient(x̄̄, ȳ)`.

@@ -2,7 +2,7 @@ import TandemCore
 
 /// A 2-D convolution over `[N, C, H, W]` batches (cross-correlation, as in every deep-learning
 /// library), computed sample by sample as a cache-sized im2col followed by one GEMM
-/// (``TandemCore/Tensor/convolved(with:window:)``).
+/// (``TandemCore/Tensor/convolved(with:bias:window:)``).
 ///
 /// `y[n, o, i, j] = b[o] + Σ_{c,u,v} K[o, c, u, v] · x[n, c, i·s + u − p, j·s + v − p]`.
 public struct Conv2D<Scalar: TensorScalar>: Layer {
