@@ -42,7 +42,7 @@ test: bootstrap
 
 ## Runs the benchmarks against PyTorch (CPU) side by side; writes bench-results/.
 bench: bootstrap
-	benchmarks/run.sh
+	Benchmarks/run.sh
 
 clean:
 	rm -rf .build

@@ -19,7 +19,10 @@ let package = Package(
         .library(name: "TandemIO", targets: ["TandemIO"]),
         .library(name: "TandemOperators", targets: ["TandemOperators"]),
         .library(name: "TandemPINN", targets: ["TandemPINN"]),
-        .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
+        .library(name: "TandemExpressions", targets: ["TandemExpressions"]),
+        .library(name: "TandemSpec", targets: ["TandemSpec"]),
+        .library(name: "TandemTraining", targets: ["TandemTraining"]),
+        .library(name: "TandemWorkflows", targets: ["TandemWorkflows"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -73,9 +76,10 @@ let package = Package(
             name: "TandemIO",
             dependencies: ["CNetCDF", "CZlib", "TandemCore"],
             swiftSettings: numericSettings),
+        .target(name: "TandemExpressions"),
         .target(
             name: "TandemSpec",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["TandemExpressions", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(
             name: "TandemOperators",
             dependencies: ["TandemCore", "TandemNN"],
@@ -85,20 +89,22 @@ let package = Package(
             dependencies: ["TandemCore", "TandemNN", "TandemGeometry"],
             swiftSettings: numericSettings),
         .target(
-            name: "TandemMultiTask",
-            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemSpec"],
+            name: "TandemTraining",
+            dependencies: [
+                "TandemCore", "TandemNN",
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: numericSettings),
+        .target(
+            name: "TandemWorkflows",
+            dependencies: ["TandemCore", "TandemNN", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",
             dependencies: [
-                "TandemMultiTask", "TandemSpec",
+                "TandemWorkflows", "TandemSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(
-            name: "tandem-bench",
-            dependencies: ["TandemCore", "TandemNN", "TandemOperators", "TandemPINN", "TandemGeometry", "TandemPDE"],
-            path: "Benchmarks/TandemBench",
-            swiftSettings: numericSettings),
 
         .target(
             name: "TandemTestSupport",
@@ -117,8 +123,11 @@ let package = Package(
             name: "TandemPINNTests",
             dependencies: ["TandemPINN", "TandemNN", "TandemCore", "TandemTestSupport"]),
         .testTarget(
-            name: "TandemMultiTaskTests",
-            dependencies: ["TandemMultiTask", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemTestSupport"]),
+            name: "TandemTrainingTests",
+            dependencies: ["TandemTraining", "TandemNN", "TandemCore", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemWorkflowsTests",
+            dependencies: ["TandemWorkflows", "TandemTraining", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),
@@ -132,8 +141,11 @@ let package = Package(
             name: "TandemIOTests",
             dependencies: ["TandemIO"]),
         .testTarget(
+            name: "TandemExpressionsTests",
+            dependencies: ["TandemExpressions"]),
+        .testTarget(
             name: "TandemSpecTests",
-            dependencies: ["TandemSpec"]),
+            dependencies: ["TandemSpec", "TandemExpressions"]),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem", "TandemIO", "TandemTestSupport"]),

@@ -36,7 +36,7 @@ extension Shape {
         /// The Halton low-discrepancy sequence (bases 2, 3, 5), scrambled by a seeded shift.
         case halton
         /// Latin hypercube: one point in each of `n` slabs along every axis, seeded.
-        case latinHypercube
+        case latinHypercube = "latin-hypercube"
         /// The Sobol sequence (Joe & Kuo direction numbers), scrambled by a seeded digital shift.
         case sobol
     }

@@ -2,7 +2,7 @@ import TandemCore
 
 /// An elementwise nonlinearity, named as in problem files and on the command line.
 public enum Activation: String, Codable, CaseIterable, Sendable {
-    case identity, tanh, sigmoid, relu, leakyRelu, elu, selu, gelu, silu, softplus, sin
+    case identity, tanh, sigmoid, relu, leakyRelu = "leaky-relu", elu, selu, gelu, silu, softplus, sin
 
     /// Applies the nonlinearity to every scalar (see the free functions in TandemCore for the formulas).
     public func callAsFunction<S>(_ x: Tensor<S>) -> Tensor<S> {

@@ -3,7 +3,7 @@ import TandemCore
 
 /// A first-order optimizer: updates a module's parameters from their gradients, keeping its own
 /// per-parameter state by parameter name.
-public protocol Optimizer: Sendable {
+public protocol Optimizer<Scalar>: Sendable {
     associatedtype Scalar: TensorScalar
 
     /// The optimizer's name in checkpoints and logs (`"adam"`, `"lion"`, …).

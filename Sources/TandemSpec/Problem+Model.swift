@@ -84,8 +84,17 @@ extension Problem {
         /// Query points per step, drawn at random from each function's points (the same for every
         /// function of the batch); `nil` uses all points.
         public var points: Int?
-        /// `adam`, `lion`, or `adam-then-lion` (switching at `switchStep`).
-        public var optimizer: String
+        /// The first-order optimizers of a run.
+        public enum OptimizerKind: String, CaseIterable, Sendable {
+            /// Adam with the profile's learning-rate schedule.
+            case adam
+            /// Lion at `lion_learning_rate`.
+            case lion
+            /// Adam, then Lion from `switch_step`.
+            case adamThenLion = "adam-then-lion"
+        }
+        /// Adam, Lion, or Adam then Lion (switching at `switchStep`).
+        public var optimizer: OptimizerKind
         /// Initial learning rate.
         public var learningRate: Double
         /// Exponential decay factor per `decayEvery` steps (staircase); 1 = constant.
@@ -244,11 +253,7 @@ extension Problem {
     /// One `[training]`-like table over `base`; with `transfer`, `samples` counts training
     /// samples on the new geometry, the loss defaults to relative L2, and split keys are unknown.
     static func readTraining(_ t: SpecTable?, over base: Training?, problem: Problem, transfer: Bool = false) throws -> Training {
-        let optimizers = ["adam", "lion", "adam-then-lion"]
-        let optimizer = try t?.string("optimizer") ?? base?.optimizer ?? "adam"
-        guard optimizers.contains(optimizer) else {
-            throw t!.error("optimizer", "unknown optimizer \"\(optimizer)\"; expected one of \(optimizers.joined(separator: ", "))")
-        }
+        let optimizer = try t?.choice("optimizer", Training.OptimizerKind.self, noun: "optimizer") ?? base?.optimizer ?? .adam
         var split = base?.split ?? .random(trainFraction: 0.8)
         if !transfer, let kind = try t?.string("split") {
             switch kind {

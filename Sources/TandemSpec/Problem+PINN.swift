@@ -1,3 +1,4 @@
+import TandemExpressions
 /// Physics-informed networks: `[model] kind = "pinn"`, its `[training]` settings, and the
 /// residual `[pde] residual` (or the one the PDE kind implies).
 extension Problem {
@@ -58,8 +59,20 @@ extension Problem {
         public var boundaryPoints: Int
         /// Points at `t = 0` (transient problems).
         public var initialPoints: Int
-        /// How collocation points are spread: uniform, halton, latin-hypercube.
-        public var sampling: String
+        /// How collocation points are spread (spelled as `TandemGeometry.Shape.Sampling`, which
+        /// the PINN setup maps it onto by raw value).
+        public enum Sampling: String, CaseIterable, Sendable {
+            /// Independent uniform points.
+            case uniform
+            /// The scrambled Halton sequence.
+            case halton
+            /// The scrambled Sobol sequence.
+            case sobol
+            /// Latin hypercube.
+            case latinHypercube = "latin-hypercube"
+        }
+        /// How collocation points are spread.
+        public var sampling: Sampling
         /// Steps between draws of new collocation points; 0 keeps the first draw.
         public var resampleEvery: Int
         /// Residual-based adaptive refinement: every `refineEvery` steps (0: never), the `refineAdd`
@@ -241,11 +254,7 @@ extension Problem {
     }
 
     static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: Problem) throws -> PINNTraining {
-        let samplings = ["uniform", "halton", "sobol", "latin-hypercube"]
-        let sampling = try t?.string("sampling") ?? base?.sampling ?? "latin-hypercube"
-        guard samplings.contains(sampling) else {
-            throw t!.error("sampling", "unknown sampling \"\(sampling)\"; expected one of \(samplings.joined(separator: ", "))")
-        }
+        let sampling = try t?.choice("sampling", PINNTraining.Sampling.self, noun: "sampling") ?? base?.sampling ?? .latinHypercube
         var weights = base?.weights ?? (1, 1, 1)
         if let w = try t?.table("weights") {
             func weight(_ key: String, _ fallback: Double) throws -> Double {

@@ -1,3 +1,4 @@
+import TandemExpressions
 import Foundation
 import TOMLKit
 

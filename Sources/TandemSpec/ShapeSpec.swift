@@ -1,5 +1,5 @@
 /// A geometry as the problem file declares it: a primitive with its parameters, booleans with
-/// other shapes, and transforms. `TandemMultiTask` turns it into a solid (`TandemGeometry.Shape`).
+/// other shapes, and transforms. `TandemWorkflows` turns it into a solid (`TandemGeometry.Shape`).
 public struct ShapeSpec: Sendable, Equatable {
     /// The primitive kinds, as spelled in problem files.
     public enum Kind: String, CaseIterable, Sendable { case interval, rectangle, disk, ellipse, polygon, box, sphere, cylinder }

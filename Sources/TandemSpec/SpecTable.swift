@@ -1,3 +1,4 @@
+import TandemExpressions
 import TOMLKit
 
 /// Where errors are reported: the file name and its key locator.
@@ -141,10 +142,10 @@ final class SpecTable {
     }
 
     /// A closed set of choices, spelled as in the enum's raw values.
-    func choice<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) throws -> E? where E.RawValue == String {
+    func choice<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type, noun: String = "kind") throws -> E? where E.RawValue == String {
         guard let s = try string(key) else { return nil }
         guard let e = E(rawValue: s) else {
-            throw error(key, "unknown kind \"\(s)\"; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw error(key, "unknown \(noun) \"\(s)\"; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return e
     }

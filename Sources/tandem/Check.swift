@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import TandemMultiTask
-import TandemSpec
+import TandemWorkflows
 
 /// `tandem check FILE`: validates a problem file and prints what it means.
 struct Check: ParsableCommand {
@@ -11,49 +9,6 @@ struct Check: ParsableCommand {
     @Argument(help: "The problem file (TOML).") var file: String
 
     func run() throws {
-        let resolved = try ResolvedProblem(try Problem(contentsOf: file))
-        // A PINN's setup checks what the spec alone cannot (a distance function for hard conditions).
-        if let training = resolved.problem.pinnTrainingProfiles["paper"] { _ = try PINNProblem(resolved, training: training) }
-        print(resolved.summary())
-        if let inverse = resolved.problem.inverse {
-            let path = observationsPath(inverse.observations, problemFile: file)
-            if FileManager.default.fileExists(atPath: path) {
-                let observations = try PINNProblem.observations(path: path, resolved: resolved)
-                print("Inverse problem: learning \(inverse.names.map { "\($0) (from \(inverse.unknowns[$0]!))" }.joined(separator: ", ")) from \(observations.values.shape[0]) observations in \(path), data weight \(inverse.dataWeight)")
-            } else {
-                print("Inverse problem: learning \(inverse.names.joined(separator: ", ")); \(path) does not exist yet: make it with `tandem observe \(file)`")
-            }
-        }
-    }
-}
-
-/// The observations file named in a problem file, relative to that file unless absolute.
-func observationsPath(_ path: String, problemFile: String) -> String {
-    path.hasPrefix("/") ? path : URL(fileURLWithPath: problemFile).deletingLastPathComponent().appendingPathComponent(path).path
-}
-
-/// `tandem observe FILE`: sparse noisy observations of the reference solution, for `[inverse]`.
-struct Observe: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Solve the problem and write sparse, noisy observations of its solution (for [inverse] problems).")
-
-    @Argument(help: "The problem file (TOML).") var file: String
-    @Option(help: "Number of observations (distinct grid points inside the geometry, at random output times).") var count = 50
-    @Option(help: "Noise standard deviation relative to the RMS of the observed values (0.01 = 1%).") var noise = 0.01
-    @Option(help: "Seed of the point choice and the noise.") var seed: UInt64 = 0
-    @Option(name: .shortAndLong, help: "The NetCDF file to write (default: [inverse] observations of the file).") var out: String?
-
-    func validate() throws {
-        guard count >= 1 else { throw ValidationError("--count must be positive, got \(count)") }
-        guard noise >= 0, noise.isFinite else { throw ValidationError("--noise must be a non-negative number, got \(noise)") }
-    }
-
-    func run() throws {
-        let problem = try Problem(contentsOf: file)
-        guard let path = out ?? problem.inverse.map({ observationsPath($0.observations, problemFile: file) }) else {
-            throw ValidationError("\(file) has no [inverse] table naming the observations file; give --out")
-        }
-        let report = try ObservationSampler.write(resolved: try ResolvedProblem(problem), count: count, noise: noise, seed: seed, to: path)
-        print("wrote \(report.path): \(report.count) observations of u, Gaussian noise σ = \(String(format: "%.3e", report.noiseStandardDeviation)) (\(noise) × RMS)")
+        for line in try ExperimentRegistry.describe(problemFile: file) { print(line) }
     }
 }

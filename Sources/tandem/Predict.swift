@@ -1,6 +1,5 @@
 import ArgumentParser
-import Foundation
-import TandemMultiTask
+import TandemWorkflows
 
 /// `tandem predict runs/NAME --input inputs.nc --out out.nc`: a trained run on new inputs.
 struct Predict: ParsableCommand {
@@ -12,18 +11,6 @@ struct Predict: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where the predictions go (NetCDF).") var out: String
 
     func run() throws {
-        if PINNRun.isPINN(directory: directory) {
-            let prediction = try PINNPrediction(run: try PINNRun(directory: directory), input: input, output: out)
-            print("wrote \(out): the PINN at \(prediction.count) points in \(String(format: "%.3g", 1000 * prediction.seconds)) ms")
-            if let error = prediction.relativeL2 { print(String(format: "against u in the input: relative L2 %.2f%%", 100 * error)) }
-            return
-        }
-        let trained = try OperatorRun(directory: directory)
-        let prediction = try OperatorPrediction(run: trained, input: input, output: out)
-        print("wrote \(out): \(prediction.dataset.test.count) functions × \(prediction.dataset.pointCount) points, \(String(format: "%.3g", 1000 * prediction.secondsPerFunction)) ms per function")
-        if let comparison = prediction.comparison, let overall = comparison.metrics.last {
-            print(String(format: "against the solution in the input: global relative L2 %.2f%%, mean per-sample %.2f%%, worst %.2f%%",
-                         100 * overall.globalRelativeL2, 100 * overall.meanRelativeL2, 100 * overall.worstRelativeL2))
-        }
+        for line in try ExperimentRegistry.trainedRun(directory).predict(input: input, output: out) { print(line) }
     }
 }

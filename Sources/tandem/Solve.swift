@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TandemMultiTask
+import TandemWorkflows
 import TandemSpec
 
 /// `tandem solve FILE --out data.nc`: reference solutions to NetCDF.
@@ -23,13 +23,11 @@ struct Solve: ParsableCommand {
         let dataset = try ReferenceDataset(resolved)
         let count = samples ?? problem.reference.samples
         let seed = seed ?? problem.reference.seed
-        let interactive = isatty(STDERR_FILENO) == 1
         let stop = StopRequest()
-        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: sampleProgress(interactive: interactive),
-                                          shouldStop: { stop.isRequested })
+        let events = Terminal.events(stop: stop)
+        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: events.samples, shouldStop: events.shouldStop)
         if report.interrupted {
-            FileHandle.standardError.write("\ninterrupted: \(report.path) holds the \(report.samples) samples finished so far and is complete\n".data(using: .utf8)!)
-            throw ExitCode(130)
+            try finish(.interrupted("interrupted: \(report.path) holds the \(report.samples) samples finished so far and is complete"))
         }
         print("wrote \(report.path)")
         print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(abbreviated(problem.geometries.map(\.name)))) in \(String(format: "%.2f", report.seconds)) s")
@@ -42,26 +40,4 @@ struct Solve: ParsableCommand {
 /// A long list shortened to its first three items, `…` and its last.
 func abbreviated(_ items: [String]) -> String {
     items.count <= 6 ? items.joined(separator: ", ") : (items.prefix(3) + ["…", items.last!]).joined(separator: ", ")
-}
-
-/// Set by the signal handler; read between batches. A `sig_atomic_t` store is the one thing a
-/// signal handler may safely do.
-nonisolated(unsafe) private var stopSignalReceived: sig_atomic_t = 0
-
-/// Turns SIGINT and SIGTERM into a request to stop after the current batch, so the output file
-/// is always closed cleanly. A second signal while stopping is honoured immediately.
-final class StopRequest: Sendable {
-    init() {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig) { received in
-                if stopSignalReceived != 0 {
-                    signal(received, SIG_DFL)
-                    raise(received)
-                }
-                stopSignalReceived = 1
-            }
-        }
-    }
-
-    var isRequested: Bool { stopSignalReceived != 0 }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import TandemCore
-import TandemMultiTask
-import TandemSpec
+import TandemWorkflows
 
 @main
 struct Tandem: ParsableCommand {
@@ -14,18 +12,14 @@ struct Tandem: ParsableCommand {
         defaultSubcommand: Demo.self)
 
     static func main() {
-        BLASKernelSelection.reexecWithFastKernelsIfNeeded()
+        NativeEnvironment.reexecWithPreferredSettingsIfNeeded()
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as ProblemFileError {
-            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
-            Foundation.exit(2)
-        } catch let error as OperatorTrainingError {
-            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
-            Foundation.exit(1)
         } catch {
-            exit(withError: error)
+            guard let status = ErrorReport.exitStatus(for: error) else { exit(withError: error) }
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(status)
         }
     }
 }

@@ -262,7 +262,7 @@ final class ModelSectionTests: XCTestCase {
         XCTAssertEqual(paper.samples, 3)  // [reference] samples
         XCTAssertEqual(quick.steps, 10)
         XCTAssertEqual(quick.batch, 4)
-        XCTAssertEqual(quick.optimizer, "adam-then-lion")  // inherited
+        XCTAssertEqual(quick.optimizer, .adamThenLion)  // inherited
         XCTAssertEqual(quick.split, paper.split)
         // Without the sections: defaults for the problem's kind, the same settings in both profiles.
         let plain = try Problem(text: ProblemFileTests.valid, file: "demo.toml")

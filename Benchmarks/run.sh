@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# make bench: Tandem and PyTorch (CPU) side by side in one invocation, same threads and precision.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THREADS=${BENCH_THREADS:-2}
+REPEATS=${BENCH_REPEATS:-50}
+# Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
+ROUNDS=${BENCH_ROUNDS:-3}
+# BENCH_ONLY=mlp, deeponet, pinn or darcy runs one group; all four by default. BENCH_ONLY=conv-layers
+# breaks the Darcy CNN step's convolutions down by layer and primitive.
+ONLY=${BENCH_ONLY:-all}
+want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
+TORCH_VERSION=2.13.0+cpu
+VENV=.venv-bench
+OUT=bench-results
+mkdir -p "$OUT"
+
+if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+if ! "$VENV/bin/python" -c "import torch, numpy, scipy, sys; sys.exit(torch.__version__ != '$TORCH_VERSION')" 2>/dev/null; then
+    echo "bench: installing torch==$TORCH_VERSION (CPU-only wheel), numpy and scipy into $VENV"
+    "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" "numpy==2.4.6" "scipy==1.17.1"
+    # scikit-sparse builds against the system SuiteSparse; the Darcy peer runs without it if it fails.
+    "$VENV/bin/pip" install -q "scikit-sparse==0.4.16" || echo "bench: scikit-sparse did not install; comparing with SciPy only"
+fi
+
+CORETYPE=$(scripts/blas-env.sh)
+export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
+if [ -n "$CORETYPE" ]; then export OPENBLAS_CORETYPE=$CORETYPE; fi
+# As the tandem command runs (BLASRuntime.preferredThreadTimeout): idle OpenBLAS threads sleep
+# after 2^20 cycles. PyTorch's CPU wheels do not use OpenBLAS; the variable does not reach them.
+export OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-20}
+
+swift build --package-path Benchmarks -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --product tandem-bench
+BIN=$(swift build --package-path Benchmarks -c release ${TARGET_FLAGS:--Xswiftc -target-cpu -Xswiftc native} --show-bin-path)
+
+echo "bench: machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; threads $THREADS"
+if want mlp; then
+: > "$OUT/tandem.jsonl"
+: > "$OUT/torch.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    memory_steps=0
+    if [ "$round" -eq "$ROUNDS" ]; then memory_steps=10000; fi
+    "$BIN/tandem-bench" --repeats "$REPEATS" --memory-steps "$memory_steps" >> "$OUT/tandem.jsonl"
+    "$VENV/bin/python" Benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
+fi
+
+# Operator training steps: the Cartesian-product DeepONet and the Darcy CNN-branch DeepONet.
+if want deeponet; then
+echo "bench: DeepONet steps against PyTorch"
+: > "$OUT/tandem-deeponet.jsonl"
+: > "$OUT/torch-deeponet.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only deeponet --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-deeponet.jsonl"
+    "$BIN/tandem-bench" --only cnn-darcy --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-deeponet.jsonl"
+    "$VENV/bin/python" Benchmarks/peers/torch_deeponet.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-deeponet.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-deeponet.jsonl" "$OUT/torch-deeponet.jsonl" "$OUT/deeponet.json"
+fi
+
+# The Darcy CNN branch's convolutions one primitive at a time (only with BENCH_ONLY=conv-layers).
+if [ "$ONLY" = conv-layers ]; then
+echo "bench: Darcy CNN convolutions, per layer and primitive, against PyTorch"
+: > "$OUT/tandem-conv.jsonl"
+: > "$OUT/torch-conv.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only conv-layers --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-conv.jsonl"
+    "$VENV/bin/python" Benchmarks/peers/torch_conv_layers.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-conv.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-conv.jsonl" "$OUT/torch-conv.jsonl" "$OUT/conv-layers.json"
+fi
+
+# The Fisher–KPP PINN step: Taylor-mode jets against autograd.grad(create_graph=True).
+if want pinn; then
+echo "bench: PINN steps against PyTorch"
+: > "$OUT/tandem-pinn.jsonl"
+: > "$OUT/torch-pinn.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only pinn --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-pinn.jsonl"
+    "$VENV/bin/python" Benchmarks/peers/torch_pinn.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-pinn.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-pinn.jsonl" "$OUT/torch-pinn.jsonl" "$OUT/pinn.json"
+fi
+
+# Sparse solver: Darcy on 256², 512², 1024² against SciPy (and scikit-sparse's CHOLMOD when it
+# installs), side by side. CHOLMOD's OpenMP loops stay on one thread as in `tandem`.
+if want darcy; then
+echo "bench: Darcy solve against SciPy"
+"$BIN/tandem-bench" --only darcy --memory-steps 0 > "$OUT/tandem-darcy.jsonl"
+OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/peers/scipy_darcy.py > "$OUT/scipy-darcy.jsonl"
+"$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-darcy.jsonl" "$OUT/scipy-darcy.jsonl" "$OUT/darcy.json" --peer scipy
+fi

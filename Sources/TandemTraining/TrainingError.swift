@@ -1,0 +1,20 @@
+/// A training run that cannot go on, with what was kept.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// The loss, a gradient or the held-out loss became NaN or infinite at `step`; the checkpoint
+    /// on disk is the last good one (`checkpointStep`), or there is none yet.
+    case diverged(step: Int, loss: Double, checkpointStep: Int?, advice: String)
+    /// A checkpoint that does not belong to this run: another problem file, another model, or a
+    /// state this trainer cannot continue.
+    case incompatibleCheckpoint(String)
+
+    /// The message.
+    public var description: String {
+        switch self {
+        case let .diverged(step, loss, checkpoint, advice):
+            return "training diverged at step \(step) (loss \(loss)); "
+                + (checkpoint.map { "the last good checkpoint (step \($0)) is kept" } ?? "no checkpoint had been written yet")
+                + (advice.isEmpty ? "" : "; " + advice)
+        case let .incompatibleCheckpoint(reason): return "cannot resume: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import TandemSpec
+
+/// The experiments Tandem knows, by the `[model] kind` they train: what the commands dispatch through.
+public enum ExperimentRegistry {
+    /// Every experiment, one per model kind.
+    public static let experiments: [any Experiment.Type] = [OperatorExperiment.self, PINNExperiment.self]
+
+    /// The experiment for `kind`.
+    public static func experiment(for kind: Problem.ModelKind) -> any Experiment.Type {
+        guard let experiment = experiments.first(where: { $0.kind == kind }) else {
+            preconditionFailure("no experiment registered for [model] kind \(kind.rawValue)")
+        }
+        return experiment
+    }
+
+    /// A new (or resumed) run of the problem file at `problemPath`.
+    /// - Throws: ``ProblemFileError``, ``RunDirectoryError``.
+    public static func run(problemPath: String, directory: String?, profile: String, resume: Bool) throws -> any Experiment {
+        let problem = try Problem(contentsOf: problemPath)
+        return try experiment(for: problem.modelKind).init(problemPath: problemPath, directory: directory ?? "runs/\(problem.name)",
+                                                          profile: profile, resume: resume)
+    }
+
+    /// The trained run in `directory`, whatever its kind.
+    /// - Throws: ``RunDirectoryError/notARun(directory:)``, ``ProblemFileError``.
+    public static func trainedRun(_ directory: String) throws -> any Experiment {
+        let (problem, _) = try RunDirectory(directory).trained()
+        return try experiment(for: problem.modelKind).init(trainedRun: directory)
+    }
+
+    /// What `tandem check` prints for the problem file at `path`: the summary, then what its
+    /// kind adds.
+    /// - Throws: ``ProblemFileError`` and the kind's own checks.
+    public static func describe(problemFile path: String) throws -> [String] {
+        let resolved = try ResolvedProblem(try Problem(contentsOf: path))
+        let lines = try experiment(for: resolved.problem.modelKind).describe(resolved, problemFile: path)
+        return [resolved.summary()] + lines
+    }
+}

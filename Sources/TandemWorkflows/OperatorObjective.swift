@@ -1,0 +1,203 @@
+import Foundation
+import TandemCore
+import TandemNN
+import TandemOperators
+import TandemSpec
+import TandemTraining
+
+/// The operator family's part of the one training loop: Cartesian batches of functions × all
+/// points (or a random subset of points), the masked loss on standardised outputs, one value per
+/// task (reaction family or geometry), and the held-out probe at checkpoints.
+///
+/// The batch of step `k` is drawn from a generator seeded by `(seed, k)`, so resumed runs repeat
+/// uninterrupted ones exactly.
+public final class OperatorObjective: TrainingObjective {
+    /// The data.
+    public let dataset: OperatorDataset
+    /// The output standardisation the loss works in.
+    public let scaling: OutputScaling
+    /// The profile's settings.
+    public let training: Problem.Training
+    /// The parameters training may change (the rest are frozen).
+    public let selection: ParameterSelection
+    let points: Tensor<Float>
+    let standardisedTargets: [Float]
+    let testProbe: [Int]
+
+    /// An objective over `dataset` with the profile `training`; `selection` freezes the rest.
+    public init(dataset: OperatorDataset, scaling: OutputScaling, training: Problem.Training, selection: ParameterSelection = .all) {
+        self.dataset = dataset
+        self.scaling = scaling
+        self.training = training
+        self.selection = selection
+        points = Tensor(shape: [dataset.pointCount, dataset.pointDimension], scalars: dataset.points)
+        standardisedTargets = scaling.standardise(dataset.targets)
+        testProbe = Array(dataset.test.prefix(64))
+    }
+
+    /// One task per reaction family or geometry.
+    public var taskNames: [String] { dataset.taskNames }
+    /// Minibatch losses are noisy: progress and history show exponential averages.
+    public var smoothsLoss: Bool { true }
+    /// `step,train_loss,test_loss,learning_rate,seconds,train_loss_<task>…`.
+    public var historyHeader: [String] {
+        ["step", "train_loss", "test_loss", "learning_rate", "seconds"] + dataset.taskNames.map { "train_loss_\($0)" }
+    }
+    /// What usually cures a diverging operator run.
+    public var divergenceAdvice: String { "lower training.learning_rate or raise training.batch" }
+
+    /// The plan of `training`: Adam (its schedule), Lion, or Adam then Lion from `switch_step`.
+    public static func plan(_ training: Problem.Training) -> TrainingPlan<Float> {
+        let adam = Adam<Float>(schedule: training.adamSchedule)
+        let lion = Lion<Float>(schedule: .constant(training.lionLearningRate))
+        let phases: [OptimizerPhase<Float>]
+        switch training.optimizer {
+        case .lion: phases = [OptimizerPhase(start: 0, optimizer: lion)]
+        case .adamThenLion where training.switchStep == 0: phases = [OptimizerPhase(start: 0, optimizer: lion)]
+        case .adamThenLion: phases = [OptimizerPhase(start: 0, optimizer: adam), OptimizerPhase(start: training.switchStep, optimizer: lion)]
+        case .adam: phases = [OptimizerPhase(start: 0, optimizer: adam)]
+        }
+        return TrainingPlan(steps: training.steps, phases: phases, checkpointEvery: training.checkpointEvery)
+    }
+
+    /// The batch of step `k`: `batch` distinct training functions.
+    func batch(at k: Int) -> [Int] {
+        var generator = SeededGenerator(seed: training.seed &+ 0x9E37_79B9 &* UInt64(k + 1))
+        var pool = dataset.train
+        let count = Swift.min(training.batch, pool.count)
+        for i in 0..<count { pool.swapAt(i, i + Int(generator.next() % UInt64(pool.count - i))) }
+        return Array(pool[..<count])
+    }
+
+    /// The query points of step `k`: `training.points` distinct indices, or `nil` for all.
+    func pointSample(at k: Int) -> [Int]? {
+        guard let count = training.points, count < dataset.pointCount else { return nil }
+        var generator = SeededGenerator(seed: training.seed &+ 0x51_7CC1_B727 &* UInt64(k + 1))
+        var chosen = Set<Int>()
+        while chosen.count < count { chosen.insert(Int(generator.next() % UInt64(dataset.pointCount))) }
+        return chosen.sorted()
+    }
+
+    /// One batch as tensors: branch inputs `[n, …]`, standardised targets and masks `[n, P]`,
+    /// the query points `[P, d]`, and the output standardisation `μ`, `σ` at those points `[P]`.
+    struct Batch {
+        let input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>, points: Tensor<Float>
+        let mean: Tensor<Float>, deviation: Tensor<Float>
+    }
+
+    /// The batch of `functions` at the points `selection` (all when `nil`).
+    func tensors(_ functions: [Int], points selection: [Int]? = nil) -> Batch {
+        let b = dataset.branchSize, m = dataset.pointCount, d = dataset.pointDimension
+        let count = selection?.count ?? m
+        var input = [Float](), target = [Float](), mask = [Float]()
+        input.reserveCapacity(functions.count * b)
+        target.reserveCapacity(functions.count * count)
+        mask.reserveCapacity(functions.count * count)
+        for f in functions {
+            input += dataset.branchInputs[f * b..<(f + 1) * b]
+            if let selection {
+                target += selection.map { standardisedTargets[f * m + $0] }
+                mask += selection.map { dataset.masks[f * m + $0] }
+            } else {
+                target += standardisedTargets[f * m..<(f + 1) * m]
+                mask += dataset.masks[f * m..<(f + 1) * m]
+            }
+        }
+        let queries = selection.map { rows in Tensor<Float>(shape: [rows.count, d], scalars: rows.flatMap { dataset.points[$0 * d..<($0 + 1) * d] }) } ?? points
+        return Batch(input: Tensor(shape: [functions.count] + dataset.branchShape, scalars: input),
+                     target: Tensor(shape: [functions.count, count], scalars: target), mask: Tensor(shape: [functions.count, count], scalars: mask),
+                     points: queries,
+                     mean: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.mean[$0] } } ?? scaling.mean),
+                     deviation: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.deviation[$0] } } ?? scaling.deviation))
+    }
+
+    /// The training objective for standardised predictions `[n, P]`, and each row's share of it:
+    /// per task, the loss is `Σ rowLoss / Σ rowWeight` over the task's rows.
+    /// - `mse`: `Σ mask·(ŷ − y)² / Σ mask` (rows weighted by their points inside the geometry);
+    /// - `relative-l2`: `mean_i ‖σ(ŷᵢ − yᵢ)‖ / ‖σyᵢ + μ‖` over the points inside the geometry,
+    ///   i.e. the per-sample relative L2 error of the physical outputs.
+    func objective(_ prediction: Tensor<Float>, _ batch: Batch) -> (loss: Tensor<Float>, rowLoss: [Float], rowWeight: [Float]) {
+        switch training.loss {
+        case .mse:
+            let difference = (prediction - batch.target) * batch.mask
+            let rows = (difference * difference).sum(alongAxis: 1)
+            let weights = batch.mask.sum(alongAxis: 1).scalars
+            return (rows.sum() / Swift.max(weights.reduce(0, +), 1), rows.scalars, weights)
+        case .relativeL2:
+            let error = (prediction - batch.target) * batch.deviation * batch.mask
+            let truth = (batch.target * batch.deviation + batch.mean) * batch.mask
+            let tiny = Float.leastNormalMagnitude.squareRoot()
+            let relative = TandemCore.sqrt((error * error).sum(alongAxis: 1) + tiny) / TandemCore.sqrt((truth * truth).sum(alongAxis: 1) + tiny)
+            return (relative.mean(), relative.scalars, [Float](repeating: 1, count: relative.shape[0]))
+        }
+    }
+
+    /// The loss of step `step` on its batch, and each task's share (`Σ rowLoss / Σ rowWeight` over
+    /// the task's rows; `nil` for a task with no function in the batch).
+    public func loss(of model: DeepONet<Float>, step: Int) throws -> ObjectiveValue<Float> {
+        let functions = batch(at: step)
+        let batch = tensors(functions, points: pointSample(at: step))
+        let terms = objective(model(batch.input, points: batch.points), batch)
+        let tasks: [Float?] = dataset.taskNames.indices.map { t in
+            let rows = functions.indices.filter { dataset.tasks[functions[$0]] == t }
+            guard !rows.isEmpty else { return nil }
+            let weight = rows.reduce(Float(0)) { $0 + terms.rowWeight[$1] }
+            return rows.reduce(Float(0)) { $0 + terms.rowLoss[$1] } / Swift.max(weight, 1)
+        }
+        return ObjectiveValue(total: terms.loss, tasks: tasks)
+    }
+
+    /// The loss over every training function at every point, in one batch (for a second-order
+    /// phase; operator profiles train with first-order phases only).
+    public func fullBatchLoss(of model: DeepONet<Float>) throws -> ObjectiveValue<Float> {
+        let batch = tensors(dataset.train)
+        return ObjectiveValue(total: objective(model(batch.input, points: batch.points), batch).loss, tasks: [])
+    }
+
+    /// The loss on the first 64 test functions, written to the history at every checkpoint.
+    public func evaluation(of model: DeepONet<Float>) throws -> Float? { loss(on: testProbe, model: model) }
+
+    /// The training objective over `functions` (all points), without recording.
+    public func loss(on functions: [Int], model: DeepONet<Float>) -> Float {
+        var total: Float = 0, weight: Float = 0
+        for start in stride(from: 0, to: functions.count, by: 32) {
+            let batch = tensors(Array(functions[start..<Swift.min(start + 32, functions.count)]))
+            let (_, rows, weights) = objective(withoutGradient { model(batch.input, points: batch.points) }, batch)
+            total += rows.reduce(0, +)
+            weight += weights.reduce(0, +)
+        }
+        return total / Swift.max(weight, 1)
+    }
+
+    /// `step, average loss, test loss (at checkpoints), rate, seconds, average per task`.
+    public func historyRow(_ record: TrainingRecord<Float>, model: DeepONet<Float>) -> [String] {
+        [String(record.step), "\(record.loss)", record.evaluation.map { "\($0)" } ?? "", "\(record.learningRate)", String(format: "%.2f", record.seconds)]
+            + record.tasks.map { $0.map { "\($0)" } ?? "" }
+    }
+}
+
+/// The one trainer, running an operator's objective.
+public typealias OperatorTrainer = Trainer<OperatorObjective>
+
+extension Trainer where Objective == OperatorObjective {
+    /// The training objective over `functions` (all points) for the current model, without recording.
+    public func loss(on functions: [Int]) -> Float { objective.loss(on: functions, model: model) }
+}
+
+extension Problem.Training {
+    /// Adam's learning rate: `learning_rate · decay_rate^⌊step/decay_every⌋`, or the piecewise-
+    /// constant rates of `decay = "piecewise"`.
+    public var adamSchedule: LearningRateSchedule {
+        if let piecewise { return .piecewiseConstant(boundaries: piecewise.boundaries, values: piecewise.rates) }
+        return .exponential(initial: learningRate, decayRate: decayRate, decaySteps: decayEvery, staircase: true)
+    }
+
+    /// The schedule in words: `1e-3 ×0.95 every 1000`, or `1e-3, 1e-4 from 5000, …`.
+    public var rateDescription: String {
+        if let piecewise {
+            return ([String(describing: piecewise.rates[0])] + zip(piecewise.boundaries, piecewise.rates.dropFirst()).map { "\($1) from step \($0)" })
+                .joined(separator: ", ")
+        }
+        return "\(learningRate)" + (decayRate == 1 ? "" : " ×\(decayRate) every \(decayEvery)")
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import TandemCore
+import TandemIO
+import TandemNN
+import TandemOperators
+import TandemSpec
+import TandemTraining
+
+/// A training run's directory: `problem.toml` (the file it was trained from), `reference.nc`
+/// (the solver's data) with `reference.json` (its timing), `scaling.safetensors` (output
+/// standardisation), `checkpoint.safetensors` and `loss.csv`; `tandem compare` adds
+/// `metrics.json`, `report.md`, `predictions.nc` and `figures/`.
+public struct OperatorRun {
+    /// The run directory.
+    public let directory: String
+    /// The problem, resolved.
+    public let resolved: ResolvedProblem
+    /// The training profile's settings.
+    public let training: Problem.Training
+    /// The profile's name.
+    public let profile: String
+    /// What the run trains.
+    public enum Kind: Sendable, Equatable {
+        /// The problem's `[model]` on its `[training]` data.
+        case training
+        /// `[transfer]`: the model of the run in `source`, fine-tuned on the new geometry with
+        /// only `[transfer] trainable` free; with `fromScratch`, the same network from a random
+        /// initialisation, every parameter free (the baseline transfer is measured against).
+        case transfer(source: String, fromScratch: Bool)
+    }
+    /// What the run trains.
+    public let kind: Kind
+
+    /// A file in the run directory.
+    public func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Sets up (or, for `resume` and `compare`, reopens) a run of `problemPath` in `directory`.
+    /// - Throws: ``ProblemFileError`` for the file or an unknown profile; ``RunDirectoryError``
+    ///   when the directory holds a run of another problem, or a checkpoint without `resume`.
+    public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {
+        let problem = try Problem(contentsOf: problemPath)
+        guard let training = problem.trainingProfiles[profile] else {
+            throw problem.error(at: "training", "no profile \"\(profile)\"; the file has \(problem.trainingProfiles.keys.sorted().joined(separator: ", "))")
+        }
+        self.directory = directory
+        self.resolved = try ResolvedProblem(problem)
+        self.training = training
+        self.profile = profile
+        self.kind = .training
+        _ = try RunDirectory.prepare(directory, problem: problem, problemPath: problemPath, profile: profile, resume: resume)
+    }
+
+    /// A transfer run in `directory` from the trained run in `source` (see ``Kind/transfer(source:fromScratch:)``).
+    /// - Throws: ``ProblemFileError`` when the problem file has no `[transfer]` (or not the
+    ///   profile); ``RunDirectoryError`` as for training.
+    public init(transferFrom source: String, directory: String, profile: String, fromScratch: Bool, resume: Bool) throws {
+        let sourceRun = try OperatorRun(directory: source)
+        let problem = sourceRun.resolved.problem
+        guard !problem.transferProfiles.isEmpty else {
+            throw problem.error(at: "transfer", "missing; transfer needs a [transfer] table naming the new geometry and the trainable parameters")
+        }
+        guard let transfer = problem.transferProfiles[profile] else {
+            throw problem.error(at: "transfer", "no profile \"\(profile)\"; the file has \(problem.transferProfiles.keys.sorted().joined(separator: ", "))")
+        }
+        self.directory = directory
+        self.resolved = sourceRun.resolved
+        self.training = transfer.training
+        self.profile = profile
+        self.kind = .transfer(source: source, fromScratch: fromScratch)
+        _ = try RunDirectory.prepare(directory, problem: problem, problemPath: sourceRun.path("problem.toml"), profile: profile, resume: resume)
+        let record = ["source": source, "mode": fromScratch ? "scratch" : "fine-tune"]
+        try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path("transfer.json")))
+        // The source's standardisation (the network was trained with it) and, when it has enough
+        // samples, its reference data.
+        if !(resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors"))) {
+            try? FileManager.default.removeItem(atPath: path("scaling.safetensors"))
+            try FileManager.default.copyItem(atPath: sourceRun.path("scaling.safetensors"), toPath: path("scaling.safetensors"))
+        }
+        if !hasReusableReference, sourceRun.referenceSamples >= transfer.training.samplesNeeded {
+            try? FileManager.default.removeItem(atPath: path("reference.nc"))
+            try? FileManager.default.removeItem(atPath: path("reference.json"))
+            let absolute = URL(fileURLWithPath: source).standardizedFileURL.path
+            try FileManager.default.createSymbolicLink(atPath: path("reference.nc"), withDestinationPath: absolute + "/reference.nc")
+            try FileManager.default.copyItem(atPath: sourceRun.path("reference.json"), toPath: path("reference.json"))
+        }
+    }
+
+    /// Reopens a trained run for comparison or prediction.
+    /// - Throws: ``RunDirectoryError`` when `directory` holds no trained operator run.
+    public init(directory: String) throws {
+        let (problem, profile) = try RunDirectory(directory).trained()
+        guard problem.modelKind == .deeponet else { throw RunDirectoryError.wrongKind(directory: directory, holds: problem.modelKind.rawValue, expected: "DeepONet") }
+        self.directory = directory
+        self.resolved = try ResolvedProblem(problem)
+        self.profile = profile
+        if let data = FileManager.default.contents(atPath: directory + "/transfer.json"),
+           let record = try JSONSerialization.jsonObject(with: data) as? [String: String], let source = record["source"] {
+            guard let transfer = problem.transferProfiles[profile] ?? problem.transferProfiles["paper"] else {
+                throw problem.error(at: "transfer", "missing, but \(directory) is a transfer run")
+            }
+            self.kind = .transfer(source: source, fromScratch: record["mode"] == "scratch")
+            self.training = transfer.training
+        } else {
+            self.kind = .training
+            guard let training = problem.trainingProfiles[profile] ?? problem.trainingProfiles["paper"] else {
+                throw problem.error(at: "model", "\(directory) holds no operator run (no [training] profile \"\(profile)\" for a DeepONet)")
+            }
+            self.training = training
+        }
+    }
+
+    /// Samples in `reference.nc` when it holds data for this problem, else 0.
+    public var referenceSamples: Int {
+        guard let reader = try? FieldFileReader(path: path("reference.nc")),
+              (try? reader.attribute("tandem_problem")) == resolved.problem.text,
+              let u = try? reader.shape(of: "u") else { return 0 }
+        return u.shape.first ?? 0
+    }
+
+    /// Solver seconds per function (one sample on one geometry), from `reference.json`.
+    public var solverSecondsPerFunction: Double? {
+        guard let data = FileManager.default.contents(atPath: path("reference.json")),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let seconds = json["seconds"] as? Double, let samples = json["samples"] as? Int, samples > 0 else { return nil }
+        return seconds / Double(samples * resolved.problem.geometries.count)
+    }
+
+    /// Whether `reference.nc` already holds data for this problem with the samples training needs.
+    public var hasReusableReference: Bool { referenceSamples >= training.samplesNeeded }
+
+    /// Generates `reference.nc` with the solver (the samples training needs, the file's seed).
+    public func generateReference(progress: ReferenceDataset.Progress? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> ReferenceDataset.Report {
+        try? FileManager.default.removeItem(atPath: path("reference.nc"))  // possibly a link to another run's data
+        let report = try ReferenceDataset(resolved).generate(path: path("reference.nc"), samples: training.samplesNeeded, seed: resolved.problem.reference.seed,
+                                                               progress: progress, shouldStop: shouldStop)
+        let json: [String: Any] = ["samples": report.samples, "seconds": report.seconds, "maximum_residual": report.maximumResidual, "interrupted": report.interrupted]
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path("reference.json")))
+        return report
+    }
+
+    /// The reference data arranged for the model. With `savedStandardisation` (comparison,
+    /// prediction, resumption, transfer) the branch inputs are standardised as the model was
+    /// trained, from `scaling.safetensors`; otherwise from this run's training functions.
+    public func dataset(savedStandardisation: Bool = false) throws -> OperatorDataset {
+        var statistics: [Double]?
+        if savedStandardisation || kind != .training {
+            statistics = try OutputScaling.read(from: path("scaling.safetensors")).branchStatistics
+        }
+        return try OperatorDataset(path: path("reference.nc"), resolved: resolved, model: resolved.problem.model, training: training,
+                                   branchStatistics: statistics)
+    }
+
+    /// Metadata stored in checkpoints: what the model belongs to.
+    public func metadata(model: DeepONet<Float>) -> [String: String] {
+        RunDirectory.metadata(problem: resolved.problem, model: OperatorModel.describe(model), profile: profile)
+    }
+
+    /// A trainer, resumed from the checkpoint when `resume` and one exists.
+    public func trainer(dataset: OperatorDataset, resume: Bool) throws -> OperatorTrainer {
+        let scalingPath = path("scaling.safetensors")
+        let resuming = resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors"))
+        let scaling: OutputScaling
+        if resuming || kind != .training {
+            scaling = try OutputScaling.read(from: scalingPath)
+            guard scaling.mean.count == dataset.pointCount else {
+                throw TrainingError.incompatibleCheckpoint("\(scalingPath) has \(scaling.mean.count) points, the data \(dataset.pointCount)")
+            }
+        } else {
+            scaling = OutputScaling(dataset: dataset, perPoint: resolved.problem.model.outputScaling == .point)
+            try scaling.write(to: scalingPath)
+        }
+        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
+        var selection = ParameterSelection.all
+        if case let .transfer(source, fromScratch) = kind, !fromScratch {
+            model = try OperatorRun(directory: source).trainedModel(dataset: dataset).model
+            let trainable = resolved.problem.transferProfiles[profile]!.trainable
+            let names = Array(model.namedParameters.keys)
+            if let unknown = trainable.first(where: { name in !names.contains { $0 == name || $0.hasPrefix(name + ".") } }) {
+                let layers = names.map { $0.split(separator: ".").dropLast().joined(separator: ".") }
+                    .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                throw resolved.problem.error(at: "transfer.trainable", "unknown parameter \"\(unknown)\"; expected parameter names or these layers: \(layers.map { $0.isEmpty ? "bias" : $0 }.joined(separator: ", "))")
+            }
+            selection = .named(trainable)
+        }
+        let objective = OperatorObjective(dataset: dataset, scaling: scaling, training: training, selection: selection)
+        let trainer = OperatorTrainer(model: model, objective: objective, plan: OperatorObjective.plan(training), directory: directory,
+                                      metadata: metadata(model: model), identity: RunDirectory.identity)
+        if resuming { try trainer.resume() }
+        return trainer
+    }
+
+    /// Parameters the trainer may change, as `(trainable, total)` counts.
+    public func trainableCounts(_ trainer: OperatorTrainer) -> (trainable: Int, total: Int) {
+        var trainable = 0, total = 0
+        for (name, tensor) in trainer.model.namedParameters {
+            total += tensor.scalarCount
+            if trainer.objective.selection.contains(name) { trainable += tensor.scalarCount }
+        }
+        return (trainable, total)
+    }
+
+    /// The trained model and its output scaling.
+    /// - Throws: ``TrainingError/incompatibleCheckpoint(_:)`` when the checkpoint does not
+    ///   fit the model the problem file declares (naming both).
+    public func trainedModel(dataset: OperatorDataset) throws -> (model: DeepONet<Float>, scaling: OutputScaling, step: Int) {
+        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
+        let checkpoint = try Checkpoint<Float>.read(from: path("checkpoint.safetensors"))
+        guard checkpoint.metadata["tandem.model"] == OperatorModel.describe(model) else {
+            throw TrainingError.incompatibleCheckpoint("the checkpoint holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(OperatorModel.describe(model))")
+        }
+        try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
+        return (model, try OutputScaling.read(from: path("scaling.safetensors")), Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0)
+    }
+}

@@ -1,0 +1,347 @@
+import TandemExpressions
+import Dispatch
+import Foundation
+import TandemCore
+import TandemGeometry
+import TandemIO
+import TandemPDE
+import TandemSpec
+
+/// Generates a problem's reference dataset: for each sample, the inputs drawn from the seeded
+/// random fields and parameter ranges, and the solution on every geometry, streamed to NetCDF.
+///
+/// Samples are solved concurrently in batches; sample `k` draws from generators derived from
+/// `(seed, k)`, so the data do not depend on the number of threads or the batch size.
+public struct ReferenceDataset: Sendable {
+    /// The problem with its shapes, grid and masks.
+    public let resolved: ResolvedProblem
+    let steadySolvers: [DarcySolver]
+    let boundaryPlans: [BoundaryPlan]
+    let coefficientField: GaussianRandomField?
+    let initialField: GaussianRandomField?
+    /// Reaction derivatives `R′(u)`, one per family.
+    let reactionDerivatives: [TandemSpec.Expression]
+
+    /// Progress after each batch: samples done, total, seconds elapsed.
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int, _ seconds: Double) -> Void
+
+    /// What a run produced.
+    public struct Report: Sendable {
+        /// The NetCDF file written.
+        public let path: String
+        /// Samples written (fewer than asked when interrupted).
+        public let samples: Int
+        /// Wall-clock seconds spent solving and writing.
+        public let seconds: Double
+        /// The largest relative residual `‖b − Au‖/‖b‖` over all linear solves.
+        public let maximumResidual: Double
+        /// Interior unknowns of each geometry's linear systems.
+        public let unknownsPerGeometry: [Int]
+        /// Whether the run was stopped early (by `shouldStop`); the file then holds the samples
+        /// finished so far and is complete and readable.
+        public let interrupted: Bool
+        /// The variables written, with their dimensions.
+        public let variables: [String]
+    }
+
+    /// Prepares solvers and random fields for `resolved`.
+    /// - Throws: ``ProblemFileError`` located at the geometry or reaction that cannot be set up.
+    public init(_ resolved: ResolvedProblem) throws {
+        self.resolved = resolved
+        let problem = resolved.problem
+        let faces = resolved.faceConditions
+        // One solver per geometry, set up concurrently (numbering, stencil, CHOLMOD analysis).
+        let setups = ResultBox<DarcySolver>(count: resolved.levelSets.count)
+        DispatchQueue.concurrentPerform(iterations: resolved.levelSets.count) { i in
+            setups.set(i, Result { try DarcySolver(grid: resolved.grid, levelSet: resolved.levelSets[i], faces: faces) })
+        }
+        steadySolvers = try (0..<resolved.levelSets.count).map { i in
+            do {
+                return try setups.get(i)
+            } catch {
+                throw problem.error(at: "geometry[\(i)]", "\(error)")
+            }
+        }
+        boundaryPlans = steadySolvers.map { BoundaryPlan(solver: $0, problem: problem) }
+        func field(_ coefficient: Problem.RandomField?) throws -> GaussianRandomField? {
+            guard let spec = coefficient else { return nil }
+            let covariance: GaussianRandomField.Covariance = spec.covariance == .spherical ? .spherical : .squaredExponential
+            return try GaussianRandomField(grid: resolved.grid, covariance: covariance, lengthScale: spec.length, variance: spec.variance, terms: spec.terms)
+        }
+        if case let .random(spec) = problem.coefficient { coefficientField = try field(spec) } else { coefficientField = nil }
+        if case let .random(spec) = problem.initial { initialField = try field(spec) } else { initialField = nil }
+        reactionDerivatives = try problem.reactions.enumerated().map { i, r in
+            do {
+                return try r.expression.derivative(with: "u")
+            } catch {
+                throw problem.error(at: "reaction[\(i)].expression", "\(error)")
+            }
+        }
+    }
+
+    /// The generator for stream `stream` of sample `k`.
+    static func generator(seed: UInt64, sample: Int, stream: UInt64) -> SeededGenerator {
+        SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(sample + 1) &+ 0xD1B5_4A32_D192_ED03 &* stream)
+    }
+
+    static func transform(_ values: [Double], _ spec: Problem.RandomField) -> [Double] {
+        switch spec.transform {
+        case .lognormal: return values.map { Foundation.exp(spec.mean + $0) }
+        case .gaussian: return values.map { spec.mean + $0 }
+        case .logistic: return values.map { 1 / (1 + Foundation.exp(-(spec.mean + $0))) }
+        }
+    }
+
+    func pointCoordinates() -> [String: [Double]] {
+        let names = Problem.coordinates(resolved.grid.dimension)
+        let points = (0..<resolved.grid.pointCount).map(resolved.grid.point)
+        var result: [String: [Double]] = [:]
+        for (d, name) in names.enumerated() { result[name] = points.map { $0[d] } }
+        return result
+    }
+
+    /// The output times (transient problems): `t = 0` and `outputs` evenly spaced times.
+    var outputTimes: [Double] {
+        guard let time = resolved.problem.time else { return [] }
+        return (0...time.outputs).map { time.end * Double($0) / Double(time.outputs) }
+    }
+
+    /// One sample's inputs and solutions.
+    struct SampleResult {
+        var coefficient: [Double]
+        var solutions: [Double]  // geometries × (times ×) points
+        var family: Int
+        var parameters: [Double]
+        var reactionCoefficients: [Double]
+        var residual: Double
+    }
+
+    static let maximumDegree = ReferenceLimits.maximumDegree
+
+    /// Sample `k`'s inputs and its solution on the geometries `geometries`.
+    func solveSample(_ k: Int, geometries: Range<Int>, seed: UInt64, coordinates: [String: [Double]]) throws -> SampleResult {
+        let problem = resolved.problem
+        let grid = resolved.grid
+        let n = grid.pointCount
+        var params = Self.generator(seed: seed, sample: k, stream: 1)
+        let parameterValues = problem.parameters.map { p in p.range.lowerBound + (p.range.upperBound - p.range.lowerBound) * params.nextUnitDouble() }
+        var bindings: [String: Double] = [:]
+        for (p, v) in zip(problem.parameters, parameterValues) { bindings[p.name] = v }
+        var coefficient: [Double]
+        switch problem.coefficient {
+        case let .expression(e): coefficient = e.evaluate(coordinates.merging(bindings.mapValues { [$0] }) { a, _ in a }, count: n)
+        case let .random(spec):
+            var g = Self.generator(seed: seed, sample: k, stream: 0)
+            coefficient = Self.transform(coefficientField!.sample(using: &g), spec)
+        case .file:
+            let field = resolved.coefficientFile!
+            coefficient = (0..<n).map { field.value(at: grid.point($0)) }
+        }
+        let family = problem.reactions.isEmpty ? 0 : k % problem.reactions.count
+        var reactionCoefficients = [Double](repeating: 0, count: Self.maximumDegree + 1)
+        if !problem.reactions.isEmpty {
+            let c = try problem.reactions[family].expression.polynomialCoefficients(in: "u", bindings: bindings, maximumDegree: Self.maximumDegree)
+            for (i, v) in c.enumerated() { reactionCoefficients[i] = v }
+        }
+        var solutions: [Double] = []
+        var residual = 0.0
+        if let time = problem.time {
+            var initial: [Double]
+            switch problem.initial! {
+            case let .expression(e): initial = e.evaluate(coordinates, count: n)
+            case let .random(spec):
+                var g = Self.generator(seed: seed, sample: k, stream: 2)
+                initial = Self.transform(initialField!.sample(using: &g), spec)
+            }
+            let source: (Double) -> [Double] = { t in
+                var c = coordinates
+                c["t"] = [t]
+                return problem.source.evaluate(c, count: n)
+            }
+            var reaction: TimeStepper.Reaction?
+            if !problem.reactions.isEmpty {
+                let r = problem.reactions[family].expression, dr = reactionDerivatives[family]
+                let b = bindings
+                reaction = TimeStepper.Reaction(
+                    value: { u in var x = b; x["u"] = u; return r.evaluate(x) },
+                    derivative: { u in var x = b; x["u"] = u; return dr.evaluate(x) })
+            }
+            for g in geometries {
+                let (mask, solver, plan) = (resolved.masks[g], steadySolvers[g], boundaryPlans[g])
+                let stepper = try TimeStepper(spatial: solver, diffusivity: coefficient)
+                let fields = try stepper.integrate(
+                    initial: initial, timeStep: time.end / Double(time.steps), steps: time.steps,
+                    scheme: time.scheme == .backwardEuler ? .backwardEuler : .crankNicolson,
+                    reaction: reaction, boundary: { plan.values(time: $0) }, source: problem.reactions.isEmpty ? source : nil,
+                    recordEvery: time.steps / time.outputs)
+                guard fields.allSatisfy({ zip($0, mask).allSatisfy { $0.isFinite || !$1 } }) else {
+                    throw problem.error(at: "time", "the solution became NaN or infinite for sample \(k); reduce the time step")
+                }
+                solutions += fields.flatMap { $0 }
+                residual = Swift.max(residual, stepper.maximumLinearResidual)
+            }
+        } else {
+            let source = problem.source.evaluate(coordinates, count: n)
+            for g in geometries {
+                let (solver, plan) = (steadySolvers[g], boundaryPlans[g])
+                let solution = try solver.solve(permeability: coefficient, source: source, boundary: plan.values())
+                solutions += solution.values
+                residual = Swift.max(residual, solution.relativeResidual)
+            }
+        }
+        return SampleResult(coefficient: coefficient, solutions: solutions, family: family, parameters: parameterValues,
+                            reactionCoefficients: reactionCoefficients, residual: residual)
+    }
+
+    /// The NetCDF variable of parameter `name`: the name itself, or `parameter_<name>` when the
+    /// name is taken by another variable or dimension of the file (e.g. a parameter `D` in a
+    /// reaction–diffusion file, whose diffusivity field is `D`).
+    static func parameterVariable(_ name: String, taken: Set<String>) -> String {
+        taken.contains(name) ? "parameter_\(name)" : name
+    }
+
+    /// Solves `samples` samples and writes them to `path`.
+    ///
+    /// `shouldStop` is polled between batches (e.g. set from a signal handler); when it returns
+    /// true the file is closed cleanly with the samples done so far.
+    /// - Throws: ``ProblemFileError`` for inputs the solver rejects, solver errors naming the
+    ///   matrix, ``NetCDFError`` for the file.
+    public func generate(
+        path: String, samples: Int, seed: UInt64, progress: Progress? = nil, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws -> Report {
+        let problem = resolved.problem
+        let grid = resolved.grid
+        let names = Problem.coordinates(grid.dimension)
+        let axes = Array(names.reversed())  // NetCDF order: (z, y, x), x fastest
+        let coordinates = pointCoordinates()
+        let times = outputTimes
+        let timeAxis = times.isEmpty ? [] : ["t"]
+        let coefficientName = ["darcy": "K", "heat": "kappa", "reaction-diffusion": "D"][problem.pde.rawValue]!
+        var dimensions: [FieldFileWriter.Dimension] = [.init("sample", length: nil), .init("geometry", length: problem.geometries.count)]
+        if !times.isEmpty { dimensions.append(.init("t", length: times.count)) }
+        dimensions += axes.map { .init($0, length: grid.pointsPerAxis[names.firstIndex(of: $0)!]) }
+        var coordinateVariables: [FieldFileWriter.Coordinate] = names.enumerated().map { d, name in
+            .init(dimension: name, values: grid.coordinates(axis: d), units: "1", longName: "\(name) coordinate")
+        }
+        if !times.isEmpty { coordinateVariables.append(.init(dimension: "t", values: times, units: "1", longName: "time")) }
+        var variables: [FieldFileWriter.Variable] = [
+            .init("mask", dimensions: ["geometry"] + axes, units: "1", longName: "1 inside the geometry, 0 outside"),
+            .init(coefficientName, dimensions: ["sample"] + axes, units: "1", longName: problem.pde.coefficientKey),
+            .init("u", dimensions: ["sample", "geometry"] + timeAxis + axes, units: "1", longName: "solution (NaN outside the geometry)"),
+        ]
+        if problem.time == nil { variables.append(.init("f", dimensions: axes, units: "1", longName: "source term")) }
+        if !problem.reactions.isEmpty {
+            dimensions.append(.init("power", length: Self.maximumDegree + 1))
+            variables.append(.init("family", dimensions: ["sample"], units: "1", longName: "reaction family index (see tandem_reactions)"))
+            variables.append(.init("reaction_coefficients", dimensions: ["sample", "power"], units: "1", longName: "coefficients c_k of R(u) = sum_k c_k u^k"))
+        }
+        // Geometry-family parameters, one value per geometry (NaN for geometries of other families).
+        var familyParameters: [String] = []
+        for g in problem.geometries { for p in g.parameters where !familyParameters.contains(p.name) { familyParameters.append(p.name) } }
+        for name in familyParameters {
+            variables.append(.init("geometry_\(name)", dimensions: ["geometry"], units: "1", longName: "geometry family parameter \(name)"))
+        }
+        let taken = Set(variables.map(\.name) + problem.pinnAxes + ["u", "mask", "sample", "geometry", "time", "power"])
+        for p in problem.parameters {
+            variables.append(.init(Self.parameterVariable(p.name, taken: taken), dimensions: ["sample"], units: "1",
+                                   longName: "parameter \(p.name), uniform on [\(p.range.lowerBound), \(p.range.upperBound)]"))
+        }
+        var attributes = [
+            "title": "Tandem reference solutions: \(problem.name)",
+            "tandem_version": TandemVersion.string,
+            "tandem_problem_file": problem.file,
+            "tandem_problem": problem.text,
+            "tandem_seed": String(seed),
+            "tandem_geometries": problem.geometries.map(\.name).joined(separator: ";"),
+            "tandem_pde": problem.pde.rawValue,
+            "tandem_solver": problem.time == nil
+                ? "finite differences (second order), CHOLMOD supernodal Cholesky (SuiteSparse)"
+                : "finite differences (second order) in space, \(problem.time!.scheme.rawValue) in time, \(problem.reactions.isEmpty ? "CHOLMOD" : "Newton with UMFPACK") (SuiteSparse)",
+        ]
+        if !problem.reactions.isEmpty {
+            attributes["tandem_reactions"] = problem.reactions.map { "\($0.name): \($0.expression)" }.joined(separator: "; ")
+        }
+        let writer = try FieldFileWriter(path: path, dimensions: dimensions, coordinates: coordinateVariables, variables: variables, attributes: attributes)
+        try writer.write("mask", values: resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
+        for name in familyParameters {
+            try writer.write("geometry_\(name)", values: problem.geometries.map { g in g.parameters.first { $0.name == name }?.value ?? .nan })
+        }
+        if problem.time == nil { try writer.write("f", values: problem.source.evaluate(coordinates, count: grid.pointCount)) }
+
+        // Reuse freed buffers instead of returning them to the kernel (see AllocatorTuning).
+        _ = AllocatorTuning.isApplied
+        let start = Date()
+        // Samples run concurrently, one per core: BLAS calls inside each factorisation stay
+        // single-threaded instead of contending with the other samples.
+        let blasThreads = BLASRuntime.threadCount
+        BLASRuntime.threadCount = 1
+        defer { BLASRuntime.threadCount = blasThreads }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let batch = Swift.max(8 * cores / problem.geometries.count, 1)
+        // Each batch is written (compressed, appended, flushed) on this thread after it is solved.
+        // (Writing on a background queue while the next batch is solved was faster but crashed
+        // reaction–diffusion runs in release builds; NetCDF-C and HDF5 are not thread-safe.)
+        var maximumResidual = 0.0
+        var done = 0
+        var interrupted = false
+        while done < samples {
+            if shouldStop?() == true {
+                interrupted = true
+                break
+            }
+            let count = Swift.min(batch, samples - done)
+            // One task per sample when there are enough samples to keep every core busy, else
+            // one per (sample, geometry), so that few samples on many geometries use every
+            // core too (each task then draws its sample's inputs again; they are cheap).
+            let split = count < 2 * cores ? problem.geometries.count : 1
+            let geometriesPerTask = problem.geometries.count / split
+            let results = ResultBox<SampleResult>(count: count * split)
+            let first = done
+            DispatchQueue.concurrentPerform(iterations: count * split) { task in
+                let (i, part) = task.quotientAndRemainder(dividingBy: split)
+                let geometries = part * geometriesPerTask..<(part + 1) * geometriesPerTask
+                results.set(task, Result { try self.solveSample(first + i, geometries: geometries, seed: seed, coordinates: coordinates) })
+            }
+            var rows: [[String: [Double]]] = []
+            for i in 0..<count {
+                var r = try results.get(i * split)
+                for part in 1..<split where split > 1 {
+                    let more = try results.get(i * split + part)
+                    r.solutions += more.solutions
+                    r.residual = Swift.max(r.residual, more.residual)
+                }
+                maximumResidual = Swift.max(maximumResidual, r.residual)
+                var fields = [coefficientName: r.coefficient, "u": r.solutions]
+                if !problem.reactions.isEmpty {
+                    fields["family"] = [Double(r.family)]
+                    fields["reaction_coefficients"] = r.reactionCoefficients
+                }
+                for (p, v) in zip(problem.parameters, r.parameters) { fields[Self.parameterVariable(p.name, taken: taken)] = [v] }
+                rows.append(fields)
+            }
+            for fields in rows { try writer.appendSample(fields, flush: false) }
+            try writer.flush()
+            done += count
+            progress?(done, samples, Date().timeIntervalSince(start))
+        }
+        try writer.close()
+        let described = variables.map { "\($0.name)(\($0.dimensions.joined(separator: ", ")))" }
+        return Report(path: path, samples: done, seconds: Date().timeIntervalSince(start), maximumResidual: maximumResidual,
+                      unknownsPerGeometry: steadySolvers.map(\.unknownPoints.count), interrupted: interrupted, variables: described)
+    }
+}
+
+/// Results of concurrent work, filled concurrently (each index by one worker).
+final class ResultBox<Value>: @unchecked Sendable {
+    private var results: [Result<Value, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<Value, Error>) { lock.withLock { results[i] = r } }
+    func get(_ i: Int) throws -> Value { try lock.withLock { results[i]! }.get() }
+}
+
+/// Tandem's version, written into files it produces.
+public enum TandemVersion {
+    /// The version string.
+    public static let string = "0.1.0"
+}
