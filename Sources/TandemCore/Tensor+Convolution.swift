@@ -430,7 +430,7 @@ extension Tensor {
     /// How many chunks of samples a convolution runs concurrently: one per BLAS thread, when
     /// the batch has a sample for each.
     static func sampleChunkCount(_ g: ConvolutionGeometry) -> Int {
-        Swift.max(1, Swift.min(g.n, BLASRuntime.threadCount))
+        Swift.max(1, Swift.min(g.n, BLASRuntime.configuredThreadCount))
     }
 
     /// Calls `body(samples, chunk, columns)` on contiguous chunks of the batch's samples, one
@@ -438,8 +438,8 @@ extension Tensor {
     ///
     /// Per-sample GEMMs are small (tens of filters by a few thousand pixels), so splitting the
     /// batch across cores with single-threaded BLAS calls keeps both cores computing through the
-    /// unfolds and folds as well, instead of one core unfolding while BLAS threads wait; BLAS is
-    /// set to one thread for the duration and restored afterwards.
+    /// unfolds and folds as well, instead of one core unfolding while BLAS threads wait; BLAS calls
+    /// are single-threaded for the duration (``BLASRuntime/withSingleThreadedCalls(_:)``).
     static func forEachSampleChunk(
         _ g: ConvolutionGeometry, _ body: (Range<Int>, Int, UnsafeMutablePointer<Scalar>) -> Void
     ) {
@@ -452,10 +452,7 @@ extension Tensor {
                 box.value((chunk * size)..<Swift.min(g.n, (chunk + 1) * size), chunk, buffer)
             }
             if chunks == 1 { return run(0) }
-            let threads = BLASRuntime.threadCount
-            BLASRuntime.threadCount = 1
-            defer { BLASRuntime.threadCount = threads }
-            DispatchQueue.concurrentPerform(iterations: chunks, execute: run)
+            BLASRuntime.withSingleThreadedCalls { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
         }
     }
 }

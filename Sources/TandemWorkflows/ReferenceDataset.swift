@@ -273,9 +273,7 @@ public struct ReferenceDataset: Sendable {
         let start = Date()
         // Samples run concurrently, one per core: BLAS calls inside each factorisation stay
         // single-threaded instead of contending with the other samples.
-        let blasThreads = BLASRuntime.threadCount
-        BLASRuntime.threadCount = 1
-        defer { BLASRuntime.threadCount = blasThreads }
+        return try BLASRuntime.withSingleThreadedCalls {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let batch = Swift.max(8 * cores / problem.geometries.count, 1)
         // Each batch is written (compressed, appended, flushed) on this thread after it is solved.
@@ -328,6 +326,7 @@ public struct ReferenceDataset: Sendable {
         let described = variables.map { "\($0.name)(\($0.dimensions.joined(separator: ", ")))" }
         return Report(path: path, samples: done, seconds: Date().timeIntervalSince(start), maximumResidual: maximumResidual,
                       unknownsPerGeometry: steadySolvers.map(\.unknownPoints.count), interrupted: interrupted, variables: described)
+        }
     }
 }
 
