@@ -127,7 +127,7 @@ let package = Package(
             dependencies: ["TandemTraining", "TandemNN", "TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemWorkflowsTests",
-            dependencies: ["TandemWorkflows", "TandemTraining", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemTestSupport"]),
+            dependencies: ["TandemWorkflows", "TandemTraining", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemGeometry", "TandemPDE", "TandemTestSupport"]),
         .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),

@@ -14,7 +14,7 @@ public struct GaussianRandomField: Sendable {
     /// The covariance function `c(r)` of distance `r`.
     public enum Covariance: String, Codable, CaseIterable, Sendable {
         /// `σ²·exp(−r²/(2ℓ²))`.
-        case squaredExponential
+        case squaredExponential = "squared-exponential"
         /// `σ²·(1 − 3r/(2ℓ) + r³/(2ℓ³))` for `r < ℓ`, 0 beyond (compact support).
         case spherical
 

@@ -203,17 +203,7 @@ extension Problem {
 
     /// Decodes `[training]` and its profiles (`[training.quick]`, …); `profile` picks the overrides.
     static func decodeTraining(_ t: SpecTable?, problem: Problem) throws -> [String: Training] {
-        let base = try readTraining(t, over: nil, problem: problem)
-        var profiles = ["paper": base]
-        for name in t?.tableKeys ?? [] {
-            if let override = try t?.table(name) {
-                profiles[name] = try readTraining(override, over: base, problem: problem)
-                try override.finish()
-            }
-        }
-        if profiles["quick"] == nil { profiles["quick"] = base }
-        try t?.finish()
-        return profiles
+        try decodeProfiles(t) { table, base in try readTraining(table, over: base, problem: problem) }
     }
 
     /// Decodes `[transfer]` and its profiles; empty without the table.
@@ -237,17 +227,7 @@ extension Problem {
             training.geometries = [geometry]
             return Transfer(geometry: geometry, trainable: trainable, training: training)
         }
-        let base = try read(t, over: nil)
-        var profiles = ["paper": base]
-        for name in t.tableKeys {
-            if let override = try t.table(name) {
-                profiles[name] = try read(override, over: base)
-                try override.finish()
-            }
-        }
-        if profiles["quick"] == nil { profiles["quick"] = base }
-        try t.finish()
-        return profiles
+        return try decodeProfiles(t) { table, base in try read(table!, over: base) }
     }
 
     /// One `[training]`-like table over `base`; with `transfer`, `samples` counts training

@@ -240,17 +240,7 @@ extension Problem {
 
     /// Decodes a PINN's `[training]` and its profiles (`[training.quick]`, …).
     static func decodePINNTraining(_ t: SpecTable?, problem: Problem) throws -> [String: PINNTraining] {
-        let base = try readPINNTraining(t, over: nil, problem: problem)
-        var profiles = ["paper": base]
-        for name in t?.tableKeys ?? [] where name != "weights" {
-            if let override = try t?.table(name) {
-                profiles[name] = try readPINNTraining(override, over: base, problem: problem)
-                try override.finish()
-            }
-        }
-        if profiles["quick"] == nil { profiles["quick"] = base }
-        try t?.finish()
-        return profiles
+        try decodeProfiles(t, ignoring: ["weights"]) { table, base in try readPINNTraining(table, over: base, problem: problem) }
     }
 
     static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: Problem) throws -> PINNTraining {

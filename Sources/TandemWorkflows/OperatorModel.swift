@@ -10,7 +10,7 @@ public enum OperatorModel {
     /// - Throws: ``ProblemFileError`` at `model` when the declaration does not fit the data.
     public static func make(_ spec: Problem.Model, dataset: OperatorDataset, problem: Problem, seed: UInt64) throws -> DeepONet<Float> {
         var generator = SeededGenerator(seed: seed)
-        let activation = Self.activation(spec.activation)
+        let activation = spec.activation.activation
         let branch: Branch<Float>
         switch spec.branchInput {
         case .fields:
@@ -29,13 +29,6 @@ public enum OperatorModel {
         let trunk = FeedForward<Float>(widths: [trunkInputs] + spec.trunkLayers + [spec.latent], activation: activation,
                                        outputActivation: activation, initializer: .glorotNormal, using: &generator)
         return DeepONet(branch: branch, trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk)
-    }
-
-    /// The network activation a problem file names.
-    public static func activation(_ name: Problem.ActivationName) -> Activation {
-        // Both enums spell their cases as problem files do; a test checks that every name maps.
-        guard let activation = Activation(rawValue: name.rawValue) else { preconditionFailure("no activation \(name.rawValue)") }
-        return activation
     }
 
     /// A one-line description, e.g. `DeepONet: CNN branch [2, 100, 100] → … → 150, trunk 2 → … → 150`.

@@ -289,11 +289,7 @@ public struct PINNProblem {
     // MARK: Point sets
 
     /// The sampling rule of the training settings.
-    var sampling: Shape.Sampling {
-        // Both enums spell their cases as problem files do; a test checks that every name maps.
-        guard let sampling = Shape.Sampling(rawValue: training.sampling.rawValue) else { preconditionFailure("no sampling \(training.sampling.rawValue)") }
-        return sampling
-    }
+    var sampling: Shape.Sampling { training.sampling.sampling }
 
     /// `count` collocation points from a generator seeded by `(seed, draw)`.
     public func collocation(count: Int, draw: Int) throws -> [Double] {

@@ -71,7 +71,7 @@ public struct PINNRun {
         let inputs = resolved.problem.pinnAxes.count
         let features = spec.fourierFeatures == 0 ? nil
             : FourierFeatures<Double>(inputs: inputs, count: spec.fourierFeatures, scale: spec.fourierScale, using: &generator)
-        let network = MLP<Double>(widths: [features?.outputSize ?? inputs] + spec.layers + [1], activation: OperatorModel.activation(spec.activation),
+        let network = MLP<Double>(widths: [features?.outputSize ?? inputs] + spec.layers + [1], activation: spec.activation.activation,
                                   initializer: .glorotNormal, using: &generator)
         return PhysicsInformedNetwork(network: network, features: features, coefficients: resolved.problem.inverse?.unknowns ?? [:])
     }

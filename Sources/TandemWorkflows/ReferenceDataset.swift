@@ -65,7 +65,7 @@ public struct ReferenceDataset: Sendable {
         boundaryPlans = steadySolvers.map { BoundaryPlan(solver: $0, problem: problem) }
         func field(_ coefficient: Problem.RandomField?) throws -> GaussianRandomField? {
             guard let spec = coefficient else { return nil }
-            let covariance: GaussianRandomField.Covariance = spec.covariance == .spherical ? .spherical : .squaredExponential
+            let covariance = spec.covariance.covariance
             return try GaussianRandomField(grid: resolved.grid, covariance: covariance, lengthScale: spec.length, variance: spec.variance, terms: spec.terms)
         }
         if case let .random(spec) = problem.coefficient { coefficientField = try field(spec) } else { coefficientField = nil }
@@ -171,7 +171,7 @@ public struct ReferenceDataset: Sendable {
                 let stepper = try TimeStepper(spatial: solver, diffusivity: coefficient)
                 let fields = try stepper.integrate(
                     initial: initial, timeStep: time.end / Double(time.steps), steps: time.steps,
-                    scheme: time.scheme == .backwardEuler ? .backwardEuler : .crankNicolson,
+                    scheme: time.scheme.scheme,
                     reaction: reaction, boundary: { plan.values(time: $0) }, source: problem.reactions.isEmpty ? source : nil,
                     recordEvery: time.steps / time.outputs)
                 guard fields.allSatisfy({ zip($0, mask).allSatisfy { $0.isFinite || !$1 } }) else {
