@@ -11,6 +11,32 @@ public func valueWithGradient<M: Module>(
     at model: M, selecting selection: ParameterSelection = .all,
     of loss: (M) throws -> Tensor<M.Scalar>
 ) throws -> (value: M.Scalar, gradients: OrderedDictionary<String, Tensor<M.Scalar>>) {
+    let (tracked, names, leaves) = trackedParameters(of: model, selecting: selection)
+    let value = try withGradient { try loss(tracked) }
+    let grads = try gradients(of: value, withRespectTo: leaves)
+    return (value.scalar, OrderedDictionary(uniqueKeys: names, values: grads))
+}
+
+/// The value of each task's loss and each task's gradient with respect to the selected
+/// parameters, from **one** forward pass and one backward pass per task over the same recorded
+/// graph (not one forward pass per task): the `[tasks × parameters]` gradient matrix that
+/// multi-task weighting and gradient surgery work on (GradNorm, PCGrad, MGDA, CAGrad, Nash-MTL).
+///
+/// `gradients[k]` equals what ``valueWithGradient(at:selecting:of:)`` gives for `losses(model)[k]` alone.
+/// - Returns: one value and one gradient dictionary (in the model's parameter order) per task.
+/// - Throws: whatever `losses` throws; ``TensorError/notRecorded(_:)`` if a loss is not a scalar.
+public func valueWithTaskGradients<M: Module>(
+    at model: M, selecting selection: ParameterSelection = .all,
+    of losses: (M) throws -> [Tensor<M.Scalar>]
+) throws -> (values: [M.Scalar], gradients: [OrderedDictionary<String, Tensor<M.Scalar>>]) {
+    let (tracked, names, leaves) = trackedParameters(of: model, selecting: selection)
+    let values = try withGradient { try losses(tracked) }
+    let grads = try values.map { try OrderedDictionary(uniqueKeys: names, values: gradients(of: $0, withRespectTo: leaves)) }
+    return (values.map(\.scalar), grads)
+}
+
+/// `model` with each selected parameter made a recorded leaf, the leaves' names and the leaves.
+func trackedParameters<M: Module>(of model: M, selecting selection: ParameterSelection) -> (M, [String], [Tensor<M.Scalar>]) {
     var tracked = model
     var names: [String] = []
     var leaves: [Tensor<M.Scalar>] = []
@@ -20,9 +46,7 @@ public func valueWithGradient<M: Module>(
         names.append(name)
         leaves.append(parameter)
     }
-    let value = try withGradient { try loss(tracked) }
-    let grads = try gradients(of: value, withRespectTo: leaves)
-    return (value.scalar, OrderedDictionary(uniqueKeys: names, values: grads))
+    return (tracked, names, leaves)
 }
 
 /// The Euclidean norm of all gradients taken together, `√(Σ_p ‖g_p‖²)`.
