@@ -19,3 +19,14 @@ extension Problem {
         return profiles
     }
 }
+
+extension Problem {
+    /// Profile `name` of `profiles` (decoded from the table at `keyPath`).
+    /// - Throws: ``ProblemFileError`` at `keyPath` listing the profiles the file has.
+    public func profile<Profile>(_ name: String, of profiles: [String: Profile], at keyPath: String) throws -> Profile {
+        guard let profile = profiles[name] else {
+            throw error(at: keyPath, "no profile \"\(name)\"; the file has \(profiles.keys.sorted().joined(separator: ", "))")
+        }
+        return profile
+    }
+}

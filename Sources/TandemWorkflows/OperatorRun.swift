@@ -39,9 +39,7 @@ public struct OperatorRun {
     ///   when the directory holds a run of another problem, or a checkpoint without `resume`.
     public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {
         let problem = try Problem(contentsOf: problemPath)
-        guard let training = problem.trainingProfiles[profile] else {
-            throw problem.error(at: "training", "no profile \"\(profile)\"; the file has \(problem.trainingProfiles.keys.sorted().joined(separator: ", "))")
-        }
+        let training = try problem.profile(profile, of: problem.trainingProfiles, at: "training")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
         self.training = training
@@ -59,9 +57,7 @@ public struct OperatorRun {
         guard !problem.transferProfiles.isEmpty else {
             throw problem.error(at: "transfer", "missing; transfer needs a [transfer] table naming the new geometry and the trainable parameters")
         }
-        guard let transfer = problem.transferProfiles[profile] else {
-            throw problem.error(at: "transfer", "no profile \"\(profile)\"; the file has \(problem.transferProfiles.keys.sorted().joined(separator: ", "))")
-        }
+        let transfer = try problem.profile(profile, of: problem.transferProfiles, at: "transfer")
         self.directory = directory
         self.resolved = sourceRun.resolved
         self.training = transfer.training

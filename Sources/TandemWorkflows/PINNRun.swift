@@ -28,9 +28,7 @@ public struct PINNRun {
     public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {
         let problem = try Problem(contentsOf: problemPath)
         guard problem.modelKind == .pinn else { throw problem.error(at: "model.kind", "is not \"pinn\"") }
-        guard let training = problem.pinnTrainingProfiles[profile] else {
-            throw problem.error(at: "training", "no profile \"\(profile)\"; the file has \(problem.pinnTrainingProfiles.keys.sorted().joined(separator: ", "))")
-        }
+        let training = try problem.profile(profile, of: problem.pinnTrainingProfiles, at: "training")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
         self.profile = profile

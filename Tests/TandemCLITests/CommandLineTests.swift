@@ -46,6 +46,23 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// Every command keeps its options (train and transfer share theirs through one option group).
+    func testEveryCommandsHelpListsItsOptions() throws {
+        let expected: [String: [String]] = [
+            "check": ["<file>"], "solve": ["--out", "--samples", "--seed"], "observe": ["--count", "--noise", "--seed", "--out"],
+            "train": ["--out", "--profile", "--resume"], "transfer": ["--out", "--profile", "--resume", "--from-scratch"],
+            "compare": ["<directory>"], "predict": ["--input", "--out"],
+        ]
+        for (command, options) in expected {
+            let (status, help) = try run([command, "--help"])
+            XCTAssertEqual(status, 0, command)
+            for option in options { XCTAssertTrue(help.contains(option), "tandem \(command) --help lacks \(option):\n\(help)") }
+        }
+        let (status, output) = try run(["train", "problems/fisher-pinn.toml", "--profile", ""])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(output.contains("--profile must name a profile"), output)
+    }
+
     func testDemoTrainsAndReportsTheError() throws {
         let (status, output) = try run(["demo", "--steps", "200", "--lbfgs-iterations", "50", "--seed", "3"])
         XCTAssertEqual(status, 0, output)
