@@ -56,7 +56,8 @@ public enum ExperimentOutcome: Sendable, Equatable {
 }
 
 /// One kind of model a problem file can declare, with everything the commands do with it:
-/// explain the problem (`check`), prepare its data and train it (`train`), measure it against
+/// explain the problem (`check`), prepare its data and train it (`train`: ``prepareData(_:)``
+/// then ``train(_:)``), measure it against
 /// the reference solver (`compare`) and apply it to new inputs (`predict`).
 ///
 /// Each model family conforms once (``OperatorExperiment``, ``PINNExperiment``) and is listed in
@@ -79,11 +80,22 @@ public protocol Experiment {
     /// - Throws: ``RunDirectoryError``, ``ProblemFileError``.
     init(trainedRun directory: String) throws
 
-    /// Reference data or whatever else training needs, then training, reporting as it goes.
+    /// What training needs before it starts (reference data from the solver, …), made or reused.
+    func prepareData(_ events: ExperimentEvents) throws -> ExperimentOutcome
+    /// Training, from the start or from the checkpoint, reporting as it goes.
     func train(_ events: ExperimentEvents) throws -> ExperimentOutcome
     /// The trained model against the reference solver: errors, timings, figures and reports in
     /// the run directory; returns what to print.
     func compare(_ events: ExperimentEvents) throws -> [String]
     /// The trained model on the inputs in `input` (NetCDF), written to `output`; returns what to print.
     func predict(input: String, output: String) throws -> [String]
+}
+
+extension Experiment {
+    /// ``prepareData(_:)``, then ``train(_:)`` unless preparing was interrupted.
+    public func prepareAndTrain(_ events: ExperimentEvents) throws -> ExperimentOutcome {
+        let prepared = try prepareData(events)
+        guard prepared == .finished else { return prepared }
+        return try train(events)
+    }
 }

@@ -34,8 +34,8 @@ public struct OperatorExperiment: Experiment {
 
     let resume: Bool
 
-    /// Reference data (solved or reused), then training with progress and a summary.
-    public func train(_ events: ExperimentEvents) throws -> ExperimentOutcome {
+    /// Reference data: solved into `reference.nc`, or reused when the run holds enough samples.
+    public func prepareData(_ events: ExperimentEvents) throws -> ExperimentOutcome {
         let say = events.message
         if run.hasReusableReference {
             say("reference data: reusing \(run.path("reference.nc"))")
@@ -46,6 +46,12 @@ public struct OperatorExperiment: Experiment {
             say("  wrote \(report.path): \(report.samples) samples in \(String(format: "%.1f", report.seconds)) s, largest residual ‖b − Au‖/‖b‖ \(String(format: "%.1e", report.maximumResidual))")
             say("  variables: \(report.variables.joined(separator: ", "))")
         }
+        return .finished
+    }
+
+    /// Training with progress and a summary.
+    public func train(_ events: ExperimentEvents) throws -> ExperimentOutcome {
+        let say = events.message
         let resuming = resume && RunDirectory(run.directory).hasCheckpoint
         let dataset = try run.dataset(savedStandardisation: resuming)
         let trainer = try run.trainer(dataset: dataset, resume: resume)

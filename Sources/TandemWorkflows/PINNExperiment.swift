@@ -36,6 +36,9 @@ public struct PINNExperiment: Experiment {
         resume = false
     }
 
+    /// Nothing: a PINN trains on its residual; the solver runs in ``compare(_:)``.
+    public func prepareData(_ events: ExperimentEvents) throws -> ExperimentOutcome { .finished }
+
     /// Adam, then L-BFGS, with progress and a summary; records `training.json`.
     public func train(_ events: ExperimentEvents) throws -> ExperimentOutcome {
         let say = events.message

@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
     func run() throws {
         let stop = StopRequest()
         let experiment = try ExperimentRegistry.run(problemPath: file, directory: out, profile: options.profile, resume: options.resume)
-        try finish(experiment.train(Terminal.events(stop: stop)))
+        try finish(experiment.prepareAndTrain(Terminal.events(stop: stop)))
     }
 }
 

@@ -17,6 +17,6 @@ struct Transfer: ParsableCommand {
         let directory = out ?? trimmed + (fromScratch ? "-scratch" : "-transfer")
         let stop = StopRequest()
         let experiment = try OperatorExperiment(transferFrom: trimmed, directory: directory, profile: options.profile, fromScratch: fromScratch, resume: options.resume)
-        try finish(experiment.train(Terminal.events(stop: stop)))
+        try finish(experiment.prepareAndTrain(Terminal.events(stop: stop)))
     }
 }
