@@ -139,7 +139,7 @@ let package = Package(
             dependencies: ["TandemGeometry"]),
         .testTarget(
             name: "TandemIOTests",
-            dependencies: ["TandemIO"]),
+            dependencies: ["TandemIO", "TandemTestSupport"]),
         .testTarget(
             name: "TandemExpressionsTests",
             dependencies: ["TandemExpressions"]),

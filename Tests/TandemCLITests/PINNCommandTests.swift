@@ -1,5 +1,6 @@
 import Foundation
 import TandemIO
+import TandemTestSupport
 import XCTest
 
 /// `tandem train` and `tandem compare` on the physics-informed problem files shipped in `problems/`.

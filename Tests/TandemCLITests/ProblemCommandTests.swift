@@ -1,5 +1,6 @@
 import Foundation
 import TandemIO
+import TandemTestSupport
 import XCTest
 
 /// `tandem check` and `tandem solve` on every problem file shipped in `problems/`.

@@ -1,16 +1,9 @@
 import Foundation
 import TandemIO
+import TandemTestSupport
 import XCTest
 
-final class FieldFileTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+final class FieldFileTests: TemporaryDirectoryTestCase {
 
     func writeExample(_ path: String, samples: Int) throws {
         let x = [0.0, 0.5, 1.0], y = [0.0, 1.0]

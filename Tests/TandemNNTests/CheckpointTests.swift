@@ -1,6 +1,7 @@
 import Foundation
 import TandemCore
 import TandemNN
+import TandemTestSupport
 import XCTest
 
 final class CheckpointTests: XCTestCase {

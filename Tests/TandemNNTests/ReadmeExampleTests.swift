@@ -1,6 +1,7 @@
 import Foundation
 import TandemCore
 import TandemNN
+import TandemTestSupport
 import XCTest
 
 /// The README's code, run as written (the checkpoint goes to a temporary directory).

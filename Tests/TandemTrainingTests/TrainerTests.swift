@@ -2,6 +2,7 @@ import Foundation
 import TandemCore
 import TandemNN
 import TandemTraining
+import TandemTestSupport
 import XCTest
 
 /// A least-squares fit of `y = sin(3x)` by a small MLP, with a fresh seeded batch every step:
@@ -56,15 +57,7 @@ final class SineFit: TrainingObjective {
     func restore(checkpointState state: [String: String]) throws { counter = Int(state["test.counter"] ?? "") ?? -1 }
 }
 
-final class TrainerTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-trainer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+final class TrainerTests: TemporaryDirectoryTestCase {
 
     func model() -> MLP<Double> {
         var generator = SeededGenerator(seed: 3)

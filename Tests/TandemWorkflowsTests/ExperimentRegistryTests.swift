@@ -5,21 +5,8 @@ import TandemWorkflows
 import XCTest
 
 /// The registry the commands dispatch through, and the run-directory errors every kind shares.
-final class ExperimentRegistryTests: XCTestCase {
-    var directory: URL!
+final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-registry-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
-    func write(_ text: String, _ name: String) throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
 
     func testEveryModelKindHasExactlyOneExperiment() {
         for kind in Problem.ModelKind.allCases {

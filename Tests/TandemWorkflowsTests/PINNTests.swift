@@ -10,21 +10,9 @@ import TandemTraining
 import XCTest
 
 /// Physics-informed networks end to end: the problem file, the residual, training, comparison.
-final class PINNTests: XCTestCase {
-    var directory: URL!
+final class PINNTests: TemporaryDirectoryTestCase {
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pinn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
-    func write(_ text: String, _ name: String = "pinn.toml") throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+    func write(_ text: String) throws -> String { try write(text, "pinn.toml") }
 
     func assertProblemError(_ text: String, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try Problem(text: text, file: "bad.toml"), file: file, line: line) { error in
