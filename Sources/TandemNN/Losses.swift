@@ -28,8 +28,9 @@ public enum Loss {
     /// - Parameter weights: one non-negative weight per class.
     public static func crossEntropy<S>(logits: Tensor<S>, labels: [Int], weights: [S]? = nil) -> Tensor<S> {
         guard let weights else { return TandemCore.crossEntropy(logits: logits, labels: labels) }
-        guard logits.rank == 2, logits.shape[0] == labels.count, weights.count == logits.shape[1] else {
-            preconditionFailure("Loss.crossEntropy: logits \(logits.shape), \(labels.count) labels, \(weights.count) class weights")
+        guard logits.rank == 2, logits.shape[0] == labels.count, weights.count == logits.shape[1],
+              labels.allSatisfy({ (0..<weights.count).contains($0) }) else {
+            preconditionFailure("Loss.crossEntropy: expected logits [\(labels.count), classes], labels in 0..<classes and one weight per class; got logits \(logits.shape), labels \(labels.min() ?? 0)...\(labels.max() ?? 0), \(weights.count) weights")
         }
         let rowWeights = labels.map { weights[$0] }
         let targets = Tensor<S>.oneHot(labels, depth: logits.shape[1]) * Tensor(shape: [labels.count, 1], scalars: rowWeights)
