@@ -82,11 +82,11 @@ let package = Package(
             dependencies: ["TandemExpressions", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(
             name: "TandemOperators",
-            dependencies: ["TandemCore", "TandemNN"],
+            dependencies: ["TandemCore", "TandemNN", "TandemTraining"],
             swiftSettings: numericSettings),
         .target(
             name: "TandemPINN",
-            dependencies: ["TandemCore", "TandemNN", "TandemGeometry"],
+            dependencies: ["TandemCore", "TandemNN", "TandemGeometry", "TandemExpressions"],
             swiftSettings: numericSettings),
         .target(
             name: "TandemTraining",
@@ -121,7 +121,7 @@ let package = Package(
             dependencies: ["TandemOperators", "TandemNN", "TandemTestSupport"]),
         .testTarget(
             name: "TandemPINNTests",
-            dependencies: ["TandemPINN", "TandemNN", "TandemCore", "TandemTestSupport"]),
+            dependencies: ["TandemPINN", "TandemNN", "TandemCore", "TandemExpressions", "TandemTestSupport"]),
         .testTarget(
             name: "TandemTrainingTests",
             dependencies: ["TandemTraining", "TandemNN", "TandemCore", "TandemTestSupport"]),

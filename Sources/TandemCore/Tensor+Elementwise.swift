@@ -15,11 +15,12 @@ extension Tensor {
         }
     }
 
-    /// A constant tensor of ones where `predicate` holds and zeros elsewhere.
+    /// A constant tensor (not recorded) of ones where `predicate` holds and zeros elsewhere:
+    /// `[p(xᵢ)]`, e.g. the derivative `[x > 0]` of `relu`.
     @inline(__always)
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func indicator(_ predicate: (Scalar) -> Bool) -> Tensor {
+    public func indicator(_ predicate: (Scalar) -> Bool) -> Tensor {
         Tensor(shape: shape, scalars: Kernels.map(scalars) { predicate($0) ? 1 : 0 })
     }
 }

@@ -99,37 +99,9 @@ public struct Jets<Scalar: TensorScalar> {
 
 /// Activations whose first and second derivatives the jet propagation knows.
 extension Activation {
-    /// Whether ``jetDerivatives(_:)`` supports this activation (smooth ones: `tanh`, `sin`,
-    /// `silu`, `sigmoid`, `softplus`, `identity`).
-    public var supportsJets: Bool { [.identity, .tanh, .sin, .silu, .sigmoid, .softplus].contains(self) }
-
-    /// `(σ(z), σ'(z), σ''(z))` as differentiable tensors (`nil` derivatives for the identity:
-    /// σ' = 1, σ'' = 0).
-    /// - `tanh`: `σ' = 1 − σ²`, `σ'' = −2σσ'`; `sin`: `cos z`, `−sin z`;
-    ///   `sigmoid s`: `s(1 − s)`, `s(1 − s)(1 − 2s)`; `softplus`: `s`, `s(1 − s)`;
-    ///   `silu z·s`: `s(1 + z(1 − s))`, `s(1 − s)(2 + z(1 − 2s))`.
-    public func jetDerivatives<S>(_ z: Tensor<S>) -> (value: Tensor<S>, first: Tensor<S>?, second: Tensor<S>?) {
-        switch self {
-        case .identity: return (z, nil, nil)
-        case .tanh:
-            let t = TandemCore.tanh(z)
-            let d1 = 1 - t * t
-            return (t, d1, -2 * t * d1)
-        case .sin: return (TandemCore.sin(z), TandemCore.cos(z), -TandemCore.sin(z))
-        case .sigmoid:
-            let s = TandemCore.sigmoid(z)
-            let d1 = s * (1 - s)
-            return (s, d1, d1 * (1 - 2 * s))
-        case .softplus:
-            let s = TandemCore.sigmoid(z)
-            return (TandemCore.softplus(z), s, s * (1 - s))
-        case .silu:
-            let s = TandemCore.sigmoid(z)
-            return (z * s, s * (1 + z * (1 - s)), s * (1 - s) * (2 + z * (1 - 2 * s)))
-        default:
-            preconditionFailure("Activation.jetDerivatives: \(rawValue) has no second derivative for Taylor-mode jets; use tanh, sin, silu, sigmoid or softplus")
-        }
-    }
+    /// Whether Taylor-mode jets support this activation: it is smooth (``Activation/isSmooth``),
+    /// so ``Activation/derivatives(_:)`` gives `σ''` everywhere.
+    public var supportsJets: Bool { isSmooth }
 }
 
 extension JetRequest {
@@ -164,7 +136,8 @@ extension Dense {
         if let fused = activation.taylorNonlinearity { return z.taylorActivation(bias: bias, fused, layout: layout) }
         let n = layout.rows
         func block(_ k: Int) -> Tensor<Scalar> { z.slice(alongAxis: 0, (k * n)..<((k + 1) * n)) }
-        let (s0, d1, d2) = activation.jetDerivatives(block(0) + bias)
+        precondition(activation.supportsJets, "Taylor-mode jets need a smooth activation; \(activation.rawValue) has no second derivative")
+        let (s0, d1, d2) = activation.derivatives(block(0) + bias)
         var out = [s0]
         for i in 0..<layout.first { out.append(d1! * block(1 + i)) }
         var k = 1 + layout.first

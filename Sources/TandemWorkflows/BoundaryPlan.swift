@@ -17,14 +17,14 @@ struct BoundaryPlan: Sendable {
     let dirichletCount: Int
     let fluxCount: Int
 
-    init(solver: DarcySolver, problem: Problem) {
+    init(solver: DarcySolver, problem: PDEProblem) {
         let conditions = problem.boundaries + [problem.restCondition]
         let rest = problem.boundaries.firstIndex { $0.faces == nil } ?? problem.boundaries.count
         func conditionIndex(_ node: BoundaryNode) -> Int {
             guard let face = node.face else { return rest }
             return problem.boundaries.firstIndex { $0.faces?.contains(face) == true } ?? rest
         }
-        let names = Problem.coordinates(solver.grid.dimension)
+        let names = PDEProblem.coordinates(solver.grid.dimension)
         func groups(_ nodes: [BoundaryNode]) -> [Group] {
             var members: [Int: [Int]] = [:]
             for (i, node) in nodes.enumerated() { members[conditionIndex(node), default: []].append(i) }

@@ -67,10 +67,11 @@ public protocol Experiment {
     /// The `[model] kind` this experiment trains.
     static var kind: Problem.ModelKind { get }
 
-    /// What `tandem check` adds to the problem summary for this kind, after checking what the
-    /// file alone cannot (a distance function for hard conditions, an observations file, …).
+    /// What `tandem check` prints for a problem of this kind — a summary of what the file
+    /// declares — after checking what the file alone cannot (geometry on the grid, a distance
+    /// function for hard conditions, an observations file, …).
     /// - Throws: ``ProblemFileError`` and the checks' own errors.
-    static func describe(_ resolved: ResolvedProblem, problemFile: String) throws -> [String]
+    static func describe(_ problem: Problem, problemFile: String) throws -> [String]
 
     /// A new run of the problem at `problemPath` in `directory`, or the run there continued
     /// with `resume`.

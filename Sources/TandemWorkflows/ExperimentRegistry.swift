@@ -28,12 +28,10 @@ public enum ExperimentRegistry {
         return try experiment(for: problem.modelKind).init(trainedRun: directory)
     }
 
-    /// What `tandem check` prints for the problem file at `path`: the summary, then what its
-    /// kind adds.
+    /// What `tandem check` prints for the problem file at `path` (see ``Experiment/describe(_:problemFile:)``).
     /// - Throws: ``ProblemFileError`` and the kind's own checks.
     public static func describe(problemFile path: String) throws -> [String] {
-        let resolved = try ResolvedProblem(try Problem(contentsOf: path))
-        let lines = try experiment(for: resolved.problem.modelKind).describe(resolved, problemFile: path)
-        return [resolved.summary()] + lines
+        let problem = try Problem(contentsOf: path)
+        return try experiment(for: problem.modelKind).describe(problem, problemFile: path)
     }
 }

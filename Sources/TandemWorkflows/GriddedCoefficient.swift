@@ -18,7 +18,7 @@ public struct GriddedCoefficient: Sendable {
 
     /// The file `spec` names for `problem`: absolute, relative to the problem file, or — inside a
     /// run directory, which keeps its own copy — `coefficient.nc` next to the problem file.
-    public static func path(of spec: Problem.CoefficientFile, problem: Problem) -> String {
+    public static func path(of spec: PDEProblem.CoefficientFile, problem: PDEProblem) -> String {
         if spec.path.hasPrefix("/") { return spec.path }
         let directory = URL(fileURLWithPath: problem.directory ?? FileManager.default.currentDirectoryPath)
         let relative = directory.appendingPathComponent(spec.path).path
@@ -30,7 +30,7 @@ public struct GriddedCoefficient: Sendable {
     /// - Throws: ``ProblemFileError`` at `inputs.<coefficient>` for a missing file or variable,
     ///   a variable of the wrong rank, a sample out of range, coordinates that do not increase,
     ///   or a non-finite value.
-    public init(_ spec: Problem.CoefficientFile, problem: Problem) throws {
+    public init(_ spec: PDEProblem.CoefficientFile, problem: PDEProblem) throws {
         let key = "inputs.\(problem.pde.coefficientKey)"
         let path = Self.path(of: spec, problem: problem)
         origin = "\(spec.path):\(spec.variable)"
@@ -92,7 +92,7 @@ public struct GriddedCoefficient: Sendable {
 
     /// The coordinate box of the file's grid, for messages.
     public var extent: String {
-        axes.enumerated().map { a, c in "\(Problem.coordinates(axes.count)[a]) ∈ [\(c.first!), \(c.last!)]" }.joined(separator: ", ")
+        axes.enumerated().map { a, c in "\(PDEProblem.coordinates(axes.count)[a]) ∈ [\(c.first!), \(c.last!)]" }.joined(separator: ", ")
     }
 
     /// Multilinear interpolation of `field` (values at the nodes) at `point`, clamped to the grid.
@@ -130,4 +130,13 @@ public struct GriddedCoefficient: Sendable {
 
     /// `∂K/∂x_axis` at `point`.
     public func derivative(_ axis: Int, at point: [Double]) -> Double { interpolate(gradients[axis], at: point) }
+}
+
+extension PDEProblem {
+    /// The files a run of this problem carries with it (the name in the run for each source):
+    /// a coefficient read from a file travels as `coefficient.nc`.
+    var runFiles: [String: String] {
+        guard case let .file(spec) = coefficient else { return [:] }
+        return ["coefficient.nc": GriddedCoefficient.path(of: spec, problem: self)]
+    }
 }

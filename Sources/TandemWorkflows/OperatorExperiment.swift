@@ -11,8 +11,10 @@ public struct OperatorExperiment: Experiment {
     /// The run.
     public let run: OperatorRun
 
-    /// The profiles and transfer settings are explained by the summary; nothing to add.
-    public static func describe(_ resolved: ResolvedProblem, problemFile: String) throws -> [String] { [] }
+    /// The problem's summary (geometries on the grid, inputs, the DeepONet, its profiles and transfer).
+    public static func describe(_ problem: Problem, problemFile: String) throws -> [String] {
+        [try ResolvedProblem(try problem.pdeProblem(for: "a DeepONet")).summary()]
+    }
 
     /// A new or resumed training run.
     public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {

@@ -8,7 +8,7 @@ import TandemSpec
 public enum OperatorModel {
     /// The network, initialised from `seed`.
     /// - Throws: ``ProblemFileError`` at `model` when the declaration does not fit the data.
-    public static func make(_ spec: Problem.Model, dataset: OperatorDataset, problem: Problem, seed: UInt64) throws -> DeepONet<Float> {
+    public static func make(_ spec: PDEProblem.Model, dataset: OperatorDataset, problem: PDEProblem, seed: UInt64) throws -> DeepONet<Float> {
         var generator = SeededGenerator(seed: seed)
         let activation = spec.activation.activation
         let branch: Branch<Float>

@@ -1,5 +1,6 @@
 import Foundation
 import TandemIO
+import TandemOperators
 import TandemSpec
 
 /// Operator predictions as NetCDF, in the conventions of the solver's files: one `function`
@@ -13,7 +14,7 @@ public enum PredictionFile {
                              relativeErrors: [Double]?, attributes extra: [String: String]) throws {
         let problem = run.resolved.problem
         let grid = run.resolved.grid
-        let names = Problem.coordinates(grid.dimension)
+        let names = PDEProblem.coordinates(grid.dimension)
         let axes = Array(names.reversed())
         let count = functions.count
         let transient = problem.time != nil

@@ -1,5 +1,6 @@
 import Foundation
 import TandemIO
+import TandemOperators
 import TandemSpec
 
 /// Writes what `tandem compare` produces in a run directory: `metrics.json`, `report.md`,

@@ -16,7 +16,7 @@ public struct OperatorRun {
     /// The problem, resolved.
     public let resolved: ResolvedProblem
     /// The training profile's settings.
-    public let training: Problem.Training
+    public let training: PDEProblem.Training
     /// The profile's name.
     public let profile: String
     /// What the run trains.
@@ -38,14 +38,15 @@ public struct OperatorRun {
     /// - Throws: ``ProblemFileError`` for the file or an unknown profile; ``RunDirectoryError``
     ///   when the directory holds a run of another problem, or a checkpoint without `resume`.
     public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {
-        let problem = try Problem(contentsOf: problemPath)
+        let problem = try Problem(contentsOf: problemPath).pdeProblem(for: "a DeepONet")
         let training = try problem.profile(profile, of: problem.trainingProfiles, at: "training")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
         self.training = training
         self.profile = profile
         self.kind = .training
-        _ = try RunDirectory.prepare(directory, problem: problem, problemPath: problemPath, profile: profile, resume: resume)
+        _ = try RunDirectory.prepare(directory, header: problem.header, problemPath: problemPath, profile: profile, resume: resume,
+                                     carrying: problem.runFiles)
     }
 
     /// A transfer run in `directory` from the trained run in `source` (see ``Kind/transfer(source:fromScratch:)``).
@@ -63,7 +64,8 @@ public struct OperatorRun {
         self.training = transfer.training
         self.profile = profile
         self.kind = .transfer(source: source, fromScratch: fromScratch)
-        _ = try RunDirectory.prepare(directory, problem: problem, problemPath: sourceRun.path("problem.toml"), profile: profile, resume: resume)
+        _ = try RunDirectory.prepare(directory, header: problem.header, problemPath: sourceRun.path("problem.toml"), profile: profile, resume: resume,
+                                     carrying: problem.runFiles)
         let record = ["source": source, "mode": fromScratch ? "scratch" : "fine-tune"]
         try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path("transfer.json")))
         // The source's standardisation (the network was trained with it) and, when it has enough
@@ -84,8 +86,9 @@ public struct OperatorRun {
     /// Reopens a trained run for comparison or prediction.
     /// - Throws: ``RunDirectoryError`` when `directory` holds no trained operator run.
     public init(directory: String) throws {
-        let (problem, profile) = try RunDirectory(directory).trained()
-        guard problem.modelKind == .deeponet else { throw RunDirectoryError.wrongKind(directory: directory, holds: problem.modelKind.rawValue, expected: "DeepONet") }
+        let (file, profile) = try RunDirectory(directory).trained()
+        guard file.modelKind == .deeponet else { throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "DeepONet") }
+        let problem = try file.pdeProblem(for: "a DeepONet")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
         self.profile = profile
@@ -148,7 +151,7 @@ public struct OperatorRun {
 
     /// Metadata stored in checkpoints: what the model belongs to.
     public func metadata(model: DeepONet<Float>) -> [String: String] {
-        RunDirectory.metadata(problem: resolved.problem, model: OperatorModel.describe(model), profile: profile)
+        RunDirectory.metadata(header: resolved.problem.header, model: OperatorModel.describe(model), profile: profile)
     }
 
     /// A trainer, resumed from the checkpoint when `resume` and one exists.
@@ -178,8 +181,8 @@ public struct OperatorRun {
             }
             selection = .named(trainable)
         }
-        let objective = OperatorObjective(dataset: dataset, scaling: scaling, training: training, selection: selection)
-        let trainer = OperatorTrainer(model: model, objective: objective, plan: OperatorObjective.plan(training), directory: directory,
+        let objective = OperatorObjective(dataset: dataset, scaling: scaling, settings: training.objectiveSettings, selection: selection)
+        let trainer = OperatorTrainer(model: model, objective: objective, plan: training.plan, directory: directory,
                                       metadata: metadata(model: model), identity: RunDirectory.identity)
         if resuming { try trainer.resume() }
         return trainer

@@ -13,15 +13,17 @@ public struct PINNExperiment: Experiment {
 
     /// Checks what the spec alone cannot (a distance function for hard conditions) and says
     /// where an inverse problem's observations are.
-    public static func describe(_ resolved: ResolvedProblem, problemFile: String) throws -> [String] {
+    public static func describe(_ problem: Problem, problemFile: String) throws -> [String] {
+        let resolved = try ResolvedProblem(try problem.pdeProblem(for: "a PINN"))
+        let summary = resolved.summary()
         if let training = resolved.problem.pinnTrainingProfiles["paper"] { _ = try PINNProblem(resolved, training: training) }
-        guard let inverse = resolved.problem.inverse else { return [] }
+        guard let inverse = resolved.problem.inverse else { return [summary] }
         let path = PINNRun.observationsPath(inverse.observations, problemFile: problemFile)
         guard FileManager.default.fileExists(atPath: path) else {
-            return ["Inverse problem: learning \(inverse.names.joined(separator: ", ")); \(path) does not exist yet: make it with `tandem observe \(problemFile)`"]
+            return [summary, "Inverse problem: learning \(inverse.names.joined(separator: ", ")); \(path) does not exist yet: make it with `tandem observe \(problemFile)`"]
         }
         let observations = try PINNProblem.observations(path: path, resolved: resolved)
-        return ["Inverse problem: learning \(inverse.names.map { "\($0) (from \(inverse.unknowns[$0]!))" }.joined(separator: ", ")) from \(observations.values.shape[0]) observations in \(path), data weight \(inverse.dataWeight)"]
+        return [summary, "Inverse problem: learning \(inverse.names.map { "\($0) (from \(inverse.unknowns[$0]!))" }.joined(separator: ", ")) from \(observations.values.shape[0]) observations in \(path), data weight \(inverse.dataWeight)"]
     }
 
     /// A new or resumed run.

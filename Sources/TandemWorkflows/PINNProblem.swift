@@ -19,7 +19,7 @@ public struct PINNProblem {
     /// The problem with its geometry.
     public let resolved: ResolvedProblem
     /// Training settings.
-    public let training: Problem.PINNTraining
+    public let training: PDEProblem.PINNTraining
     /// The sampled domain.
     public let domain: SpaceTimeDomain
     /// Input axis names: coordinates, then `t`.
@@ -49,7 +49,7 @@ public struct PINNProblem {
     /// Boundary points grouped by the condition that holds there.
     struct BoundaryGroup {
         let points: Points
-        let condition: Problem.BoundaryCondition
+        let condition: PDEProblem.BoundaryCondition
         /// The box face the points lie on (for the normal), `nil` for the rest of the boundary.
         let face: Int?
         /// `g` at the points, `[n, 1]`.
@@ -60,12 +60,13 @@ public struct PINNProblem {
 
     /// Sets up `resolved` (a problem with `[model] kind = "pinn"`) for `training`.
     /// - Throws: ``ProblemFileError`` for a residual that cannot be written.
-    public init(_ resolved: ResolvedProblem, training: Problem.PINNTraining) throws {
+    public init(_ resolved: ResolvedProblem, training: PDEProblem.PINNTraining) throws {
         let problem = resolved.problem
         self.resolved = resolved
         self.training = training
         domain = SpaceTimeDomain(shape: resolved.shapes[0], timeEnd: problem.time?.end)
         axes = problem.pinnAxes
+        try problem.checkPINNResidual()
         residual = try problem.pinnResidual()
         residualRequest = Self.request(for: residual.variables, axes: axes)
         parameters = Dictionary(uniqueKeysWithValues: problem.parameters.map { ($0.name, $0.range.lowerBound) })
@@ -208,7 +209,7 @@ public struct PINNProblem {
         for (name, value) in unknowns { b[name] = .tensor(value) }
         if let jets {
             b["u"] = .tensor(jets.value)
-            for name in Problem.derivativeNames(axes: axes) where name != "u" {
+            for name in PDEProblem.derivativeNames(axes: axes) where name != "u" {
                 let indices = name.dropFirst(2).compactMap { c in axes.firstIndex(of: String(c)) }
                 if let d = jets.derivative(indices) { b[name] = .tensor(d) }
             }
@@ -313,7 +314,7 @@ public struct PINNProblem {
             }
             return nil
         }
-        var rows: [String: (condition: Problem.BoundaryCondition, face: Int?, points: [Double])] = [:]
+        var rows: [String: (condition: PDEProblem.BoundaryCondition, face: Int?, points: [Double])] = [:]
         for i in 0..<(flat.count / d) {
             let p = flat[i * d..<(i + 1) * d]
             let f = face(p)

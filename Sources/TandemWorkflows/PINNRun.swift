@@ -17,7 +17,7 @@ public struct PINNRun {
     /// The profile's name and settings.
     public let profile: String
     /// The profile's settings.
-    public let training: Problem.PINNTraining
+    public let training: PDEProblem.PINNTraining
 
     /// A file in the run directory.
     public func path(_ name: String) -> String { directory + "/" + name }
@@ -26,14 +26,15 @@ public struct PINNRun {
     /// - Throws: ``ProblemFileError`` for the file or an unknown profile; ``RunDirectoryError``
     ///   when the directory holds another run.
     public init(problemPath: String, directory: String, profile: String, resume: Bool) throws {
-        let problem = try Problem(contentsOf: problemPath)
+        let problem = try Problem(contentsOf: problemPath).pdeProblem(for: "a PINN")
         guard problem.modelKind == .pinn else { throw problem.error(at: "model.kind", "is not \"pinn\"") }
         let training = try problem.profile(profile, of: problem.pinnTrainingProfiles, at: "training")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
         self.profile = profile
         self.training = training
-        let run = try RunDirectory.prepare(directory, problem: problem, problemPath: problemPath, profile: profile, resume: resume)
+        let run = try RunDirectory.prepare(directory, header: problem.header, problemPath: problemPath, profile: profile, resume: resume,
+                                     carrying: problem.runFiles)
         // The observations travel with the run (the problem file names them relative to itself).
         if let inverse = problem.inverse {
             let source = Self.observationsPath(inverse.observations, problemFile: problemPath)
@@ -45,8 +46,9 @@ public struct PINNRun {
     /// Reopens a trained run.
     /// - Throws: ``RunDirectoryError`` when `directory` holds no trained PINN run.
     public init(directory: String) throws {
-        let (problem, profile) = try RunDirectory(directory).trained()
-        guard problem.modelKind == .pinn else { throw RunDirectoryError.wrongKind(directory: directory, holds: problem.modelKind.rawValue, expected: "PINN") }
+        let (file, profile) = try RunDirectory(directory).trained()
+        guard file.modelKind == .pinn else { throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "PINN") }
+        let problem = try file.pdeProblem(for: "a PINN")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
         self.profile = profile
@@ -93,7 +95,7 @@ public struct PINNRun {
         let setup = try PINNProblem(resolved, training: training)
         let objective = try PINNObjective(setup: setup, coefficientNames: model.coefficientNames, observations: try observations())
         let trainer = PINNTrainer(model: model, objective: objective, plan: PINNObjective.plan(setup, coefficientNames: model.coefficientNames),
-                                  directory: directory, metadata: RunDirectory.metadata(problem: resolved.problem, model: Self.describe(model), profile: profile),
+                                  directory: directory, metadata: RunDirectory.metadata(header: resolved.problem.header, model: Self.describe(model), profile: profile),
                                   identity: RunDirectory.identity)
         if resume && RunDirectory(directory).hasCheckpoint { try trainer.resume() }
         return trainer

@@ -6,7 +6,7 @@ extension ResolvedProblem {
     /// The interpreted problem in readable form, as `tandem check` prints it.
     public func summary() -> String {
         let p = problem
-        let coordinates = Problem.coordinates(p.dimension).joined(separator: ", ")
+        let coordinates = PDEProblem.coordinates(p.dimension).joined(separator: ", ")
         var lines: [String] = []
         lines.append("\(p.file): \(p.name)" + (p.summary.isEmpty ? "" : " — \(p.summary)"))
         lines.append("")
@@ -145,7 +145,7 @@ extension ResolvedProblem {
         return lines
     }
 
-    static func describe(_ field: Problem.RandomField, _ inner: String) -> String {
+    static func describe(_ field: PDEProblem.RandomField, _ inner: String) -> String {
         switch field.transform {
         case .lognormal: return "exp(\(field.mean) + \(inner))"
         case .gaussian: return "\(field.mean) + \(inner)"

@@ -63,7 +63,7 @@ public struct ReferenceDataset: Sendable {
             }
         }
         boundaryPlans = steadySolvers.map { BoundaryPlan(solver: $0, problem: problem) }
-        func field(_ coefficient: Problem.RandomField?) throws -> GaussianRandomField? {
+        func field(_ coefficient: PDEProblem.RandomField?) throws -> GaussianRandomField? {
             guard let spec = coefficient else { return nil }
             let covariance = spec.covariance.covariance
             return try GaussianRandomField(grid: resolved.grid, covariance: covariance, lengthScale: spec.length, variance: spec.variance, terms: spec.terms)
@@ -84,7 +84,7 @@ public struct ReferenceDataset: Sendable {
         SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(sample + 1) &+ 0xD1B5_4A32_D192_ED03 &* stream)
     }
 
-    static func transform(_ values: [Double], _ spec: Problem.RandomField) -> [Double] {
+    static func transform(_ values: [Double], _ spec: PDEProblem.RandomField) -> [Double] {
         switch spec.transform {
         case .lognormal: return values.map { Foundation.exp(spec.mean + $0) }
         case .gaussian: return values.map { spec.mean + $0 }
@@ -93,7 +93,7 @@ public struct ReferenceDataset: Sendable {
     }
 
     func pointCoordinates() -> [String: [Double]] {
-        let names = Problem.coordinates(resolved.grid.dimension)
+        let names = PDEProblem.coordinates(resolved.grid.dimension)
         let points = (0..<resolved.grid.pointCount).map(resolved.grid.point)
         var result: [String: [Double]] = [:]
         for (d, name) in names.enumerated() { result[name] = points.map { $0[d] } }
@@ -211,7 +211,7 @@ public struct ReferenceDataset: Sendable {
     ) throws -> Report {
         let problem = resolved.problem
         let grid = resolved.grid
-        let names = Problem.coordinates(grid.dimension)
+        let names = PDEProblem.coordinates(grid.dimension)
         let axes = Array(names.reversed())  // NetCDF order: (z, y, x), x fastest
         let coordinates = pointCoordinates()
         let times = outputTimes

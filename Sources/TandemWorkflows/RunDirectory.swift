@@ -47,28 +47,27 @@ public struct RunDirectory: Sendable {
     public static let identity: [(key: String, meaning: String)] = [("tandem.problem", "problem file"), ("tandem.model", "model")]
 
     /// Metadata stored in checkpoints: what the model belongs to.
-    public static func metadata(problem: Problem, model: String, profile: String) -> [String: String] {
-        ["tandem.problem": problem.text, "tandem.model": model, "tandem.profile": profile, "tandem.version": TandemVersion.string]
+    public static func metadata(header: ProblemHeader, model: String, profile: String) -> [String: String] {
+        ["tandem.problem": header.text, "tandem.model": model, "tandem.profile": profile, "tandem.version": TandemVersion.string]
     }
 
-    /// Creates the directory and records the problem and profile; refuses to overwrite a trained
+    /// Creates the directory and records the problem and profile, and copies in the files the run
+    /// needs (`carrying`: a name in the run for each source path); refuses to overwrite a trained
     /// run unless resuming it, and refuses to resume a run of another problem.
     /// - Throws: ``RunDirectoryError/occupied(directory:)``, ``RunDirectoryError/anotherProblem(directory:problemFile:)``;
     ///   file-system errors.
-    public static func prepare(_ path: String, problem: Problem, problemPath: String, profile: String, resume: Bool) throws -> RunDirectory {
+    public static func prepare(_ path: String, header: ProblemHeader, problemPath: String, profile: String, resume: Bool,
+                               carrying files: [String: String] = [:]) throws -> RunDirectory {
         let run = RunDirectory(path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let saved = run.file("problem.toml")
         if let existing = try? String(contentsOfFile: saved, encoding: .utf8), run.hasCheckpoint {
             guard resume else { throw RunDirectoryError.occupied(directory: path) }
-            guard existing == problem.text else { throw RunDirectoryError.anotherProblem(directory: path, problemFile: problemPath) }
+            guard existing == header.text else { throw RunDirectoryError.anotherProblem(directory: path, problemFile: problemPath) }
         }
-        try problem.text.write(toFile: saved, atomically: true, encoding: .utf8)
+        try header.text.write(toFile: saved, atomically: true, encoding: .utf8)
         try profile.write(toFile: run.file("profile"), atomically: true, encoding: .utf8)
-        // A coefficient read from a file travels with the run, as coefficient.nc.
-        if case let .file(spec) = problem.coefficient {
-            try run.copy(GriddedCoefficient.path(of: spec, problem: problem), as: "coefficient.nc")
-        }
+        for (name, source) in files.sorted(by: { $0.key < $1.key }) { try run.copy(source, as: name) }
         return run
     }
 

@@ -19,7 +19,7 @@ struct Observe: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try Problem(contentsOf: file)
+        let problem = try Problem(contentsOf: file).pdeProblem(for: "tandem observe")
         guard let path = out ?? problem.inverse.map({ PINNRun.observationsPath($0.observations, problemFile: file) }) else {
             throw ValidationError("\(file) has no [inverse] table naming the observations file; give --out")
         }

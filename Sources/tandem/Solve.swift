@@ -18,7 +18,7 @@ struct Solve: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try Problem(contentsOf: file)
+        let problem = try Problem(contentsOf: file).pdeProblem(for: "tandem solve")
         let resolved = try ResolvedProblem(problem)
         let dataset = try ReferenceDataset(resolved)
         let count = samples ?? problem.reference.samples

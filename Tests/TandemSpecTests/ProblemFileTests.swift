@@ -36,7 +36,7 @@ final class ProblemFileTests: XCTestCase {
         """
 
     func testValidFileDecodes() throws {
-        let p = try Problem(text: valid, file: "demo.toml")
+        let p = try PDEProblem(text: valid, file: "demo.toml")
         XCTAssertEqual(p.name, "demo")
         XCTAssertEqual(p.dimension, 2)
         XCTAssertEqual(p.geometries.map(\.name), ["square", "holed"])
@@ -69,7 +69,7 @@ final class ProblemFileTests: XCTestCase {
 
             [reference]
             """)
-        let p = try Problem(text: faces, file: "demo.toml")
+        let p = try PDEProblem(text: faces, file: "demo.toml")
         XCTAssertEqual(p.boundaries.count, 3)
         XCTAssertEqual(p.condition(onFace: 0).kind, .neumann)
         XCTAssertEqual(p.condition(onFace: 3).kind, .neumann)
@@ -79,7 +79,7 @@ final class ProblemFileTests: XCTestCase {
         func error(_ a: String, _ b: String) -> String {
             let text = faces.replacingOccurrences(of: a, with: b)
             XCTAssertNotEqual(text, faces, "replacement of \(a) did nothing")
-            do { _ = try Problem(text: text, file: "demo.toml"); return "no error" } catch { return "\(error)" }
+            do { _ = try PDEProblem(text: text, file: "demo.toml"); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(error("on = [\"x-max\"]", "on = [\"x-mx\"]"),
                        "demo.toml:33: boundary[2].on: unknown face \"x-mx\"; expected one of x-min, x-max, y-min, y-max")
@@ -98,7 +98,7 @@ final class ProblemFileTests: XCTestCase {
             let text = valid.replacingOccurrences(of: replace, with: replacement)
             XCTAssertNotEqual(text, valid, "replacement of \(replace) did nothing")
             do {
-                _ = try Problem(text: text, file: "demo.toml")
+                _ = try PDEProblem(text: text, file: "demo.toml")
                 return "no error"
             } catch { return "\(error)" }
         }
@@ -156,7 +156,7 @@ final class ProblemFileTests: XCTestCase {
             outputs = 8
             scheme = "backward-euler"
             """
-        let p = try Problem(text: text, file: "rd.toml")
+        let p = try PDEProblem(text: text, file: "rd.toml")
         XCTAssertEqual(p.pde, .reactionDiffusion)
         XCTAssertEqual(p.time?.steps, 40)
         XCTAssertEqual(p.time?.scheme, .backwardEuler)
@@ -164,7 +164,7 @@ final class ProblemFileTests: XCTestCase {
         XCTAssertEqual(p.parameters[1].range, 2...2)
         XCTAssertEqual(p.reactions.map(\.name), ["fisher"])
         func message(_ a: String, _ b: String) -> String {
-            do { _ = try Problem(text: text.replacingOccurrences(of: a, with: b), file: "rd.toml"); return "no error" } catch { return "\(error)" }
+            do { _ = try PDEProblem(text: text.replacingOccurrences(of: a, with: b), file: "rd.toml"); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(message("a*u*(1-u)", "exp(u)").hasPrefix("rd.toml:12: reaction[0].expression: not a polynomial in u of degree at most 8"))
         XCTAssertEqual(message("outputs = 8", "outputs = 7"), "rd.toml:23: time.outputs: expected a positive divisor of steps (40), got 7")
@@ -174,12 +174,12 @@ final class ProblemFileTests: XCTestCase {
     func testRandomPermeabilityAndMissingFile() throws {
         let text = valid.replacingOccurrences(of: "permeability = \"1 + x*y\"", with: "permeability = \"random\"")
             + "\n[inputs.permeability]\nkind = \"lognormal\"\ncovariance = \"spherical\"\nlength = 0.25\nterms = 50\n"
-        let p = try Problem(text: text, file: "r.toml")
+        let p = try PDEProblem(text: text, file: "r.toml")
         guard case let .random(field) = p.coefficient else { return XCTFail("expected a random field") }
         XCTAssertEqual(field.covariance, .spherical)
         XCTAssertEqual(field.terms, 50)
         XCTAssertEqual(field.variance, 1)
-        XCTAssertThrowsError(try Problem(contentsOf: "/nonexistent/x.toml")) {
+        XCTAssertThrowsError(try PDEProblem(contentsOf: "/nonexistent/x.toml")) {
             XCTAssertEqual("\($0)", "x.toml: cannot read the file (missing, unreadable or not UTF-8)")
         }
     }
@@ -203,7 +203,7 @@ final class ProblemFileTests: XCTestCase {
             n = [1, 3]
             p = [0.5, 1.5]
             """
-        let p = try Problem(text: text, file: "plate.toml")
+        let p = try PDEProblem(text: text, file: "plate.toml")
         XCTAssertEqual(p.geometries.map(\.name), ["plate(n=1, p=0.5)", "plate(n=1, p=1.5)", "plate(n=3, p=0.5)", "plate(n=3, p=1.5)"])
         XCTAssertEqual(p.geometries.map(\.family), Array(repeating: "plate", count: 4))
         XCTAssertEqual(p.familyParameters("plate"), ["n", "p"])
@@ -213,7 +213,7 @@ final class ProblemFileTests: XCTestCase {
         func message(_ a: String, _ b: String) -> String {
             let changed = text.replacingOccurrences(of: a, with: b)
             XCTAssertNotEqual(changed, text)
-            do { _ = try Problem(text: changed, file: "plate.toml"); return "no error" } catch { return "\(error)" }
+            do { _ = try PDEProblem(text: changed, file: "plate.toml"); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(message("(i + 1) / (n + 1)", "(j + 1)"),
                        "plate.toml:10: geometry[0].subtract[0].center[1]: in expression \"(j + 1)\" at column 2: unknown name \"j\"; expected one of i, n, p, pi, e")
@@ -246,7 +246,7 @@ final class ModelSectionTests: XCTestCase {
         """
 
     func testModelAndTrainingProfilesDecode() throws {
-        let problem = try Problem(text: text, file: "demo.toml")
+        let problem = try PDEProblem(text: text, file: "demo.toml")
         XCTAssertEqual(problem.model.branchInput, .fields)
         XCTAssertEqual(problem.model.kernel, 3)
         XCTAssertEqual(problem.model.latent, 16)
@@ -265,7 +265,7 @@ final class ModelSectionTests: XCTestCase {
         XCTAssertEqual(quick.optimizer, .adamThenLion)  // inherited
         XCTAssertEqual(quick.split, paper.split)
         // Without the sections: defaults for the problem's kind, the same settings in both profiles.
-        let plain = try Problem(text: ProblemFileTests.valid, file: "demo.toml")
+        let plain = try PDEProblem(text: ProblemFileTests.valid, file: "demo.toml")
         XCTAssertEqual(plain.model.branchInput, .fields)
         XCTAssertEqual(plain.trainingProfiles["quick"], plain.trainingProfiles["paper"])
     }
@@ -273,20 +273,20 @@ final class ModelSectionTests: XCTestCase {
     func testPiecewiseLearningRateDecodesAndIsInheritedByProfiles() throws {
         let piecewise = text.replacingOccurrences(of: "switch_step = 60", with: "switch_step = 60\ndecay = \"piecewise\"\nboundaries = [30, 70]\nlearning_rates = [1e-3, 1e-4, 1e-5]")
             + "\n\n[training.exponential]\ndecay = \"exponential\"\ndecay_rate = 0.5\n"
-        let problem = try Problem(text: piecewise, file: "demo.toml")
+        let problem = try PDEProblem(text: piecewise, file: "demo.toml")
         let paper = try XCTUnwrap(problem.trainingProfiles["paper"]), quick = try XCTUnwrap(problem.trainingProfiles["quick"])
-        XCTAssertEqual(paper.piecewise, Problem.Piecewise(boundaries: [30, 70], rates: [1e-3, 1e-4, 1e-5]))
+        XCTAssertEqual(paper.piecewise, PDEProblem.Piecewise(boundaries: [30, 70], rates: [1e-3, 1e-4, 1e-5]))
         XCTAssertEqual(quick.piecewise, paper.piecewise)  // inherited
         XCTAssertEqual(paper.learningRate, 1e-3)  // the first rate
         let exponential = try XCTUnwrap(problem.trainingProfiles["exponential"])
         XCTAssertNil(exponential.piecewise)
         XCTAssertEqual(exponential.decayRate, 0.5)
-        XCTAssertNil(try Problem(text: text, file: "demo.toml").trainingProfiles["paper"]?.piecewise)
+        XCTAssertNil(try PDEProblem(text: text, file: "demo.toml").trainingProfiles["paper"]?.piecewise)
 
         func error(_ replace: String, with replacement: String) -> String {
             let changed = piecewise.replacingOccurrences(of: replace, with: replacement)
             XCTAssertNotEqual(changed, piecewise, "replacement of \(replace) did nothing")
-            do { _ = try Problem(text: changed, file: "demo.toml"); return "no error" } catch { return "\(error)" }
+            do { _ = try PDEProblem(text: changed, file: "demo.toml"); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(error("learning_rates = [1e-3, 1e-4, 1e-5]", with: "learning_rates = [1e-3, 1e-4]"),
                        "demo.toml:42: training.learning_rates: expected 3 rates (one more than the 2 boundaries), got 2")
@@ -307,7 +307,7 @@ final class ModelSectionTests: XCTestCase {
             let changed = text.replacingOccurrences(of: replace, with: replacement)
             XCTAssertNotEqual(changed, text, "replacement of \(replace) did nothing")
             do {
-                _ = try Problem(text: changed, file: "demo.toml")
+                _ = try PDEProblem(text: changed, file: "demo.toml")
                 return "no error"
             } catch { return "\(error)" }
         }

@@ -194,8 +194,8 @@ final class OperatorTrainingTests: XCTestCase {
         var exploding = run.training
         exploding.learningRate = 1e30
         let resumed = try run.trainer(dataset: data, resume: true)
-        let trainer = OperatorTrainer(model: resumed.model, objective: OperatorObjective(dataset: data, scaling: OutputScaling(dataset: data), training: exploding),
-                                      plan: OperatorObjective.plan(exploding), directory: run.directory, metadata: run.metadata(model: resumed.model))
+        let trainer = OperatorTrainer(model: resumed.model, objective: OperatorObjective(dataset: data, scaling: OutputScaling(dataset: data), settings: exploding.objectiveSettings),
+                                      plan: exploding.plan, directory: run.directory, metadata: run.metadata(model: resumed.model))
         try trainer.resume()
         XCTAssertThrowsError(try trainer.run()) { error in
             guard case let TrainingError.diverged(step, _, checkpointStep, _) = error else { return XCTFail("\(error)") }

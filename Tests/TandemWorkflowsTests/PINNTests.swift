@@ -15,14 +15,22 @@ final class PINNTests: TemporaryDirectoryTestCase {
     func write(_ text: String) throws -> String { try write(text, "pinn.toml") }
 
     func assertProblemError(_ text: String, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try Problem(text: text, file: "bad.toml"), file: file, line: line) { error in
+        XCTAssertThrowsError(try PDEProblem(text: text, file: "bad.toml"), file: file, line: line) { error in
+            let message = "\(error)"
+            for part in expected { XCTAssertTrue(message.contains(part), "\(message) should contain \(part)", file: file, line: line) }
+        }
+    }
+
+    func assertCheckError(_ text: String, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNoThrow(try PDEProblem(text: text, file: "pinn.toml"), "the file itself decodes", file: file, line: line)
+        XCTAssertThrowsError(try ExperimentRegistry.describe(problemFile: try write(text)), file: file, line: line) { error in
             let message = "\(error)"
             for part in expected { XCTAssertTrue(message.contains(part), "\(message) should contain \(part)", file: file, line: line) }
         }
     }
 
     func testResidualFromTheKindAndFromTheFile() throws {
-        let problem = try Problem(text: TestProblems.tinyFisherPINN, file: "fisher.toml")
+        let problem = try PDEProblem(text: TestProblems.tinyFisherPINN, file: "fisher.toml")
         XCTAssertEqual(problem.modelKind, .pinn)
         XCTAssertEqual(problem.pinnAxes, ["x", "t"])
         // u_t − (D·u_xx) − R(u), D constant so no ∇D·∇u term.
@@ -38,14 +46,14 @@ final class PINNTests: TemporaryDirectoryTestCase {
             .replacingOccurrences(of: "shape = \"interval\"\nlower = 0\nupper = 1", with: "shape = \"rectangle\"\nlower = [0, 0]\nupper = [1, 1]")
             .replacingOccurrences(of: "[time]\nend = 1.0\nsteps = 100\noutputs = 10", with: "")
             .replacingOccurrences(of: "grid = [101]", with: "grid = [21, 21]")
-        let k = try Problem(text: darcy, file: "darcy.toml").pinnResidual()
+        let k = try PDEProblem(text: darcy, file: "darcy.toml").pinnResidual()
         let at: [String: Double] = ["x": 0.5, "y": 0.25, "u_x": 2, "u_y": 3, "u_xx": 5, "u_yy": 7, "rho": 1]
         // −(K(u_xx + u_yy) + K_x u_x + K_y u_y) − f with K = 1 + xy, K_x = y, K_y = x.
         XCTAssertEqual(k.evaluate(at), -((1 + 0.125) * 12 + 0.25 * 2 + 0.5 * 3) - 1, accuracy: 1e-12)
 
         // A residual written in the file is used as written.
         let general = TestProblems.tinyFisherPINN.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"sin(pi*x)\"\nresidual = \"u_t - 0.05*u_xx - rho*u*(1 - u)\"")
-        XCTAssertEqual(try Problem(text: general, file: "general.toml").pinnResidual().evaluate(values), residual.evaluate(values), accuracy: 1e-15)
+        XCTAssertEqual(try PDEProblem(text: general, file: "general.toml").pinnResidual().evaluate(values), residual.evaluate(values), accuracy: 1e-15)
     }
 
     func testBadPINNFilesAreRejectedAtCheckTime() {
@@ -61,33 +69,16 @@ final class PINNTests: TemporaryDirectoryTestCase {
                            ["inputs.parameters.rho", "is a range"])
         assertProblemError(base.replacingOccurrences(of: "initial = \"sin(pi*x)\"", with: "initial = \"random\"") + "\n[inputs.initial]\nkind = \"logistic\"\nlength = 0.2\n",
                            ["pde.initial", "random field"])
-        assertProblemError(base + "\n[[reaction]]\nname = \"second\"\nexpression = \"u\"\n", ["reaction", "2 families"])
+        // What needs the residual is checked by the PINN experiment (`tandem check`), located the same way.
+        assertCheckError(base + "\n[[reaction]]\nname = \"second\"\nexpression = \"u\"\n", ["pinn.toml:", "reaction", "2 families"])
+        assertCheckError(base.replacingOccurrences(of: "diffusivity = \"0.05\"", with: "diffusivity = \"random\"") + "\n[inputs.diffusivity]\nlength = 0.2\n",
+                         ["pinn.toml:", "pde.diffusivity", "random field"])
         assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nsampling = \"poisson-disk\""),
                            ["training.sampling", "sobol"])
         assertProblemError(base.replacingOccurrences(of: "activation = \"tanh\"", with: "activation = \"tanh\"\nfourier_features = 8\nfourier_scale = 0"),
                            ["model.fourier_scale", "positive"])
         assertProblemError(base.replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 150\nbatch = 3"),
                            ["training.batch", "unknown key"])
-    }
-
-    func testTensorExpressionsMatchTheInterpreterAndDifferentiate() throws {
-        let text = "sinh(x)*cosh(y) + max(x, y)^2 - min(x, 0.35)/(1 + y^2) + pow(1 + x*x, 1.5) + tan(0.5*y) + abs(x - y) - 2^x"
-        let e = try TandemSpec.Expression(parsing: text, variables: ["x", "y"])
-        let xs = (0..<7).map { -0.9 + 0.3 * Double($0) }, ys = (0..<7).map { 0.8 - 0.25 * Double($0) }
-        let expected = e.evaluate(["x": xs, "y": ys], count: 7)
-        let value = TensorExpression.tensor(TensorExpression.evaluate(e, ["x": .tensor(Tensor(shape: [7, 1], scalars: xs)), "y": .tensor(Tensor(shape: [7, 1], scalars: ys))]), rows: 7)
-        for (a, b) in zip(value.scalars, expected) { XCTAssertEqual(a, b, accuracy: 1e-12) }
-        // Constant subexpressions fold to numbers.
-        guard case let .constant(c) = TensorExpression.evaluate(try TandemSpec.Expression(parsing: "2*pi + exp(1)", variables: []), [:]) else {
-            return XCTFail("a constant expression should fold")
-        }
-        XCTAssertEqual(c, 2 * Double.pi + M_E, accuracy: 1e-14)
-        // u^3 stays exact for negative u (a product, not exp(3 log u)).
-        let cube = TensorExpression.tensor(TensorExpression.evaluate(try TandemSpec.Expression(parsing: "u^3", variables: ["u"]), ["u": .tensor(Tensor(shape: [1, 1], scalars: [-2]))]), rows: 1)
-        XCTAssertEqual(cube.scalars, [-8])
-        assertDerivativesMatchFiniteDifferences("tensor expression", at: [Tensor(shape: [7, 1], scalars: xs), Tensor(shape: [7, 1], scalars: ys.map { $0 + 0.01 })]) { p in
-            TensorExpression.tensor(TensorExpression.evaluate(e, ["x": .tensor(p[0]), "y": .tensor(p[1])]), rows: 7)
-        }
     }
 
     func testTrainingReachesTheSolverAndResumesExactly() throws {
@@ -296,7 +287,7 @@ final class PINNTests: TemporaryDirectoryTestCase {
         lbfgs_iterations = 1500
         """
         let path = try write(text, "darcy-inverse.toml")
-        let problem = try Problem(contentsOf: path)
+        let problem = try PDEProblem(contentsOf: path)
         XCTAssertEqual(problem.inverse?.unknowns, ["a": 0])
         _ = try ObservationSampler.write(resolved: try ResolvedProblem(problem), count: 100, noise: 0, seed: 1,
                                          to: directory.appendingPathComponent("darcy-observations.nc").path)
@@ -326,6 +317,9 @@ final class PINNTests: TemporaryDirectoryTestCase {
         assertProblemError(text.replacingOccurrences(of: "kind = \"dirichlet\"\nvalue = \"0\"", with: "kind = \"dirichlet\"\nvalue = \"0\"\n[[boundary]]\nkind = \"neumann\"\non = [\"x-max\"]\nvalue = \"0\"")
                             .replacingOccurrences(of: "hard_boundary = true", with: ""),
                            ["inverse.unknowns.a", "neumann"])
+        // An unknown the residual does not contain cannot be learned from the observations.
+        assertCheckError(text.replacingOccurrences(of: "a = 0.8", with: "a = 0.8\nb = 2").replacingOccurrences(of: "{ a = 0 }", with: "{ a = 0, b = 1 }"),
+                         ["pinn.toml:", "inverse.unknowns.b", "does not appear in the residual"])
     }
 
     /// A permeability read from a NetCDF file: a bilinear K is interpolated exactly (values and
@@ -364,8 +358,8 @@ final class PINNTests: TemporaryDirectoryTestCase {
         """
         let fileText = expressionText.replacingOccurrences(of: "permeability = \"1 + 2*x + 3*y + x*y\"", with: "permeability = \"file\"")
             .replacingOccurrences(of: "[[geometry]]", with: "[inputs.permeability]\nfile = \"k.nc\"\n[[geometry]]")
-        let byFile = try ResolvedProblem(try Problem(contentsOf: try write(fileText, "file.toml")))
-        let byExpression = try ResolvedProblem(try Problem(contentsOf: try write(expressionText, "expression.toml")))
+        let byFile = try ResolvedProblem(try PDEProblem(contentsOf: try write(fileText, "file.toml")))
+        let byExpression = try ResolvedProblem(try PDEProblem(contentsOf: try write(expressionText, "expression.toml")))
         XCTAssertTrue(byFile.summary().contains("from k.nc, variable K on a 9 × 5 grid"), byFile.summary())
         let field = try XCTUnwrap(byFile.coefficientFile)
         var g = SeededGenerator(seed: 3)
@@ -395,11 +389,11 @@ final class PINNTests: TemporaryDirectoryTestCase {
         // The run keeps its own copy.
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("krun/coefficient.nc").path))
         try FileManager.default.moveItem(atPath: kPath, toPath: kPath + ".moved")
-        let reopened = try ResolvedProblem(try Problem(contentsOf: directory.appendingPathComponent("krun/problem.toml").path))
+        let reopened = try ResolvedProblem(try PDEProblem(contentsOf: directory.appendingPathComponent("krun/problem.toml").path))
         XCTAssertEqual(reopened.coefficientFile?.values, field.values)
         // Located errors: a missing variable, a sample out of range, a grid the file does not cover.
         func assertResolveError(_ text: String, _ expected: [String], line: UInt = #line) {
-            XCTAssertThrowsError(try ResolvedProblem(try Problem(contentsOf: try write(text, "bad.toml"))), line: line) { error in
+            XCTAssertThrowsError(try ResolvedProblem(try PDEProblem(contentsOf: try write(text, "bad.toml"))), line: line) { error in
                 for part in expected { XCTAssertTrue("\(error)".contains(part), "\(error) should contain \(part)", line: line) }
             }
         }

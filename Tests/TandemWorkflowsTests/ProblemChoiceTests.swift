@@ -9,13 +9,13 @@ import XCTest
 /// mapping is by raw value; a case added to one side only would trap at run time).
 final class ProblemChoiceTests: XCTestCase {
     func testEveryFileChoiceMapsOntoTheLibrary() {
-        XCTAssertEqual(Problem.ActivationName.allCases.map { $0.activation.rawValue }, Problem.ActivationName.allCases.map(\.rawValue))
-        XCTAssertEqual(Set(Problem.ActivationName.allCases.map(\.rawValue)), Set(Activation.allCases.map(\.rawValue)))
-        XCTAssertEqual(Set(Problem.PINNTraining.Sampling.allCases.map(\.rawValue)), Set(Shape.Sampling.allCases.map(\.rawValue)))
-        XCTAssertEqual(Set(Problem.Time.Scheme.allCases.map(\.rawValue)), Set(TimeStepper.Scheme.allCases.map(\.rawValue)))
-        XCTAssertEqual(Set(Problem.RandomField.Covariance.allCases.map(\.rawValue)), Set(GaussianRandomField.Covariance.allCases.map(\.rawValue)))
-        XCTAssertEqual(Problem.PINNTraining.Sampling.latinHypercube.sampling, .latinHypercube)
-        XCTAssertEqual(Problem.Time.Scheme.backwardEuler.scheme, .backwardEuler)
-        XCTAssertEqual(Problem.RandomField.Covariance.spherical.covariance, .spherical)
+        XCTAssertEqual(PDEProblem.ActivationName.allCases.map { $0.activation.rawValue }, PDEProblem.ActivationName.allCases.map(\.rawValue))
+        XCTAssertEqual(Set(PDEProblem.ActivationName.allCases.map(\.rawValue)), Set(Activation.allCases.map(\.rawValue)))
+        XCTAssertEqual(Set(PDEProblem.PINNTraining.Sampling.allCases.map(\.rawValue)), Set(Shape.Sampling.allCases.map(\.rawValue)))
+        XCTAssertEqual(Set(PDEProblem.Time.Scheme.allCases.map(\.rawValue)), Set(TimeStepper.Scheme.allCases.map(\.rawValue)))
+        XCTAssertEqual(Set(PDEProblem.RandomField.Covariance.allCases.map(\.rawValue)), Set(GaussianRandomField.Covariance.allCases.map(\.rawValue)))
+        XCTAssertEqual(PDEProblem.PINNTraining.Sampling.latinHypercube.sampling, .latinHypercube)
+        XCTAssertEqual(PDEProblem.Time.Scheme.backwardEuler.scheme, .backwardEuler)
+        XCTAssertEqual(PDEProblem.RandomField.Covariance.spherical.covariance, .spherical)
     }
 }

@@ -1,8 +1,7 @@
 import TandemExpressions
 import TandemCore
-import TandemSpec
 
-/// Evaluates a problem-file ``TandemSpec/Expression`` on tensors, so that residuals and
+/// Evaluates an expression (``TandemExpressions/Expression``) on tensors, so that residuals and
 /// conditions written in the file become differentiable losses.
 ///
 /// Variables are bound to `[n, 1]` tensors (coordinates, `u` and its derivatives), to numbers
@@ -18,7 +17,7 @@ public enum TensorExpression {
     /// The expression's value for `bindings`; a constant expression gives a constant.
     /// - Precondition: every variable of the expression is bound (parsing against the same
     ///   names guarantees it).
-    public static func evaluate(_ e: TandemSpec.Expression, _ bindings: [String: Value]) -> Value {
+    public static func evaluate(_ e: TandemExpressions.Expression, _ bindings: [String: Value]) -> Value {
         switch e {
         case let .number(v): return .constant(v)
         case let .variable(name):
@@ -97,10 +96,10 @@ public enum TensorExpression {
         }
     }
 
-    static func call(_ f: TandemSpec.Expression.Function, _ values: [Value]) -> Value {
+    static func call(_ f: TandemExpressions.Expression.Function, _ values: [Value]) -> Value {
         let constants = values.compactMap { value -> Double? in if case let .constant(c) = value { return c } else { return nil } }
         if constants.count == values.count {
-            return .constant(TandemSpec.Expression.call(f, constants.map { .number($0) }).evaluate([:]))
+            return .constant(TandemExpressions.Expression.call(f, constants.map { .number($0) }).evaluate([:]))
         }
         let x = values[0]
         guard case let .tensor(t) = x else {
@@ -123,7 +122,7 @@ public enum TensorExpression {
     }
 
     /// `min`, `max` (as `(a + b ∓ |a − b|)/2`) and `pow`.
-    static func binaryCall(_ f: TandemSpec.Expression.Function, _ x: Value, _ y: Value) -> Value {
+    static func binaryCall(_ f: TandemExpressions.Expression.Function, _ x: Value, _ y: Value) -> Value {
         switch f {
         case .pow: return power(x, y)
         case .min, .max:
@@ -138,5 +137,5 @@ public enum TensorExpression {
 /// `a^b` as the expression language computes it (one source of truth for constant values).
 @inline(__always)
 func constantPower(_ a: Double, _ b: Double) -> Double {
-    TandemSpec.Expression.binary(.power, .number(a), .number(b)).evaluate([:])
+    TandemExpressions.Expression.binary(.power, .number(a), .number(b)).evaluate([:])
 }

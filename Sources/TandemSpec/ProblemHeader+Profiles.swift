@@ -1,4 +1,4 @@
-extension Problem {
+extension ProblemHeader {
     /// A table with named profiles: `read(table, nil)` is the `paper` profile (the table as
     /// written), each sub-table `[table.NAME]` is profile `NAME` read over it, and `quick` is
     /// `paper` when the file declares no `[table.quick]`. Sub-tables named in `ignoring` are
@@ -20,7 +20,7 @@ extension Problem {
     }
 }
 
-extension Problem {
+extension ProblemHeader {
     /// Profile `name` of `profiles` (decoded from the table at `keyPath`).
     /// - Throws: ``ProblemFileError`` at `keyPath` listing the profiles the file has.
     public func profile<Profile>(_ name: String, of profiles: [String: Profile], at keyPath: String) throws -> Profile {

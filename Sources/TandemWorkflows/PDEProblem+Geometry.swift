@@ -6,7 +6,7 @@ import TandemSpec
 extension ShapeSpec {
     /// The solid this declaration describes.
     /// - Throws: ``ProblemFileError`` at the geometry's line when the shape is invalid.
-    func makeShape(in problem: Problem) throws -> Shape {
+    func makeShape(in problem: PDEProblem) throws -> Shape {
         var shape: Shape
         let p = parameters
         switch kind {
@@ -37,7 +37,7 @@ extension ShapeSpec {
 /// A problem with its geometry built: shapes, the shared grid and each geometry's mask.
 public struct ResolvedProblem: Sendable {
     /// The decoded problem file.
-    public let problem: Problem
+    public let problem: PDEProblem
     /// One solid per geometry, in file order.
     public let shapes: [Shape]
     /// One grid for all geometries (so masks and fields line up across geometries).
@@ -52,7 +52,7 @@ public struct ResolvedProblem: Sendable {
 
     /// Builds shapes, grid and masks, and reads a coefficient given as a file.
     /// - Throws: ``ProblemFileError`` for an invalid shape or grid, or a geometry with no grid points inside.
-    public init(_ problem: Problem) throws {
+    public init(_ problem: PDEProblem) throws {
         self.problem = problem
         shapes = try problem.geometries.map { try $0.shape.makeShape(in: problem) }
         let boxes = shapes.map(\.boundingBox)
@@ -107,7 +107,7 @@ public struct ResolvedProblem: Sendable {
             let name = problem.geometries[i].name
             for (b, condition) in problem.boundaries.enumerated() where condition.kind != .dirichlet {
                 for face in condition.faces ?? [] where !onFace[face] {
-                    throw problem.error(at: "boundary[\(b)].on", "geometry \"\(name)\" has no grid points on face \(Problem.BoundaryCondition.faceName(face)), so the \(condition.kind.rawValue) condition there would have no effect")
+                    throw problem.error(at: "boundary[\(b)].on", "geometry \"\(name)\" has no grid points on face \(PDEProblem.BoundaryCondition.faceName(face)), so the \(condition.kind.rawValue) condition there would have no effect")
                 }
             }
             let fixing = (0..<2 * d).contains { f in onFace[f] && problem.condition(onFace: f).kind != .neumann }

@@ -15,22 +15,22 @@ enum LibraryChoice {
     }
 }
 
-extension Problem.ActivationName {
+extension PDEProblem.ActivationName {
     /// The network activation this name stands for.
     public var activation: Activation { LibraryChoice.map(self, to: Activation.self) }
 }
 
-extension Problem.PINNTraining.Sampling {
+extension PDEProblem.PINNTraining.Sampling {
     /// The point-sampling rule this name stands for.
     public var sampling: Shape.Sampling { LibraryChoice.map(self, to: Shape.Sampling.self) }
 }
 
-extension Problem.Time.Scheme {
+extension PDEProblem.Time.Scheme {
     /// The time discretisation this name stands for.
     public var scheme: TimeStepper.Scheme { LibraryChoice.map(self, to: TimeStepper.Scheme.self) }
 }
 
-extension Problem.RandomField.Covariance {
+extension PDEProblem.RandomField.Covariance {
     /// The covariance function this name stands for.
     public var covariance: GaussianRandomField.Covariance { LibraryChoice.map(self, to: GaussianRandomField.Covariance.self) }
 }

@@ -1,8 +1,6 @@
 import Foundation
 import TandemCore
 import TandemNN
-import TandemOperators
-import TandemSpec
 import TandemTraining
 
 /// The operator family's part of the one training loop: Cartesian batches of functions × all
@@ -16,19 +14,45 @@ public final class OperatorObjective: TrainingObjective {
     public let dataset: OperatorDataset
     /// The output standardisation the loss works in.
     public let scaling: OutputScaling
-    /// The profile's settings.
-    public let training: Problem.Training
+    /// What the objective draws and measures.
+    public struct Settings: Sendable, Equatable {
+        /// The loss on a batch (see ``OperatorObjective/loss(of:step:)``).
+        public enum Loss: Sendable, Equatable {
+            /// Mean squared error of the standardised outputs over the points inside the geometry.
+            case meanSquaredError
+            /// Mean over the batch of each function's relative L2 error of the physical outputs.
+            case relativeL2
+        }
+        /// Functions per step.
+        public var batch: Int
+        /// Query points per step (a random subset, drawn per step), or `nil` for all.
+        public var points: Int?
+        /// The loss.
+        public var loss: Loss
+        /// Seed of the batches and point subsets (step `k` draws from `(seed, k)`).
+        public var seed: UInt64
+
+        /// Settings for batches of `batch` functions.
+        public init(batch: Int, points: Int? = nil, loss: Loss = .meanSquaredError, seed: UInt64 = 0) {
+            self.batch = batch
+            self.points = points
+            self.loss = loss
+            self.seed = seed
+        }
+    }
+    /// What the objective draws and measures.
+    public let settings: Settings
     /// The parameters training may change (the rest are frozen).
     public let selection: ParameterSelection
     let points: Tensor<Float>
     let standardisedTargets: [Float]
     let testProbe: [Int]
 
-    /// An objective over `dataset` with the profile `training`; `selection` freezes the rest.
-    public init(dataset: OperatorDataset, scaling: OutputScaling, training: Problem.Training, selection: ParameterSelection = .all) {
+    /// An objective over `dataset` with `settings`; `selection` freezes the rest.
+    public init(dataset: OperatorDataset, scaling: OutputScaling, settings: Settings, selection: ParameterSelection = .all) {
         self.dataset = dataset
         self.scaling = scaling
-        self.training = training
+        self.settings = settings
         self.selection = selection
         points = Tensor(shape: [dataset.pointCount, dataset.pointDimension], scalars: dataset.points)
         standardisedTargets = scaling.standardise(dataset.targets)
@@ -46,33 +70,19 @@ public final class OperatorObjective: TrainingObjective {
     /// What usually cures a diverging operator run.
     public var divergenceAdvice: String { "lower training.learning_rate or raise training.batch" }
 
-    /// The plan of `training`: Adam (its schedule), Lion, or Adam then Lion from `switch_step`.
-    public static func plan(_ training: Problem.Training) -> TrainingPlan<Float> {
-        let adam = Adam<Float>(schedule: training.adamSchedule)
-        let lion = Lion<Float>(schedule: .constant(training.lionLearningRate))
-        let phases: [OptimizerPhase<Float>]
-        switch training.optimizer {
-        case .lion: phases = [OptimizerPhase(start: 0, optimizer: lion)]
-        case .adamThenLion where training.switchStep == 0: phases = [OptimizerPhase(start: 0, optimizer: lion)]
-        case .adamThenLion: phases = [OptimizerPhase(start: 0, optimizer: adam), OptimizerPhase(start: training.switchStep, optimizer: lion)]
-        case .adam: phases = [OptimizerPhase(start: 0, optimizer: adam)]
-        }
-        return TrainingPlan(steps: training.steps, phases: phases, checkpointEvery: training.checkpointEvery)
-    }
-
     /// The batch of step `k`: `batch` distinct training functions.
     func batch(at k: Int) -> [Int] {
-        var generator = SeededGenerator(seed: training.seed &+ 0x9E37_79B9 &* UInt64(k + 1))
+        var generator = SeededGenerator(seed: settings.seed &+ 0x9E37_79B9 &* UInt64(k + 1))
         var pool = dataset.train
-        let count = Swift.min(training.batch, pool.count)
+        let count = Swift.min(settings.batch, pool.count)
         for i in 0..<count { pool.swapAt(i, i + Int(generator.next() % UInt64(pool.count - i))) }
         return Array(pool[..<count])
     }
 
-    /// The query points of step `k`: `training.points` distinct indices, or `nil` for all.
+    /// The query points of step `k`: `settings.points` distinct indices, or `nil` for all.
     func pointSample(at k: Int) -> [Int]? {
-        guard let count = training.points, count < dataset.pointCount else { return nil }
-        var generator = SeededGenerator(seed: training.seed &+ 0x51_7CC1_B727 &* UInt64(k + 1))
+        guard let count = settings.points, count < dataset.pointCount else { return nil }
+        var generator = SeededGenerator(seed: settings.seed &+ 0x51_7CC1_B727 &* UInt64(k + 1))
         var chosen = Set<Int>()
         while chosen.count < count { chosen.insert(Int(generator.next() % UInt64(dataset.pointCount))) }
         return chosen.sorted()
@@ -117,8 +127,8 @@ public final class OperatorObjective: TrainingObjective {
     /// - `relative-l2`: `mean_i ‖σ(ŷᵢ − yᵢ)‖ / ‖σyᵢ + μ‖` over the points inside the geometry,
     ///   i.e. the per-sample relative L2 error of the physical outputs.
     func objective(_ prediction: Tensor<Float>, _ batch: Batch) -> (loss: Tensor<Float>, rowLoss: [Float], rowWeight: [Float]) {
-        switch training.loss {
-        case .mse:
+        switch settings.loss {
+        case .meanSquaredError:
             let difference = (prediction - batch.target) * batch.mask
             let rows = (difference * difference).sum(alongAxis: 1)
             let weights = batch.mask.sum(alongAxis: 1).scalars
@@ -182,22 +192,4 @@ public typealias OperatorTrainer = Trainer<OperatorObjective>
 extension Trainer where Objective == OperatorObjective {
     /// The training objective over `functions` (all points) for the current model, without recording.
     public func loss(on functions: [Int]) -> Float { objective.loss(on: functions, model: model) }
-}
-
-extension Problem.Training {
-    /// Adam's learning rate: `learning_rate · decay_rate^⌊step/decay_every⌋`, or the piecewise-
-    /// constant rates of `decay = "piecewise"`.
-    public var adamSchedule: LearningRateSchedule {
-        if let piecewise { return .piecewiseConstant(boundaries: piecewise.boundaries, values: piecewise.rates) }
-        return .exponential(initial: learningRate, decayRate: decayRate, decaySteps: decayEvery, staircase: true)
-    }
-
-    /// The schedule in words: `1e-3 ×0.95 every 1000`, or `1e-3, 1e-4 from 5000, …`.
-    public var rateDescription: String {
-        if let piecewise {
-            return ([String(describing: piecewise.rates[0])] + zip(piecewise.boundaries, piecewise.rates.dropFirst()).map { "\($1) from step \($0)" })
-                .joined(separator: ", ")
-        }
-        return "\(learningRate)" + (decayRate == 1 ? "" : " ×\(decayRate) every \(decayEvery)")
-    }
 }

@@ -1,64 +1,20 @@
 import Foundation
 import TandemCore
 import TandemIO
+import TandemOperators
 import TandemSpec
 
-/// A reference dataset arranged for an operator network: one *function* per (sample, geometry),
-/// its branch input, the query points shared by all functions, and the solution with its mask.
-///
-/// - Branch inputs by ``Problem/Model/BranchInput``: `fields` → `[2, H, W]` = [standardised log
-///   coefficient, mask] (Kumar et al. 2025, the Darcy benchmark); `parameters` → the geometry
-///   family's parameters, standardised; `functional-form` → the reaction's polynomial
-///   coefficients up to `encodingDegree` ‖ the initial condition on the grid.
-/// - Points: the grid coordinates (steady), or `(x…, t)` for every output time after `t = 0`
-///   (transient), in the NetCDF order (time slowest, x fastest).
-/// - Targets: `u` at every point, 0 where the mask is 0 (outside the geometry); metrics and the
-///   loss only count masked-in points.
-public struct OperatorDataset: Sendable {
-    /// `(sample, geometry)` of each function.
-    public let functions: [(sample: Int, geometry: Int)]
-    /// Branch inputs, `[functions, …]` flattened per function.
-    public let branchInputs: [Float]
-    /// The shape of one branch input.
-    public let branchShape: [Int]
-    /// Query points `[m, d]`, row-major.
-    public let points: [Float]
-    /// Coordinates per point (`d`).
-    public let pointDimension: Int
-    /// Solution `[functions, m]`, 0 outside the geometry.
-    public let targets: [Float]
-    /// 1 inside the geometry, 0 outside, `[functions, m]`.
-    public let masks: [Float]
-    /// The task of each function (reaction family, or geometry) and the task names.
-    public let tasks: [Int]
-    /// Names of the tasks.
-    public let taskNames: [String]
-    /// Indices of training and test functions.
-    public let train: [Int], test: [Int]
-    /// How branch inputs were standardised: `[mean, deviation]` of log K (fields), `[mean₀,
-    /// deviation₀, mean₁, …]` per parameter (parameters), empty (functional form).
-    public let branchStatistics: [Double]
-    /// Whether the file held the solution (targets are 0 otherwise; prediction only).
-    public let hasSolution: Bool
-    /// Every geometry of the problem, by name (functions refer to them by index).
-    public let geometryNames: [String]
-    /// Grid points per axis (x first), and output times per function (1 when steady); points
-    /// run over times slowest, then z, y, x.
-    public let gridPoints: [Int], timeCount: Int
-
-    /// Points per function.
-    public var pointCount: Int { points.count / pointDimension }
-
+extension OperatorDataset {
     /// Reads `path` (written by `tandem solve` for `resolved`) and arranges it for `model`.
     /// - Throws: ``ProblemFileError`` when the file does not match the problem (variables,
     ///   shapes, geometries), naming both sides; ``NetCDFError`` for unreadable files.
     /// - Parameter branchStatistics: the standardisation of the branch input (see
-    ///   ``branchStatistics``) to apply instead of computing it from the training functions, as a
+    ///   ``OperatorDataset/branchStatistics``) to apply instead of computing it from the training functions, as a
     ///   trained model needs for new data.
     /// - Parameter prediction: arrange every function of the file for prediction (all in
-    ///   ``test``, none in ``train``); the solution `u` may then be missing (targets are 0), except
+    ///   ``OperatorDataset/test``, none in ``OperatorDataset/train``); the solution `u` may then be missing (targets are 0), except
     ///   for the functional form, whose initial condition is `u` at `t = 0`.
-    public init(path: String, resolved: ResolvedProblem, model: Problem.Model, training: Problem.Training,
+    public init(path: String, resolved: ResolvedProblem, model: PDEProblem.Model, training: PDEProblem.Training,
                 branchStatistics: [Double]? = nil, prediction: Bool = false) throws {
         let (split, seed) = (training.split, training.seed)
         let problem = resolved.problem
@@ -72,7 +28,6 @@ public struct OperatorDataset: Sendable {
             throw problem.error(at: "model.branch_input", "prediction needs the branch standardisation the model was trained with")
         }
         let hasSolution = try !prediction || reader.variableNames.contains("u")
-        self.hasSolution = hasSolution
         let fileSamples: Int
         if hasSolution {
             fileSamples = try reader.shape(of: "u").shape.first ?? 0
@@ -106,9 +61,8 @@ public struct OperatorDataset: Sendable {
             usedSamples = usedSamples.filter { wanted.contains(Int(family[$0])) }
         }
         let functions = usedSamples.flatMap { s in used.map { (sample: s, geometry: $0) } }
-        self.functions = functions
-        geometryNames = problem.geometries.map(\.name)
-        gridPoints = grid.pointsPerAxis
+        let geometryNames = problem.geometries.map(\.name)
+        let gridPoints = grid.pointsPerAxis
         let fileMasks = try reader.values("mask", expectedShape: [geometryCount] + grid.pointsPerAxis.reversed())
 
         // Points and targets.
@@ -121,9 +75,8 @@ public struct OperatorDataset: Sendable {
                 if transient { points.append(Float(problem.time!.end * Double(ti) / Double(times - 1))) }
             }
         }
-        pointDimension = d + (transient ? 1 : 0)
-        timeCount = times - firstTime
-        self.points = points
+        let pointDimension = d + (transient ? 1 : 0)
+        let timeCount = times - firstTime
         let m = (times - firstTime) * n
         var targets = [Float](repeating: 0, count: functions.count * m)
         var masks = [Float](repeating: 0, count: functions.count * m)
@@ -141,10 +94,9 @@ public struct OperatorDataset: Sendable {
                 }
             }
         }
-        self.targets = targets
-        self.masks = masks
 
         // Tasks: reaction families, else geometries (families of geometries count as one task each).
+        let tasks: [Int], taskNames: [String]
         if problem.pde == .reactionDiffusion {
             let family = try reader.values("family", expectedShape: [u.shape[0]])
             tasks = functions.map { Int(family[$0.sample]) }
@@ -190,10 +142,9 @@ public struct OperatorDataset: Sendable {
         guard (!train.isEmpty || prediction), !test.isEmpty else {
             throw problem.error(at: "training.split", "the split leaves \(train.count) training and \(test.count) test functions; both need at least one")
         }
-        self.train = train
-        self.test = test
 
         // Branch inputs.
+        let branchInputs: [Float], branchShape: [Int], usedStatistics: [Double]
         switch model.branchInput {
         case .fields:
             guard d == 2 else { throw problem.error(at: "model.branch_input", "fields need a 2-D problem") }
@@ -209,7 +160,7 @@ public struct OperatorDataset: Sendable {
                 throw problem.error(at: "model.branch_input", "the saved input standardisation has \(statistics.count) values; fields need 2 (mean and deviation of log K)")
             }
             let (mean, deviation) = (statistics[0], statistics[1])
-            self.branchStatistics = statistics
+            usedStatistics = statistics
             // Channels: standardised log K, then (unless the model leaves it out) the mask.
             let channels = model.maskChannel ? 2 : 1
             var inputs = [Float](repeating: 0, count: functions.count * channels * n)
@@ -234,7 +185,7 @@ public struct OperatorDataset: Sendable {
             guard statistics.count == computed.count else {
                 throw problem.error(at: "model.branch_input", "the saved input standardisation has \(statistics.count) values; \(names.count) parameters need \(computed.count)")
             }
-            self.branchStatistics = statistics
+            usedStatistics = statistics
             let scale = names.indices.map { (statistics[2 * $0], statistics[2 * $0 + 1]) }
             branchInputs = raw.flatMap { row in row.enumerated().map { Float(($1 - scale[$0].0) / scale[$0].1) } }
             branchShape = [names.count]
@@ -254,10 +205,10 @@ public struct OperatorDataset: Sendable {
             }
             branchInputs = inputs
             branchShape = [powers.count + n]
-            self.branchStatistics = []
+            usedStatistics = []
         }
+        self.init(functions: functions, branchInputs: branchInputs, branchShape: branchShape, points: points, pointDimension: pointDimension,
+                  targets: targets, masks: masks, tasks: tasks, taskNames: taskNames, train: train, test: test,
+                  branchStatistics: usedStatistics, hasSolution: hasSolution, geometryNames: geometryNames, gridPoints: gridPoints, timeCount: timeCount)
     }
-
-    /// Elements of one branch input.
-    public var branchSize: Int { branchShape.reduce(1, *) }
 }

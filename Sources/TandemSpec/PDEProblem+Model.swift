@@ -1,5 +1,5 @@
 /// The `[model]` and `[training]` sections: the operator to train on the reference data and how.
-extension Problem {
+extension PDEProblem {
     /// Activation functions, spelled as in problem files (each maps to one `TandemNN.Activation`).
     public enum ActivationName: String, CaseIterable, Sendable {
         case identity, tanh, sigmoid, relu, leakyRelu = "leaky-relu", elu, selu, gelu, silu, softplus, sin
@@ -157,7 +157,7 @@ extension Problem {
         public var training: Training
     }
     /// Decodes `[model]`, with defaults for a problem of this kind.
-    static func decodeModel(_ t: SpecTable?, problem: Problem) throws -> Model {
+    static func decodeModel(_ t: SpecTable?, problem: PDEProblem) throws -> Model {
         let defaultInput: Model.BranchInput = problem.pde == .reactionDiffusion ? .functionalForm
             : problem.geometries.contains { !$0.parameters.isEmpty } ? .parameters : .fields
         func widths(_ key: String, _ fallback: [Int]) throws -> [Int] {
@@ -202,12 +202,12 @@ extension Problem {
     }
 
     /// Decodes `[training]` and its profiles (`[training.quick]`, …); `profile` picks the overrides.
-    static func decodeTraining(_ t: SpecTable?, problem: Problem) throws -> [String: Training] {
-        try decodeProfiles(t) { table, base in try readTraining(table, over: base, problem: problem) }
+    static func decodeTraining(_ t: SpecTable?, problem: PDEProblem) throws -> [String: Training] {
+        try ProblemHeader.decodeProfiles(t) { table, base in try readTraining(table, over: base, problem: problem) }
     }
 
     /// Decodes `[transfer]` and its profiles; empty without the table.
-    static func decodeTransfer(_ t: SpecTable?, problem: Problem) throws -> [String: Transfer] {
+    static func decodeTransfer(_ t: SpecTable?, problem: PDEProblem) throws -> [String: Transfer] {
         guard let t else { return [:] }
         func read(_ t: SpecTable, over base: Transfer?) throws -> Transfer {
             let known = problem.geometries.map(\.name)
@@ -227,12 +227,12 @@ extension Problem {
             training.geometries = [geometry]
             return Transfer(geometry: geometry, trainable: trainable, training: training)
         }
-        return try decodeProfiles(t) { table, base in try read(table!, over: base) }
+        return try ProblemHeader.decodeProfiles(t) { table, base in try read(table!, over: base) }
     }
 
     /// One `[training]`-like table over `base`; with `transfer`, `samples` counts training
     /// samples on the new geometry, the loss defaults to relative L2, and split keys are unknown.
-    static func readTraining(_ t: SpecTable?, over base: Training?, problem: Problem, transfer: Bool = false) throws -> Training {
+    static func readTraining(_ t: SpecTable?, over base: Training?, problem: PDEProblem, transfer: Bool = false) throws -> Training {
         let optimizer = try t?.choice("optimizer", Training.OptimizerKind.self, noun: "optimizer") ?? base?.optimizer ?? .adam
         var split = base?.split ?? .random(trainFraction: 0.8)
         if !transfer, let kind = try t?.string("split") {
@@ -309,12 +309,12 @@ extension Problem {
             split: split,
             geometries: geometries,
             families: families,
-            seed: UInt64(try t.integer("seed", Int(base?.seed ?? 0), minimum: 0)),
+            seed: UInt64(try t.integer("seed", Int(base?.seed ?? problem.header.seed ?? 0), minimum: 0)),
             loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse))
     }
 }
 
-extension Problem {
+extension PDEProblem {
     /// `decay = "exponential" | "piecewise"` with `boundaries` and `learning_rates` for the latter;
     /// a table that says nothing keeps `base`'s choice.
     static func readPiecewise(_ t: SpecTable?, over base: Piecewise?) throws -> Piecewise? {

@@ -1,20 +1,12 @@
 import TandemExpressions
 /// Physics-informed networks: `[model] kind = "pinn"`, its `[training]` settings, and the
-/// residual `[pde] residual` (or the one the PDE kind implies).
-extension Problem {
-    /// What `[model]` declares.
-    public enum ModelKind: String, CaseIterable, Sendable {
-        /// A DeepONet trained on reference data (``Model``).
-        case deeponet
-        /// A physics-informed network trained on the residual (``PINNModel``).
-        case pinn
-    }
-
+/// residual `[pde] residual` (the PINN family writes the PDE kind's own equation when there is none).
+extension PDEProblem {
     /// `[model]` with `kind = "pinn"`: an MLP from `(x[, y[, z]][, t])` to `u`.
     public struct PINNModel: Sendable, Equatable {
         /// Hidden widths.
         public var layers: [Int]
-        /// A smooth activation (Taylor-mode jets need σ' and σ''): tanh, sin, silu, sigmoid or softplus.
+        /// A smooth activation (Taylor-mode jets need σ' and σ''): tanh, sin, silu, gelu, sigmoid or softplus.
         public var activation: ActivationName
         /// Impose the Dirichlet condition exactly by the output transform `u = g + φ·N`, `φ` the
         /// geometry's smooth distance function (every condition must be Dirichlet with one value `g`).
@@ -123,53 +115,12 @@ extension Problem {
     /// The PINN's input axes: the coordinates, then `t` for transient problems.
     public var pinnAxes: [String] { Self.coordinates(dimension) + (time == nil ? [] : ["t"]) }
 
-    /// The name of a derivative of `u` in residual expressions: `u_x`, `u_xx`, `u_xy`, `u_t`.
-    public static func derivativeName(_ axes: [String]) -> String { axes.isEmpty ? "u" : "u_" + axes.joined() }
+    /// The name of a derivative of `u` in residual expressions: `u_x`, `u_xx`, `u_xy`, `u_t`
+    /// (``DerivativeNames/name(_:)``).
+    public static func derivativeName(_ axes: [String]) -> String { DerivativeNames.name(axes) }
 
-    /// The derivative names a residual over `axes` may use: `u`, `u_a` and `u_ab` for every axis
-    /// and ordered pair of axes.
-    public static func derivativeNames(axes: [String]) -> [String] {
-        ["u"] + axes.map { derivativeName([$0]) } + axes.flatMap { a in axes.map { derivativeName([a, $0]) } }
-    }
-
-    /// The residual a PINN drives to zero: `[pde] residual` when given, else the PDE kind's
-    /// equation written as an expression over `u` and its derivatives:
-    /// - darcy: `−(K·Δu + ∇K·∇u) − f`;
-    /// - heat: `u_t − (κ·Δu + ∇κ·∇u) − q` (steady: without `u_t`);
-    /// - reaction–diffusion: `u_t − (D·Δu + ∇D·∇u) − R(u)` (one reaction family).
-    ///
-    /// Coefficients must be expressions, not random fields; `∇K` is differentiated symbolically.
-    /// - Throws: ``ProblemFileError`` when the kind's equation cannot be written (random coefficient,
-    ///   several reaction families).
-    public func pinnResidual() throws -> Expression {
-        if let residual { return residual }
-        let space = Self.coordinates(dimension)
-        func v(_ name: String) -> Expression { .variable(name) }
-        let k: Expression
-        switch coefficient {
-        case let .expression(e): k = e
-        case .file: k = v(pde.coefficientSymbol)
-        case .random:
-            throw error(at: "pde.\(pde.coefficientKey)", "is a random field; a PINN solves one problem instance, so give an expression or a file")
-        }
-        func add(_ a: Expression, _ b: Expression) -> Expression { .binary(.add, a, b) }
-        func mul(_ a: Expression, _ b: Expression) -> Expression { .binary(.multiply, a, b) }
-        var flux: Expression = mul(k, space.map { v(Self.derivativeName([$0, $0])) }.reduce(.number(0), add))
-        for axis in space {
-            // A field's gradient is read with it (K_x, …); an expression's is differentiated.
-            let dk = if case .file = coefficient { v(pde.coefficientSymbol + "_" + axis) } else { try k.derivative(with: axis).simplified }
-            if dk != .number(0) { flux = add(flux, mul(dk, v(Self.derivativeName([axis])))) }
-        }
-        var r: Expression = .binary(.subtract, .negate(flux), source)
-        if time != nil { r = add(v("u_t"), r) }
-        if pde == .reactionDiffusion {
-            guard reactions.count == 1 else {
-                throw error(at: "reaction", "declares \(reactions.count) families; a PINN solves one reaction, or give [pde] residual")
-            }
-            r = .binary(.subtract, r, reactions[0].expression)
-        }
-        return r.fullySimplified
-    }
+    /// The derivative names a residual over `axes` may use (``DerivativeNames/all(axes:)``).
+    public static func derivativeNames(axes: [String]) -> [String] { DerivativeNames.all(axes: axes) }
 
     /// The names a residual may use for a coefficient read from a file — `K, K_x, K_y` (by kind
     /// and dimension) — or none.
@@ -180,12 +131,12 @@ extension Problem {
     }
 
     /// Decodes `[model]` of kind pinn and checks that the problem is one instance a PINN can solve.
-    static func decodePINNModel(_ t: SpecTable, problem: Problem) throws -> PINNModel {
+    static func decodePINNModel(_ t: SpecTable, problem: PDEProblem) throws -> PINNModel {
         let layers = try t.ints("layers") ?? [64, 64, 64, 64]
         guard !layers.isEmpty, layers.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else { throw t.error("layers", "expected hidden widths between 1 and 4096, got \(layers)") }
         let activation = try t.choice("activation", ActivationName.self) ?? .tanh
-        guard [.tanh, .sin, .silu, .sigmoid, .softplus].contains(activation) else {
-            throw t.error("activation", "\(activation.rawValue) has no second derivative for the residual; expected tanh, sin, silu, sigmoid or softplus")
+        guard [.tanh, .sin, .silu, .gelu, .sigmoid, .softplus].contains(activation) else {
+            throw t.error("activation", "\(activation.rawValue) has no second derivative for the residual; expected tanh, sin, silu, gelu, sigmoid or softplus")
         }
         let hard = try t.bool("hard_boundary") ?? false
         let features = try t.int("fourier_features") ?? 0
@@ -203,24 +154,19 @@ extension Problem {
         guard problem.geometries.count == 1 else {
             throw problem.error(at: "geometry", "declares \(problem.geometries.count) geometries; a PINN solves on one")
         }
-        _ = try problem.pinnResidual()
         return PINNModel(layers: layers, activation: activation, hardBoundary: hard, fourierFeatures: features, fourierScale: scale)
     }
 
     /// Decodes `[inverse]`: the observations file and the unknowns with their starting values.
-    static func decodeInverse(_ t: SpecTable, problem: Problem) throws -> Inverse {
+    static func decodeInverse(_ t: SpecTable, problem: PDEProblem) throws -> Inverse {
         let observations = try t.requiredString("observations", "the NetCDF file of observations (variables \(problem.pinnAxes.joined(separator: ", ")) and u)")
         guard let table = try t.table("unknowns"), !table.table.keys.isEmpty else {
             throw t.missing("unknowns", "a table of the parameters to learn with their starting values, e.g. { D = 0.02, rho = 0.5 }")
         }
         var unknowns: [String: Double] = [:]
-        let residual = try problem.pinnResidual()
         for name in table.table.keys.sorted() {
             guard problem.parameters.contains(where: { $0.name == name }) else {
                 throw table.error(name, "is not a parameter of [inputs.parameters] (\(problem.parameters.map(\.name).joined(separator: ", "))); declare it there with its true value")
-            }
-            guard residual.variables.contains(name) else {
-                throw table.error(name, "does not appear in the residual \(residual), so the observations cannot determine it")
             }
             if case let .expression(k) = problem.coefficient, k.variables.contains(name),
                let flux = problem.boundaries.first(where: { $0.kind != .dirichlet }) {
@@ -239,11 +185,11 @@ extension Problem {
     }
 
     /// Decodes a PINN's `[training]` and its profiles (`[training.quick]`, …).
-    static func decodePINNTraining(_ t: SpecTable?, problem: Problem) throws -> [String: PINNTraining] {
-        try decodeProfiles(t, ignoring: ["weights"]) { table, base in try readPINNTraining(table, over: base, problem: problem) }
+    static func decodePINNTraining(_ t: SpecTable?, problem: PDEProblem) throws -> [String: PINNTraining] {
+        try ProblemHeader.decodeProfiles(t, ignoring: ["weights"]) { table, base in try readPINNTraining(table, over: base, problem: problem) }
     }
 
-    static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: Problem) throws -> PINNTraining {
+    static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: PDEProblem) throws -> PINNTraining {
         let sampling = try t?.choice("sampling", PINNTraining.Sampling.self, noun: "sampling") ?? base?.sampling ?? .latinHypercube
         var weights = base?.weights ?? (1, 1, 1)
         if let w = try t?.table("weights") {
@@ -276,7 +222,7 @@ extension Problem {
             annealAlpha: alpha,
             lbfgsIterations: try t.integer("lbfgs_iterations", base?.lbfgsIterations ?? 0, minimum: 0),
             checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500),
-            seed: UInt64(try t.integer("seed", Int(base?.seed ?? 0), minimum: 0)))
+            seed: UInt64(try t.integer("seed", Int(base?.seed ?? problem.header.seed ?? 0), minimum: 0)))
         if training.refineEvery > 0, training.resampleEvery > 0 {
             throw t!.error("refine_every", "adaptive refinement adds to a fixed collocation set; set resample_every = 0 or refine_every = 0")
         }
