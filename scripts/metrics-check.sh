@@ -48,17 +48,27 @@ def numbers(value):
     return value
 
 measured = {n: numbers(json.load(open(f"{work}/{n}/metrics.json"))) for n in names}
+# Training amplifies round-off, and OpenBLAS picks its kernels by CPU: numbers are reproducible
+# on one machine, not across machines. Record and check on the same one.
+import os, platform
+def machine():
+    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    return {"cpu": model, "cpus": os.cpu_count(), "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "")}
 if mode == "record":
     try:
         recorded = json.load(open(baseline))
     except FileNotFoundError:
         recorded = {}
     recorded.update(measured)
+    recorded["_machine"] = machine()
     json.dump(recorded, open(baseline, "w"), indent=1, sort_keys=True)
     print(f"recorded {len(measured)} problems in {baseline}")
     sys.exit(0)
 
 recorded = json.load(open(baseline))
+if recorded.get("_machine") != machine():
+    print(f"warning: the baseline was recorded on {recorded.get('_machine', 'an unrecorded machine')}, this is {machine()}; "
+          "expect differences from BLAS kernels alone — record before and check after a change on one machine", file=sys.stderr)
 worst, failures = 0.0, []
 def compare(path, a, b):
     global worst

@@ -10,8 +10,50 @@ extension Shape {
 
     /// The signed distance at every grid point (negative inside): the level set the solvers use to
     /// place curved boundaries between grid points; `mask(on:)` is where it is `≤ 0`.
+    ///
+    /// Boolean combinations make `φ = 0` at points that are not on the solid's boundary: with
+    /// `φ = max(a, −b)` the points where the outer boundary and a cut-out's edge coincide (an
+    /// L-shape written as a square minus a square has a whole edge of them), and with
+    /// `φ = min(a, b)` the seam where two parts of a union touch. A grid point with
+    /// `|φ| ≤ 10⁻⁹·h` is classified by probing `φ` at `p + ε·e` (`ε = 10⁻⁵·h`, `e` the `3^d − 1`
+    /// directions to the neighbouring cube corners and faces): if no probe lies clearly inside
+    /// (`φ < −10⁻³·ε`), `p` is not in the closure of the interior and gets `φ = +10⁻⁹·h`
+    /// (outside); if no probe lies clearly outside, `p` is interior and gets `φ = −h`; otherwise it
+    /// is a boundary point and keeps `φ` (`h` the smallest grid spacing).
     public func levelSet(on grid: CartesianGrid) -> [Double] {
-        (0..<grid.pointCount).map { signedDistance(grid.point($0)) }
+        let h = grid.spacing.min()!
+        let tolerance = 1e-9 * h, probe = 1e-5 * h, clear = 1e-3 * probe
+        let directions = Self.probeDirections(dimension: grid.dimension)
+        return (0..<grid.pointCount).map { i in
+            let p = grid.point(i)
+            let phi = signedDistance(p)
+            guard Swift.abs(phi) <= tolerance else { return phi }
+            var inside = false, outside = false
+            for e in directions {
+                let value = signedDistance(zip(p, e).map { $0 + probe * $1 })
+                if value < -clear { inside = true }
+                if value > clear { outside = true }
+                if inside && outside { return phi }
+            }
+            if !inside { return tolerance }
+            if !outside { return -h }
+            return phi
+        }
+    }
+
+    /// The offsets `e ∈ {−1, 0, 1}^d \ {0}`, each scaled to unit length.
+    static func probeDirections(dimension d: Int) -> [[Double]] {
+        var result: [[Double]] = []
+        for code in 0..<Int(pow(3, Double(d))) {
+            var rest = code
+            let e = (0..<d).map { _ -> Double in
+                defer { rest /= 3 }
+                return Double(rest % 3 - 1)
+            }
+            let length = norm(e)
+            if length > 0 { result.append(e.map { $0 / length }) }
+        }
+        return result
     }
 
     /// The area (2-D), volume (3-D) or length (1-D), estimated by quasi-Monte Carlo with

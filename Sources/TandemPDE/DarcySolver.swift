@@ -18,7 +18,9 @@ import TandemSparse
 /// point `p` whose neighbour `q` is outside gets the boundary crossing `x_Γ = x_p + θh` with
 /// `θ = φ_p/(φ_p − φ_q)`, and the flux `k·(u_p − g(x_Γ))/(θh)`: the symmetric discretisation of
 /// Gibou, Fedkiw, Cheng & Kang (J. Comput. Phys. 176, 2002), second order in the solution.
-/// Points within `θ < 10⁻⁶` of the boundary hold `g`. Without a level set the boundary is
+/// Points within `θ < 10⁻⁶` of the boundary hold `g`, and so does every point with
+/// `φ > −10⁻⁶·h` off the box faces (on the boundary within round-off) whatever its neighbours: a re-entrant corner
+/// on the grid has all its axis neighbours on the boundary, none outside. Without a level set the boundary is
 /// stair-stepped: active points with an inactive neighbour hold `g` (first order in the
 /// boundary's position).
 ///
@@ -44,6 +46,9 @@ public final class DarcySolver: Sendable {
     /// and the mass of each unknown in time stepping.
     public let weights: [Double]
     let pattern: CholeskyPattern
+    /// The factorisation that runs: "CHOLMOD simplicial LLᵀ" or "CHOLMOD supernodal LLᵀ",
+    /// chosen at analysis from CHOLMOD's flop estimate (``CholeskyPattern/Method``).
+    public var factorization: String { pattern.method.description }
     let patternMatrix: SparseMatrix
     /// The stencil: row `r`'s entries are `entryStart[r]..<entryStart[r+1]`, each a `kind`, a
     /// target (matrix slot, Dirichlet node or flux node), the neighbouring grid point (for `K`),
@@ -104,6 +109,8 @@ public final class DarcySolver: Sendable {
                 (index[d] == 0 ? [2 * d] : []) + (index[d] == counts[d] - 1 ? [2 * d + 1] : [])
             }
         }
+        /// Points with `φ > −10⁻⁶·h` lie on the boundary.
+        let onBoundary = Self.minimumTheta * h.min()!
         func theta(_ p: Int, _ q: Int) -> Double {
             let a = levelSet![p], b = levelSet![q]
             return a / (a - b)
@@ -118,6 +125,9 @@ public final class DarcySolver: Sendable {
             let multi = grid.multiIndex(p)
             let onFaces = boxFaces(multi)
             var fixedFace: Int?? = onFaces.first(where: { faces[$0] == .dirichlet }).map { .some($0) }
+            if fixedFace == nil, onFaces.isEmpty, let levelSet, levelSet[p] > -onBoundary {
+                fixedFace = .some(nil)  // on the boundary itself, whatever its neighbours (a re-entrant corner)
+            }
             if fixedFace == nil {
                 for d in 0..<dimension {
                     for (side, q) in [(0, p - strides[d]), (1, p + strides[d])] {

@@ -121,7 +121,7 @@ public final class TimeStepper: @unchecked Sendable {
             return m
         }
         let linearMatrix: SparseMatrix? = reaction == nil ? shifted([Double](repeating: 0, count: n)) : nil
-        let linearFactor: CholeskyFactor? = try linearMatrix.map { try CholeskyPattern(analyzing: a).factorize($0) }
+        let linearFactor: CholeskyFactor? = try linearMatrix.map { try spatial.pattern.factorize($0) }
         let luPattern: LUPattern? = reaction == nil ? nil : try LUPattern(analyzing: a)
 
         for step in 1...max(steps, 1) where steps > 0 {
@@ -156,6 +156,32 @@ public final class TimeStepper: @unchecked Sendable {
             }
             bOld = bNew
             if step % recordEvery == 0 || step == steps { snapshots.append(spatial.expand(u, dirichlet: g.dirichlet)) }
+        }
+        return snapshots
+    }
+    /// Advances `initial` from `t₀` through each of `times` in turn, landing on every one
+    /// exactly: the interval to `times[k]` takes `steps[k]` equal steps. Returns the initial field
+    /// and the field at each of `times` (every grid point, NaN outside the domain).
+    ///
+    /// Each interval is one ``integrate(initial:from:timeStep:steps:scheme:reaction:boundary:source:recordEvery:)``
+    /// from the last field; the schemes are one-step, so this equals one integration with those
+    /// step sizes.
+    /// - Throws: ``PDEError/invalidInput(_:)`` for times that do not increase from `t₀` or a
+    ///   count below 1; the errors of the integration.
+    public func integrate(
+        initial: [Double], from t0: Double = 0, through times: [Double], steps: [Int], scheme: Scheme,
+        reaction: Reaction? = nil, boundary: (Double) -> BoundaryValues, source: ((Double) -> [Double])? = nil
+    ) throws -> [[Double]] {
+        guard times.count == steps.count, steps.allSatisfy({ $0 >= 1 }) else {
+            throw PDEError.invalidInput("need one step count ≥ 1 per output time, got \(steps.count) counts \(steps) for \(times.count) times")
+        }
+        var snapshots = [initial], start = t0
+        for (end, count) in zip(times, steps) {
+            guard end > start else { throw PDEError.invalidInput("output times must increase from t₀ = \(t0), got \(end) after \(start)") }
+            let fields = try integrate(initial: snapshots.last!, from: start, timeStep: (end - start) / Double(count), steps: count,
+                                       scheme: scheme, reaction: reaction, boundary: boundary, source: source, recordEvery: count)
+            snapshots.append(fields.last!)
+            start = end
         }
         return snapshots
     }

@@ -14,6 +14,18 @@ public final class CholeskyPattern: @unchecked Sendable {
     /// The analysed matrix's shape and pattern, to check later matrices against.
     let template: SparseMatrix
     let transpose: [Int]
+    /// Which of CHOLMOD's two methods the analysis chose (see ``Method``).
+    public let method: Method
+
+    /// CHOLMOD's two ways to compute `LLᵀ`: column by column (simplicial), or in dense
+    /// supernodal blocks through BLAS. Tandem takes the simplicial one below 10⁸ flops of
+    /// CHOLMOD's own estimate and the supernodal one above.
+    public enum Method: String, Sendable {
+        case simplicial, supernodal
+
+        /// "CHOLMOD simplicial LLᵀ" or "CHOLMOD supernodal LLᵀ".
+        public var description: String { "CHOLMOD \(rawValue) LLᵀ" }
+    }
 
     /// Analyses `matrix`, which must be square with a symmetric pattern.
     /// - Throws: ``SparseSolverError/invalidMatrix(matrix:reason:)`` for a non-square matrix or
@@ -28,6 +40,7 @@ public final class CholeskyPattern: @unchecked Sendable {
         self.transpose = transpose
         self.template = matrix
         self.symbolic = try CHOLMOD.analyze(matrix)
+        method = symbolic.factor!.pointee.is_super != 0 ? .supernodal : .simplicial
     }
 
     /// The numeric factorisation `A = LLᵀ` (with the analysed fill-reducing permutation).

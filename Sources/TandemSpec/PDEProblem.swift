@@ -96,8 +96,35 @@ public struct PDEProblem: Sendable {
         public var steps: Int
         /// Backward Euler or Crank–Nicolson.
         public var scheme: Scheme
-        /// Output times, evenly spaced over `(0, end]`, plus `t = 0`.
+        /// The number of output times after `t = 0`.
         public var outputs: Int
+        /// `[time] output_times`: the output times after `t = 0`, increasing, in `(0, end]`;
+        /// `nil` for `outputs` evenly spaced times.
+        public var outputTimes: [Double]?
+
+        /// - Parameter outputTimes: explicit output times (their count replaces `outputs`).
+        public init(end: Double, steps: Int, scheme: Scheme, outputs: Int, outputTimes: [Double]? = nil) {
+            self.end = end
+            self.steps = steps
+            self.scheme = scheme
+            self.outputs = outputTimes?.count ?? outputs
+            self.outputTimes = outputTimes
+        }
+
+        /// Every time written: `t = 0`, then the explicit list or `outputs` evenly spaced times
+        /// `end·k/outputs`.
+        public var times: [Double] {
+            [0] + (outputTimes ?? (1...outputs).map { end * Double($0) / Double(outputs) })
+        }
+
+        /// The steps from each output time to the next: `steps/outputs` each when evenly spaced;
+        /// with an explicit list, `⌈length/Δt⌉` equal steps per interval, `Δt = end/steps`, so
+        /// the integration lands on every listed time.
+        public var stepsPerOutput: [Int] {
+            guard outputTimes != nil else { return Array(repeating: steps / outputs, count: outputs) }
+            let t = times, dt = end / Double(steps)
+            return (1..<t.count).map { k in Swift.max(1, Int(((t[k] - t[k - 1]) / dt - 1e-9).rounded(.up))) }
+        }
     }
 
     /// An initial condition: an expression of the coordinates, or a random field per sample.
@@ -203,6 +230,8 @@ public struct PDEProblem: Sendable {
     /// `[model] kind`: a DeepONet (``model``, ``trainingProfiles``) or a PINN (``pinnModel``,
     /// ``pinnTrainingProfiles``).
     public var modelKind: Problem.ModelKind
+    /// Whether the file has a `[model]` table (only `tandem train` needs one).
+    public var declaresModel: Bool
     /// The PINN of `[model] kind = "pinn"`, else `nil`.
     public var pinnModel: PINNModel?
     /// A PINN's `[training]` profiles by name (`paper` is the table itself); empty for DeepONets.
@@ -298,11 +327,22 @@ public struct PDEProblem: Sendable {
             guard end > 0 else { throw t.error("end", "expected a positive number, got \(end)") }
             let steps = try t.int("steps") ?? 100
             guard steps >= 1 else { throw t.error("steps", "expected a positive integer, got \(steps)") }
-            let outputs = try t.int("outputs") ?? min(steps, 20)
-            guard outputs >= 1, steps % outputs == 0 else {
-                throw t.error("outputs", "expected a positive divisor of steps (\(steps)), got \(outputs)")
+            let outputTimes = try t.doubles("output_times", count: 1...100_000)
+            if let outputTimes {
+                guard !t.has("outputs") else { throw t.error("output_times", "give outputs (a count of evenly spaced times) or output_times (a list), not both") }
+                guard outputTimes.allSatisfy({ $0 > 0 && $0 <= end }) else {
+                    throw t.error("output_times", "expected times in (0, end = \(end)]; t = 0 is always written first, got \(outputTimes)")
+                }
+                if let k = outputTimes.indices.dropFirst().first(where: { outputTimes[$0] <= outputTimes[$0 - 1] }) {
+                    throw t.error("output_times", "expected increasing times, but \(outputTimes[k]) follows \(outputTimes[k - 1])")
+                }
             }
-            self.time = Time(end: end, steps: steps, scheme: try t.choice("scheme", Time.Scheme.self) ?? .crankNicolson, outputs: outputs)
+            let outputs = try t.int("outputs") ?? min(steps, 20)
+            guard outputTimes != nil || (outputs >= 1 && steps % outputs == 0) else {
+                throw t.error("outputs", "expected a positive divisor of steps (\(steps)), got \(outputs); for times that do not divide [0, end] evenly list them as output_times")
+            }
+            self.time = Time(end: end, steps: steps, scheme: try t.choice("scheme", Time.Scheme.self) ?? .crankNicolson, outputs: outputs,
+                             outputTimes: outputTimes)
             try t.finish()
         } else {
             if kind == .reactionDiffusion { throw context.error("time", "missing; reaction-diffusion problems need a [time] table") }
@@ -456,10 +496,12 @@ public struct PDEProblem: Sendable {
         self.trainingProfiles = [:]
         self.transferProfiles = [:]
         self.modelKind = .deeponet
+        self.declaresModel = false
         self.pinnModel = nil
         self.pinnTrainingProfiles = [:]
         self.inverse = nil
         let modelTable = try root.table("model")
+        self.declaresModel = modelTable != nil
         self.modelKind = try modelTable?.choice("kind", Problem.ModelKind.self) ?? .deeponet
         if modelKind == .pinn {
             self.pinnModel = try Self.decodePINNModel(modelTable!, problem: self)

@@ -29,7 +29,7 @@ public enum ObservationSampler {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = try ReferenceDataset(resolved).generate(path: scratch, samples: 1, seed: problem.reference.seed)
         let grid = resolved.grid, n = grid.pointCount
-        let times = problem.time.map { $0.outputs + 1 } ?? 1
+        let times = problem.time?.times.count ?? 1
         let u = try FieldFileReader(path: scratch).values("u", expectedShape: [1, 1] + (problem.time == nil ? [] : [times]) + grid.pointsPerAxis.reversed())
         let inside = (0..<n).filter { resolved.masks[0][$0] }
         let candidates = inside.count * times
@@ -46,7 +46,7 @@ public enum ObservationSampler {
             let (ti, p) = (pick / inside.count, inside[pick % inside.count])
             let x = grid.point(p)
             for a in 0..<problem.dimension { columns[a].append(x[a]) }
-            if let time = problem.time { columns[problem.dimension].append(time.end * Double(ti) / Double(times - 1)) }
+            if let time = problem.time { columns[problem.dimension].append(time.times[ti]) }
             exact.append(u[ti * n + p])
         }
         let rms = (exact.reduce(0) { $0 + $1 * $1 } / Double(exact.count)).squareRoot()

@@ -23,7 +23,7 @@ extension OperatorDataset {
         let n = grid.pointCount
         let geometryCount = problem.geometries.count
         let transient = problem.time != nil
-        let times = transient ? problem.time!.outputs + 1 : 1
+        let times = transient ? problem.time!.times.count : 1
         guard !prediction || branchStatistics != nil else {
             throw problem.error(at: "model.branch_input", "prediction needs the branch standardisation the model was trained with")
         }
@@ -72,7 +72,7 @@ extension OperatorDataset {
         for ti in firstTime..<times {
             for p in 0..<n {
                 points += grid.point(p).map(Float.init)
-                if transient { points.append(Float(problem.time!.end * Double(ti) / Double(times - 1))) }
+                if transient { points.append(Float(problem.time!.times[ti])) }
             }
         }
         let pointDimension = d + (transient ? 1 : 0)

@@ -25,8 +25,7 @@ public enum PredictionFile {
             .init(dimension: name, values: grid.coordinates(axis: d), units: "1", longName: "\(name) coordinate")
         }
         if transient {
-            let end = problem.time!.end, steps = dataset.timeCount
-            coordinates.append(.init(dimension: "t", values: (1...steps).map { end * Double($0) / Double(steps) }, units: "1", longName: "time"))
+            coordinates.append(.init(dimension: "t", values: Array(problem.time!.times.dropFirst()), units: "1", longName: "time"))
         }
         let field = ["function"] + (transient ? ["t"] : []) + axes
         let withReference = dataset.hasSolution && relativeErrors != nil

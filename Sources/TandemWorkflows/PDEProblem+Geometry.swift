@@ -93,17 +93,9 @@ public struct ResolvedProblem: Sendable {
     /// Rejects conditions that cannot take effect: a Neumann or Robin face that a geometry does
     /// not reach, and a steady problem whose conditions on some geometry are all Neumann.
     func validateBoundaries() throws {
-        let strides = grid.strides, counts = grid.pointsPerAxis, d = grid.dimension
-        for (i, mask) in masks.enumerated() {
-            var onFace = [Bool](repeating: false, count: 2 * d)
-            var hasOwnBoundary = false
-            for p in 0..<grid.pointCount where mask[p] {
-                let index = grid.multiIndex(p)
-                for a in 0..<d {
-                    if index[a] == 0 { onFace[2 * a] = true } else if !mask[p - strides[a]] { hasOwnBoundary = true }
-                    if index[a] == counts[a] - 1 { onFace[2 * a + 1] = true } else if !mask[p + strides[a]] { hasOwnBoundary = true }
-                }
-            }
+        let d = grid.dimension
+        for i in masks.indices {
+            let (onFace, hasOwnBoundary, _) = boundaryReach(geometry: i)
             let name = problem.geometries[i].name
             for (b, condition) in problem.boundaries.enumerated() where condition.kind != .dirichlet {
                 for face in condition.faces ?? [] where !onFace[face] {
@@ -115,6 +107,35 @@ public struct ResolvedProblem: Sendable {
                 throw problem.error(at: "boundary", "every condition on geometry \"\(name)\" is Neumann, so the steady solution is unique only up to a constant; give a Dirichlet or Robin condition on some part of the boundary")
             }
         }
+    }
+
+    /// Where geometry `i` meets the boundary on the grid: which box faces it has points on,
+    /// whether it has boundary off the box (an inside point with an outside axis neighbour, or a
+    /// point on the boundary inside the box), and whether that boundary crosses grid lines
+    /// between grid points (a point clearly inside next to one outside), where the solver places
+    /// it to second order.
+    func boundaryReach(geometry i: Int) -> (onFace: [Bool], ownBoundary: Bool, crossesBetweenPoints: Bool) {
+        let strides = grid.strides, counts = grid.pointsPerAxis, d = grid.dimension
+        let mask = masks[i], phi = levelSets[i], onBoundary = 1e-6 * grid.spacing.min()!
+        var onFace = [Bool](repeating: false, count: 2 * d)
+        var own = false, crosses = false
+        for p in 0..<grid.pointCount where mask[p] {
+            let index = grid.multiIndex(p)
+            var inBox = true
+            for a in 0..<d {
+                for (side, neighbour) in [(0, p - strides[a]), (1, p + strides[a])] {
+                    if index[a] == (side == 0 ? 0 : counts[a] - 1) {
+                        onFace[2 * a + side] = true
+                        inBox = false
+                    } else if !mask[neighbour] {
+                        own = true
+                        if phi[p] < -onBoundary { crosses = true }
+                    }
+                }
+            }
+            if inBox && phi[p] >= -onBoundary { own = true }
+        }
+        return (onFace, own, crosses)
     }
 
     /// The condition on each face of the grid box, for the solvers.

@@ -175,10 +175,10 @@ public struct PINNComparison: Sendable {
         let file = try FieldFileReader(path: reference)
         let grid = run.resolved.grid
         let n = grid.pointCount
-        let timeCount = problem.time.map { $0.outputs + 1 } ?? 1
+        let timeCount = problem.time?.times.count ?? 1
         let u = try file.values("u", expectedShape: [1, 1] + (problem.time == nil ? [] : [timeCount]) + grid.pointsPerAxis.reversed())
         let mask = run.resolved.masks[0]
-        times = problem.time.map { time in (0..<timeCount).map { time.end * Double($0) / Double(timeCount - 1) } } ?? []
+        times = problem.time?.times ?? []
         var inputs: [Double] = [], rows: [Int] = []
         for ti in 0..<timeCount {
             for p in 0..<n where mask[p] {

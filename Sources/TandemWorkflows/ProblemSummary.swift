@@ -20,7 +20,7 @@ extension ResolvedProblem {
             lines.append(p.time == nil ? "PDE: −∇·(κ ∇u) = q   (steady heat, \(p.dimension)-D)" : "PDE: ∂u/∂t = ∇·(κ ∇u) + q   (heat, \(p.dimension)-D)")
         case .reactionDiffusion:
             symbol = "D"
-            lines.append("PDE: ∂u/∂t = ∇·(D ∇u) + R(u)   (reaction–diffusion, \(p.dimension)-D)")
+            lines.append("PDE: ∂u/∂t = ∇·(D ∇u) + R(u)\(p.source == .number(0) ? "" : " + q")   (reaction–diffusion, \(p.dimension)-D)")
         }
         switch p.coefficient {
         case let .expression(e): lines.append("  \(symbol)(\(coordinates)) = \(e)")
@@ -31,14 +31,21 @@ extension ResolvedProblem {
             let grid = coefficientFile.map { " on a \($0.axes.map { String($0.count) }.joined(separator: " × ")) grid, \($0.extent)" } ?? ""
             lines.append("  \(symbol)(\(coordinates)) from \(spec.path), variable \(spec.variable)\(spec.sample > 0 ? ", sample \(spec.sample)" : "")\(grid); multilinear between its points, ∇\(symbol) by central differences")
         }
-        if p.reactions.isEmpty {
+        if p.reactions.isEmpty || p.source != .number(0) {
             lines.append("  \(p.pde == .darcy ? "f" : "q")(\(coordinates)\(p.time == nil ? "" : ", t")) = \(p.source)")
         }
         for (i, r) in p.reactions.enumerated() {
             lines.append("  reaction family \(i) \"\(r.name)\": R(u) = \(r.expression)")
         }
         if !p.parameters.isEmpty {
-            lines.append("  parameters, uniform per sample: " + p.parameters.map { "\($0.name) ∈ [\($0.range.lowerBound), \($0.range.upperBound)]" }.joined(separator: ", "))
+            let varying = p.parameters.filter { $0.range.lowerBound < $0.range.upperBound }
+            let fixed = p.parameters.filter { $0.range.lowerBound == $0.range.upperBound }
+            if !varying.isEmpty {
+                lines.append("  parameters, uniform per sample: " + varying.map { "\($0.name) ∈ [\($0.range.lowerBound), \($0.range.upperBound)]" }.joined(separator: ", "))
+            }
+            if !fixed.isEmpty {
+                lines.append("  parameters, fixed: " + fixed.map { "\($0.name) = \($0.range.lowerBound)" }.joined(separator: ", "))
+            }
         }
         if let initial = p.initial {
             switch initial {
@@ -49,12 +56,18 @@ extension ResolvedProblem {
             }
         }
         if let time = p.time {
-            lines.append("  t ∈ [0, \(time.end)]: \(time.steps) \(time.scheme.rawValue) steps, \(time.outputs + 1) output times")
+            lines.append(time.outputTimes == nil
+                ? "  t ∈ [0, \(time.end)]: \(time.steps) \(time.scheme.rawValue) steps, \(time.outputs + 1) output times"
+                : "  t ∈ [0, \(time.end)]: \(time.stepsPerOutput.reduce(0, +)) \(time.scheme.rawValue) steps landing on the output times 0, \(time.outputTimes!.map { "\($0)" }.joined(separator: ", "))")
         }
-        for condition in p.boundaries.filter({ $0.faces != nil }) + [p.restCondition] {
-            lines.append("  " + condition.describe(coefficient: symbol))
+        let reach = masks.indices.map { boundaryReach(geometry: $0) }
+        let named = Set(p.boundaries.flatMap { $0.faces ?? [] })
+        let restIsUsed = reach.contains { r in r.ownBoundary || r.onFace.indices.contains { r.onFace[$0] && !named.contains($0) } }
+        for condition in p.boundaries.filter({ $0.faces != nil }) + (restIsUsed ? [p.restCondition] : []) {
+            let text = condition.describe(coefficient: symbol)
+            lines.append("  " + (named.isEmpty ? text.replacingOccurrences(of: "on the rest of the boundary", with: "on the whole boundary") : text))
         }
-        if p.boundaries.contains(where: { $0.faces != nil }) || p.dimension > 1 {
+        if reach.contains(where: \.crossesBetweenPoints) {
             lines.append("  curved boundaries: crossing points between grid points (second order, Gibou et al. 2002)")
         }
         lines.append("")
@@ -71,12 +84,20 @@ extension ResolvedProblem {
         let h = grid.spacing.map { String(format: "%.4g", $0) }.joined(separator: " × ")
         lines.append("Reference grid: \(grid.pointsPerAxis.map(String.init).joined(separator: " × ")) points over \(grid.lower) – \(grid.upper), spacing \(h)")
         lines.append(p.time == nil
-            ? "  second-order finite differences; CHOLMOD (supernodal Cholesky), pattern analysed once per geometry"
-            : "  second-order finite differences; \(p.time!.scheme.rawValue) in time; " + (p.reactions.isEmpty ? "CHOLMOD, factorised once per sample" : "Newton's method with UMFPACK each step"))
+            ? "  second-order finite differences; CHOLMOD LLᵀ (simplicial below 10⁸ flops, else supernodal; `solve` reports which), pattern analysed once per geometry"
+            : "  second-order finite differences; \(p.time!.scheme.rawValue) in time; " + (p.reactions.isEmpty ? "CHOLMOD LLᵀ, factorised once per sample" : "Newton's method with UMFPACK LU each step"))
         let solves = p.reference.samples * p.geometries.count
         lines.append("Will solve: \(p.reference.samples) sample\(p.reference.samples == 1 ? "" : "s") × \(p.geometries.count) geometr\(p.geometries.count == 1 ? "y" : "ies") = \(solves) \(p.time == nil ? "linear systems" : "time integrations"), seed \(p.reference.seed)")
+        if p.reactions.count > p.reference.samples {
+            let covered = p.reactions.prefix(p.reference.samples).map { "\"\($0.name)\"" }.joined(separator: ", ")
+            lines.append("  note: sample k uses reaction family k mod \(p.reactions.count), so \(p.reference.samples) sample\(p.reference.samples == 1 ? "" : "s") cover\(p.reference.samples == 1 ? "s" : "") only \(covered); raise reference.samples to \(p.reactions.count) or more to solve every family")
+        }
         lines.append("")
-        lines.append(contentsOf: p.modelKind == .pinn ? pinnSummary() : operatorSummary())
+        if !p.declaresModel {
+            lines.append("Model: none declared (`tandem solve` needs none; add [model] to train)")
+        } else {
+            lines.append(contentsOf: p.modelKind == .pinn ? pinnSummary() : operatorSummary())
+        }
         return lines.joined(separator: "\n")
     }
 

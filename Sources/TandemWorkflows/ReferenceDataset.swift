@@ -79,6 +79,17 @@ public struct ReferenceDataset: Sendable {
         }
     }
 
+    /// What solves the linear systems, as it runs: the discretisation and, per geometry, the
+    /// factorisation CHOLMOD's analysis chose (or Newton with UMFPACK for reactions).
+    public var solverDescription: String {
+        let problem = resolved.problem
+        let methods = steadySolvers.map(\.factorization).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let linear = problem.reactions.isEmpty ? methods.joined(separator: " / ") : "Newton's method with UMFPACK LU"
+        return problem.time == nil
+            ? "finite differences (second order), \(linear) (SuiteSparse)"
+            : "finite differences (second order) in space, \(problem.time!.scheme.rawValue) in time, \(linear) (SuiteSparse)"
+    }
+
     /// The generator for stream `stream` of sample `k`.
     static func generator(seed: UInt64, sample: Int, stream: UInt64) -> SeededGenerator {
         SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(sample + 1) &+ 0xD1B5_4A32_D192_ED03 &* stream)
@@ -100,11 +111,8 @@ public struct ReferenceDataset: Sendable {
         return result
     }
 
-    /// The output times (transient problems): `t = 0` and `outputs` evenly spaced times.
-    var outputTimes: [Double] {
-        guard let time = resolved.problem.time else { return [] }
-        return (0...time.outputs).map { time.end * Double($0) / Double(time.outputs) }
-    }
+    /// The output times (transient problems): `t = 0` and the file's output times.
+    var outputTimes: [Double] { resolved.problem.time?.times ?? [] }
 
     /// One sample's inputs and solutions.
     struct SampleResult {
@@ -169,11 +177,12 @@ public struct ReferenceDataset: Sendable {
             for g in geometries {
                 let (mask, solver, plan) = (resolved.masks[g], steadySolvers[g], boundaryPlans[g])
                 let stepper = try TimeStepper(spatial: solver, diffusivity: coefficient)
-                let fields = try stepper.integrate(
-                    initial: initial, timeStep: time.end / Double(time.steps), steps: time.steps,
-                    scheme: time.scheme.scheme,
-                    reaction: reaction, boundary: { plan.values(time: $0) }, source: problem.reactions.isEmpty ? source : nil,
-                    recordEvery: time.steps / time.outputs)
+                let q = problem.source == .number(0) ? nil : source
+                let fields = time.outputTimes == nil
+                    ? try stepper.integrate(initial: initial, timeStep: time.end / Double(time.steps), steps: time.steps, scheme: time.scheme.scheme,
+                                            reaction: reaction, boundary: { plan.values(time: $0) }, source: q, recordEvery: time.steps / time.outputs)
+                    : try stepper.integrate(initial: initial, through: Array(time.times.dropFirst()), steps: time.stepsPerOutput,
+                                            scheme: time.scheme.scheme, reaction: reaction, boundary: { plan.values(time: $0) }, source: q)
                 guard fields.allSatisfy({ zip($0, mask).allSatisfy { $0.isFinite || !$1 } }) else {
                     throw problem.error(at: "time", "the solution became NaN or infinite for sample \(k); reduce the time step")
                 }
@@ -254,9 +263,7 @@ public struct ReferenceDataset: Sendable {
             "tandem_seed": String(seed),
             "tandem_geometries": problem.geometries.map(\.name).joined(separator: ";"),
             "tandem_pde": problem.pde.rawValue,
-            "tandem_solver": problem.time == nil
-                ? "finite differences (second order), CHOLMOD supernodal Cholesky (SuiteSparse)"
-                : "finite differences (second order) in space, \(problem.time!.scheme.rawValue) in time, \(problem.reactions.isEmpty ? "CHOLMOD" : "Newton with UMFPACK") (SuiteSparse)",
+            "tandem_solver": solverDescription,
         ]
         if !problem.reactions.isEmpty {
             attributes["tandem_reactions"] = problem.reactions.map { "\($0.name): \($0.expression)" }.joined(separator: "; ")

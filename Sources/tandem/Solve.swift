@@ -32,6 +32,7 @@ struct Solve: ParsableCommand {
         print("wrote \(report.path)")
         print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(abbreviated(problem.geometries.map(\.name)))) in \(String(format: "%.2f", report.seconds)) s")
         print("  grid \(resolved.grid.pointsPerAxis.map(String.init).joined(separator: "×")), unknowns per geometry \(abbreviated(report.unknownsPerGeometry.map(String.init)))")
+        print("  solver: \(dataset.solverDescription)")
         print("  largest relative residual ‖b − Au‖/‖b‖ = \(String(format: "%.2e", report.maximumResidual))")
         print("  variables: \(report.variables.joined(separator: ", "))")
     }

@@ -112,3 +112,41 @@ final class ShapeTests: XCTestCase {
         XCTAssertNotEqual(try unitSquare.interiorPoints(count: 4, sampling: .sobol, using: &other), Array(square.prefix(4)))
     }
 }
+
+/// Boolean combinations rasterise like the polygons they describe: no point where a cut-out's
+/// edge meets the outer boundary counts as inside, and no seam of a union counts as boundary.
+final class BooleanMaskTests: XCTestCase {
+    let grid = try! CartesianGrid(pointsPerAxis: [33, 33], lower: [-1, -1], upper: [1, 1])
+    let square = Shape.rectangle(lower: [-1, -1], upper: [1, 1])
+
+    func testSubtractMatchesTheEquivalentPolygon() {
+        let l = Shape.difference(square, .rectangle(lower: [0, 0], upper: [1, 1]))
+        let lPolygon = Shape.polygon([[-1, -1], [1, -1], [1, 0], [0, 0], [0, 1], [-1, 1]])
+        XCTAssertEqual(l.mask(on: grid), lPolygon.mask(on: grid))
+        XCTAssertEqual(l.mask(on: grid).filter { $0 }.count, 33 * 33 - 16 * 16)
+        var cross = square
+        for corner in [[-1.0, -1.0], [0.5, -1], [0.5, 0.5], [-1, 0.5]] {
+            cross = .difference(cross, .rectangle(lower: corner, upper: corner.map { $0 + 0.5 }))
+        }
+        let crossPolygon = Shape.polygon([[-0.5, -1], [0.5, -1], [0.5, -0.5], [1, -0.5], [1, 0.5], [0.5, 0.5],
+                                          [0.5, 1], [-0.5, 1], [-0.5, 0.5], [-1, 0.5], [-1, -0.5], [-0.5, -0.5]])
+        XCTAssertEqual(cross.mask(on: grid), crossPolygon.mask(on: grid))
+    }
+
+    /// Signs agree with the polygon everywhere: inside, on the boundary (zero) and outside.
+    func testSubtractLevelSetHasThePolygonsSigns() {
+        let l = Shape.difference(square, .rectangle(lower: [0, 0], upper: [1, 1])).levelSet(on: grid)
+        let polygon = Shape.polygon([[-1, -1], [1, -1], [1, 0], [0, 0], [0, 1], [-1, 1]]).levelSet(on: grid)
+        func sign(_ v: Double) -> Int { abs(v) <= 1e-12 ? 0 : (v < 0 ? -1 : 1) }
+        XCTAssertEqual(l.map(sign), polygon.map(sign))
+    }
+
+    func testUnionSeamIsInterior() {
+        let halves = Shape.union(.rectangle(lower: [-1, -1], upper: [0, 1]), .rectangle(lower: [0, -1], upper: [1, 1]))
+        let phi = halves.levelSet(on: grid), whole = square.levelSet(on: grid)
+        XCTAssertEqual(halves.mask(on: grid), square.mask(on: grid))
+        for p in 0..<grid.pointCount where abs(whole[p]) > 1e-9 { XCTAssertEqual(phi[p] < 0, whole[p] < 0, "at \(grid.point(p))") }
+        let seam = 16 * 33 + 16  // (0, 0), on the seam, inside the square
+        XCTAssertLessThan(phi[seam], -1e-3)
+    }
+}

@@ -78,4 +78,30 @@ final class TimeStepperTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("Newton's method did not converge at t = 0.5"), "\($0)")
         }
     }
+    /// Output times that do not divide `[0, 1]` evenly: each interval takes its own equal steps,
+    /// the fields are at the listed times (Crank–Nicolson error of the step size, the space error
+    /// is zero for this quadratic), and uniform intervals give the uniform integration.
+    func testIntegrationLandsOnListedTimes() throws {
+        let grid = try CartesianGrid(pointsPerAxis: [11, 11], lower: [0, 0], upper: [1, 1])
+        let s: ([Double]) -> Double = { p in p[0] * (1 - p[0]) + 0.5 * p[1] * p[1] }
+        let exact: (Double) -> [Double] = { t in grid.sample { exp(-t) * s($0) } }
+        let stepper = try TimeStepper(grid: grid, diffusivity: [Double](repeating: 1, count: grid.pointCount))
+        let boundary: (Double) -> BoundaryValues = { t in stepper.boundaryValues { exp(-t) * s($0) } }
+        let source: (Double) -> [Double] = { t in grid.sample { exp(-t) * (1 - s($0)) } }
+        let times = [0.013, 0.3, 0.7071, 1.0]
+        let fields = try stepper.integrate(initial: exact(0), through: times, steps: [1, 29, 41, 30], scheme: .crankNicolson,
+                                           boundary: boundary, source: source)
+        XCTAssertEqual(fields.count, 5)
+        for (t, field) in zip(times, fields.dropFirst()) {
+            XCTAssertLessThan(zip(field, exact(t)).map { abs($0 - $1) }.max()!, 1e-4, "at t = \(t)")
+        }
+        let uniform = try stepper.integrate(initial: exact(0), timeStep: 0.05, steps: 20, scheme: .crankNicolson,
+                                            boundary: boundary, source: source, recordEvery: 5)
+        let landed = try stepper.integrate(initial: exact(0), through: [0.25, 0.5, 0.75, 1], steps: [5, 5, 5, 5], scheme: .crankNicolson,
+                                           boundary: boundary, source: source)
+        for (a, b) in zip(uniform, landed) {
+            XCTAssertLessThan(zip(a, b).map { $0.isNaN ? 0 : abs($0 - $1) }.max()!, 1e-13)
+        }
+        XCTAssertThrowsError(try stepper.integrate(initial: exact(0), through: [0.5, 0.4], steps: [1, 1], scheme: .crankNicolson, boundary: boundary))
+    }
 }

@@ -157,6 +157,17 @@ final class ProblemFileTests: XCTestCase {
             scheme = "backward-euler"
             """
         let p = try PDEProblem(text: text, file: "rd.toml")
+        let listed = try PDEProblem(text: text.replacingOccurrences(of: "outputs = 8", with: "output_times = [0.1, 0.75, 2]"), file: "rd.toml")
+        XCTAssertEqual(listed.time?.times, [0, 0.1, 0.75, 2])
+        XCTAssertEqual(listed.time?.stepsPerOutput, [2, 13, 25])
+        XCTAssertEqual(p.time?.times.count, 9)
+        for (bad, message) in [("output_times = [0.5, 0.5]", "expected increasing times, but 0.5 follows 0.5"),
+                               ("output_times = [0, 1]", "expected times in (0, end = 2.0]"),
+                               ("output_times = [1]\noutputs = 4", "give outputs (a count of evenly spaced times) or output_times (a list), not both")] {
+            XCTAssertThrowsError(try PDEProblem(text: text.replacingOccurrences(of: "outputs = 8", with: bad), file: "rd.toml")) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)")
+            }
+        }
         XCTAssertEqual(p.pde, .reactionDiffusion)
         XCTAssertEqual(p.time?.steps, 40)
         XCTAssertEqual(p.time?.scheme, .backwardEuler)
@@ -167,7 +178,7 @@ final class ProblemFileTests: XCTestCase {
             do { _ = try PDEProblem(text: text.replacingOccurrences(of: a, with: b), file: "rd.toml"); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(message("a*u*(1-u)", "exp(u)").hasPrefix("rd.toml:12: reaction[0].expression: not a polynomial in u of degree at most 8"))
-        XCTAssertEqual(message("outputs = 8", "outputs = 7"), "rd.toml:23: time.outputs: expected a positive divisor of steps (40), got 7")
+        XCTAssertEqual(message("outputs = 8", "outputs = 7"), "rd.toml:23: time.outputs: expected a positive divisor of steps (40), got 7; for times that do not divide [0, end] evenly list them as output_times")
         XCTAssertEqual(message("a*u*(1-u)", "c*u"), "rd.toml:12: reaction[0].expression: in expression \"c*u\" at column 1: unknown name \"c\"; expected one of a, b, u, pi, e")
     }
 
