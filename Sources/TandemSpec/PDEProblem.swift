@@ -359,8 +359,10 @@ public struct PDEProblem: Sendable {
                     throw table.error(name, "is a reserved name; choose another parameter name")
                 }
                 if let value = try? table.double(name) {
+                    guard value.isFinite else { throw table.error(name, "expected a finite number, got \(value)") }
                     parameters.append((name, value...value))
                 } else if let range = try table.doubles(name, count: 2...2) {
+                    guard range.allSatisfy(\.isFinite) else { throw table.error(name, "expected finite bounds, got [\(range[0]), \(range[1])]") }
                     guard range[0] <= range[1] else { throw table.error(name, "range [\(range[0]), \(range[1])] must be increasing") }
                     parameters.append((name, range[0]...range[1]))
                 }

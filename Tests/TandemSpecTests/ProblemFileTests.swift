@@ -179,6 +179,9 @@ final class ProblemFileTests: XCTestCase {
         }
         XCTAssertTrue(message("a*u*(1-u)", "exp(u)").hasPrefix("rd.toml:12: reaction[0].expression: not a polynomial in u of degree at most 8"))
         XCTAssertEqual(message("outputs = 8", "outputs = 7"), "rd.toml:23: time.outputs: expected a positive divisor of steps (40), got 7; for times that do not divide [0, end] evenly list them as output_times")
+        XCTAssertTrue(message("b = 2", "b = nan").hasSuffix("inputs.parameters.b: expected a finite number, got nan"), message("b = 2", "b = nan"))
+        XCTAssertTrue(message("a = [0.1, 1]", "a = [0.1, inf]").hasSuffix("inputs.parameters.a: expected finite bounds, got [0.1, inf]"),
+                      message("a = [0.1, 1]", "a = [0.1, inf]"))
         XCTAssertEqual(message("a*u*(1-u)", "c*u"), "rd.toml:12: reaction[0].expression: in expression \"c*u\" at column 1: unknown name \"c\"; expected one of a, b, u, pi, e")
     }
 
