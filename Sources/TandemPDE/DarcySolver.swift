@@ -18,10 +18,10 @@ import TandemSparse
 /// point `p` whose neighbour `q` is outside gets the boundary crossing `x_Γ = x_p + θh` with
 /// `θ = φ_p/(φ_p − φ_q)`, and the flux `k·(u_p − g(x_Γ))/(θh)`: the symmetric discretisation of
 /// Gibou, Fedkiw, Cheng & Kang (J. Comput. Phys. 176, 2002), second order in the solution.
-/// Points within `θ < 10⁻⁶` of the boundary hold `g`, and so does every point with
-/// `φ > −10⁻⁶·h` off the box faces (on the boundary within round-off) whatever its neighbours: a re-entrant corner
-/// on the grid has all its axis neighbours on the boundary, none outside. Without a level set the boundary is
-/// stair-stepped: active points with an inactive neighbour hold `g` (first order in the
+/// Points within `θ < 10⁻⁶` of the boundary hold `g`, and so does every point off the box faces
+/// with `φ > −10⁻⁶·h` (``boundaryTolerance(on:)``: on the boundary within round-off), whatever
+/// its neighbours: a re-entrant corner on the grid has all its axis neighbours on the boundary,
+/// none outside. Without a level set the boundary is stair-stepped: active points with an inactive neighbour hold `g` (first order in the
 /// boundary's position).
 ///
 /// The sparsity pattern depends only on the grid, mask and conditions, so it is analysed once
@@ -70,6 +70,9 @@ public final class DarcySolver: Sendable {
     /// Points closer than this fraction of a grid step to the boundary hold the boundary value.
     static let minimumTheta = 1e-6
 
+    /// `10⁻⁶·min h`: a point with `φ > −boundaryTolerance` lies on the boundary (and holds `g`).
+    public static func boundaryTolerance(on grid: CartesianGrid) -> Double { minimumTheta * grid.spacing.min()! }
+
     /// Sets up the numbering and the stencil, and analyses the sparsity pattern.
     /// - Parameters:
     ///   - mask: active points; defaults to `levelSet ≤ 0`, or the whole box.
@@ -109,8 +112,7 @@ public final class DarcySolver: Sendable {
                 (index[d] == 0 ? [2 * d] : []) + (index[d] == counts[d] - 1 ? [2 * d + 1] : [])
             }
         }
-        /// Points with `φ > −10⁻⁶·h` lie on the boundary.
-        let onBoundary = Self.minimumTheta * h.min()!
+        let onBoundary = Self.boundaryTolerance(on: grid)
         func theta(_ p: Int, _ q: Int) -> Double {
             let a = levelSet![p], b = levelSet![q]
             return a / (a - b)

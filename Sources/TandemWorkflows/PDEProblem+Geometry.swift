@@ -116,7 +116,7 @@ public struct ResolvedProblem: Sendable {
     /// it to second order.
     func boundaryReach(geometry i: Int) -> (onFace: [Bool], ownBoundary: Bool, crossesBetweenPoints: Bool) {
         let strides = grid.strides, counts = grid.pointsPerAxis, d = grid.dimension
-        let mask = masks[i], phi = levelSets[i], onBoundary = 1e-6 * grid.spacing.min()!
+        let mask = masks[i], phi = levelSets[i], onBoundary = DarcySolver.boundaryTolerance(on: grid)
         var onFace = [Bool](repeating: false, count: 2 * d)
         var own = false, crosses = false
         for p in 0..<grid.pointCount where mask[p] {
