@@ -139,6 +139,19 @@ public struct ExpressionError: Error, Equatable, CustomStringConvertible {
     /// What is wrong and what was expected.
     public let message: String
 
-    /// `"text", column N: message`.
-    public var description: String { "\"\(expression)\", column \(column): \(message)" }
+    /// `"text", column N: message`; a text longer than 120 characters is cut to the 120 around
+    /// the column (`…` marks the cuts), so a huge expression is never echoed whole.
+    public var description: String {
+        "\"\(Self.abbreviate(expression, limit: 120, around: column))\", column \(column): \(Self.abbreviate(message, limit: 400))"
+    }
+
+    /// `text` if it has at most `limit` characters, else the `limit` characters nearest the 1-based
+    /// `column` with `…` where text was cut.
+    public static func abbreviate(_ text: String, limit: Int, around column: Int = 1) -> String {
+        guard text.count > limit else { return text }
+        let characters = Array(text)
+        let start = Swift.max(0, Swift.min(column - 1 - limit / 2, characters.count - limit))
+        let end = Swift.min(characters.count, start + limit)
+        return (start > 0 ? "…" : "") + String(characters[start..<end]) + (end < characters.count ? "…" : "")
+    }
 }

@@ -71,13 +71,18 @@ public struct Problem: Sendable {
     /// Decodes a problem from TOML text; `file` names it in errors, `directory` is where relative
     /// paths in it start (`nil`: the working directory).
     public init(text: String, file: String, directory: String? = nil) throws {
+        let statements = TOMLStatements(text: text)
+        if let line = statements.headerWithoutKeyLine {
+            throw ProblemFileError(file: file, line: line, keyPath: "",
+                                   message: "TOML syntax: a table header needs a key after its bracket, as in [geometry] or [[reaction]]")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw ProblemFileError(file: file, line: error.source.begin.line, keyPath: "", message: "TOML syntax: \(error.description)")
         }
-        let context = SpecContext(file: file, locator: SourceLocator(text: text))
+        let context = SpecContext(file: file, locator: SourceLocator(statements: statements.statements))
         let root = SpecTable(table, path: "", context: context)
         var header = try ProblemHeader(root, text: text, file: file)
         header.directory = directory

@@ -18,37 +18,44 @@ public struct ProblemFileError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Finds the line of a key path in TOML text: table headers (`[a.b]`, `[[geometry]]`, counted
-/// per array, and `[geometry.family]` as a table of the array's last element) and `key = value` lines. Keys inside inline tables resolve to their parent's line.
+/// per array, and `[geometry.family]` as a table of the array's last element) and `key = value`
+/// statements, dotted keys included (`a.b = 1` locates `a` and `a.b`). Keys inside inline tables
+/// resolve to their parent's line.
 struct SourceLocator {
     private var lines: [String: Int] = [:]
 
     init(text: String) {
+        self.init(statements: TOMLStatements(text: text).statements)
+    }
+
+    init(statements: [TOMLStatements.Statement]) {
         var prefix = ""
         var arrayCounts: [String: Int] = [:]
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[[") , let end = line.range(of: "]]") {
-                let name = String(line[line.index(line.startIndex, offsetBy: 2)..<end.lowerBound]).trimmingCharacters(in: .whitespaces)
-                let index = arrayCounts[name, default: 0]
-                arrayCounts[name] = index + 1
-                prefix = "\(name)[\(index)]"
-                lines[prefix] = lines[prefix] ?? number + 1
-            } else if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
-                // `[geometry.family]` after `[[geometry]]` belongs to the array's last element.
-                let header = String(line[line.index(after: line.startIndex)..<end]).trimmingCharacters(in: .whitespaces)
+        func note(_ path: String, _ line: Int) { lines[path] = lines[path] ?? line }
+        for statement in statements {
+            switch statement {
+            case let .table(components, array, line):
+                // Each component names the last element of an array declared before it.
                 var raw = ""
                 prefix = ""
-                for component in header.split(separator: ".").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                for (k, component) in components.enumerated() {
                     raw = raw.isEmpty ? component : "\(raw).\(component)"
                     prefix = prefix.isEmpty ? component : "\(prefix).\(component)"
-                    if let count = arrayCounts[raw] { prefix += "[\(count - 1)]" }
+                    if array, k == components.count - 1 {
+                        let index = arrayCounts[raw, default: 0]
+                        arrayCounts[raw] = index + 1
+                        prefix += "[\(index)]"
+                    } else if let count = arrayCounts[raw] {
+                        prefix += "[\(count - 1)]"
+                    }
                 }
-                lines[prefix] = lines[prefix] ?? number + 1
-            } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
-                let key = line[..<equals].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "")
-                guard !key.isEmpty else { continue }
-                let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-                lines[path] = lines[path] ?? number + 1
+                note(prefix, line)
+            case let .keyValue(components, line):
+                var path = prefix
+                for component in components where !component.isEmpty {
+                    path = path.isEmpty ? component : "\(path).\(component)"
+                    note(path, line)
+                }
             }
         }
     }

@@ -72,9 +72,9 @@ final class SpecTable {
             do {
                 value = try Expression(parsing: text, variables: Set(bindings.keys)).evaluate(bindings)
             } catch let e as ExpressionError {
-                throw context.error(path, "in expression \"\(text)\" at column \(e.column): \(e.message)")
+                throw context.error(path, "in expression \"\(ExpressionError.abbreviate(text, limit: 120, around: e.column))\" at column \(e.column): \(e.message)")
             }
-            guard value.isFinite else { throw context.error(path, "expression \"\(text)\" evaluates to \(value) for \(describe(bindings))") }
+            guard value.isFinite else { throw context.error(path, "expression \"\(ExpressionError.abbreviate(text, limit: 120))\" evaluates to \(value) for \(describe(bindings))") }
             return value
         }
         let expected = bindings.isEmpty ? "a number" : "a number or an expression of \(bindings.keys.sorted().joined(separator: ", "))"
@@ -178,7 +178,7 @@ final class SpecTable {
         do {
             return try Expression(parsing: text, variables: variables)
         } catch let e as ExpressionError {
-            throw error(key, "in expression \"\(text)\" at column \(e.column): \(e.message)")
+            throw error(key, "in expression \"\(ExpressionError.abbreviate(text, limit: 120, around: e.column))\" at column \(e.column): \(e.message)")
         }
     }
 

@@ -68,23 +68,4 @@ final class ExpressionTests: XCTestCase {
         }
         XCTAssertEqual(try Expression(parsing: "max(a, 0) * u", variables: ["u", "a"]).derivative(with: "u").evaluate(["a": 2, "u": 5]), 2)
     }
-
-    /// The three Fisher–KPP families of the multi-task benchmark as polynomial coefficients in u.
-    func testReactionFamiliesAsPolynomials() throws {
-        let variables: Set<String> = ["u", "a", "beta"]
-        let fisher = try Expression(parsing: "a*u*(1-u)", variables: variables).polynomialCoefficients(in: "u", bindings: ["a": 0.5])
-        XCTAssertEqual(fisher, [0, 0.5, -0.5])
-        let cubic = try Expression(parsing: "a*(u-u^3)", variables: variables).polynomialCoefficients(in: "u", bindings: ["a": 2])
-        XCTAssertEqual(cubic, [0, 2, 0, -2])
-        let (a, b) = (0.7, 1.5)
-        let exponential = try Expression(parsing: "a*exp(-beta)*u*(1-u)*(1+beta*u+beta^2*u^2/2)", variables: variables)
-            .polynomialCoefficients(in: "u", bindings: ["a": a, "beta": b])
-        let s = a * exp(-b)
-        let expected = [0, s, s * (b - 1), s * (b * b / 2 - b), -s * b * b / 2]
-        XCTAssertEqual(exponential.count, 5)
-        for (c, e) in zip(exponential, expected) { XCTAssertEqual(c, e, accuracy: 1e-12) }
-        XCTAssertThrowsError(try Expression(parsing: "exp(u)", variables: variables).polynomialCoefficients(in: "u", bindings: [:])) {
-            XCTAssertTrue("\($0)".contains("not a polynomial in u"), "\($0)")
-        }
-    }
 }
