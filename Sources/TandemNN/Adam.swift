@@ -89,7 +89,14 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
 
     /// Restores the step and moment estimates from a checkpoint.
     public mutating func restore(step: Int, slots: [String: Tensor<Scalar>]) throws {
-        state.slots = try ElementwiseUpdate.validated(slots, slotNames: ["m", "v"], optimizer: Self.name)
+        let slots = try ElementwiseUpdate.validated(slots, slotNames: ["m", "v"], optimizer: Self.name)
+        // The second moment is a running mean of squares: a negative entry is damage, not state.
+        for (key, tensor) in slots where key.hasPrefix("v.") {
+            if let bad = tensor.scalars.firstIndex(where: { $0 < 0 }) {
+                throw ParameterError.invalid(name: key, reason: "Adam's second moment is \(tensor.scalars[bad]) at element \(bad); it is never negative")
+            }
+        }
+        state.slots = slots
         self.step = step
     }
 }

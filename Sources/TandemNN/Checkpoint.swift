@@ -38,6 +38,8 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable {
     public var optimizerSlots: [String: Tensor<Scalar>]
     /// The caller's string metadata (architecture, problem file, seed, …).
     public var metadata: [String: String]
+    /// The file it was read from, named in errors (`nil` for one built in memory).
+    public var source: String?
 
     /// A checkpoint from its parts.
     public init(
@@ -70,6 +72,7 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable {
         meta["tandem.optimizer"] = optimizerName
         meta["tandem.step"] = String(step)
         meta["tandem.parameters"] = parameters.keys.joined(separator: ",")
+        meta["tandem.checksum"] = Self.checksum(entries)
         let data = try SafeTensors.encode(entries, metadata: meta)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
@@ -113,35 +116,97 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable {
         guard metadata["tandem.dtype"] == Scalar.dtypeName else {
             throw CheckpointError.incompatible(path: path, reason: "checkpoint holds \(metadata["tandem.dtype"] ?? "?") tensors, expected \(Scalar.dtypeName)")
         }
+        // Files written before checksums were recorded have none; every later one is verified.
+        if let recorded = metadata["tandem.checksum"], recorded != checksum(entries.map { ($0.key, $0.value) }) {
+            throw CheckpointError.incompatible(path: path, reason: "the stored tensors do not match the checksum written with them (the file was damaged after it was written)")
+        }
         guard let step = Int(metadata["tandem.step"] ?? "") else {
             throw CheckpointError.incompatible(path: path, reason: "tandem.step is missing or not an integer")
+        }
+        guard step >= 0 else { throw CheckpointError.incompatible(path: path, reason: "tandem.step is \(step); expected a step count of at least 0") }
+        func tensor(_ name: String, _ entry: SafeTensors.Entry) throws -> Tensor<Scalar> {
+            let tensor: Tensor<Scalar>
+            do {
+                tensor = try entry.tensor(as: Scalar.self, name: name)
+            } catch let CheckpointError.corrupt(reason) {
+                throw CheckpointError.incompatible(path: path, reason: "corrupt checkpoint: \(reason)")
+            }
+            if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw CheckpointError.incompatible(path: path, reason: "tensor \"\(name)\" holds \(tensor.scalars[bad]) at element \(bad); a checkpoint holds finite values only")
+            }
+            return tensor
         }
         var parameters: OrderedDictionary<String, Tensor<Scalar>> = [:]
         let order = (metadata["tandem.parameters"] ?? "").split(separator: ",").map(String.init)
         for name in order {
             guard let entry = entries[name] else { throw CheckpointError.incompatible(path: path, reason: "parameter \"\(name)\" is listed but not stored") }
-            parameters[name] = try entry.tensor(as: Scalar.self, name: name)
+            parameters[name] = try tensor(name, entry)
         }
         var slots: [String: Tensor<Scalar>] = [:]
-        for (name, entry) in entries where name.hasPrefix("optimizer.") {
-            slots[String(name.dropFirst("optimizer.".count))] = try entry.tensor(as: Scalar.self, name: name)
+        for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            if name.hasPrefix("optimizer.") {
+                slots[String(name.dropFirst("optimizer.".count))] = try tensor(name, entry)
+            } else if parameters[name] == nil {
+                throw CheckpointError.incompatible(
+                    path: path, reason: "tensor \"\(name)\" is neither a listed parameter (tandem.parameters) nor optimizer state")
+            }
         }
         var userMetadata = metadata
-        for key in ["tandem.format", "tandem.dtype", "tandem.optimizer", "tandem.step", "tandem.parameters"] { userMetadata[key] = nil }
-        return Checkpoint(
+        for key in ["tandem.format", "tandem.dtype", "tandem.optimizer", "tandem.step", "tandem.parameters", "tandem.checksum"] { userMetadata[key] = nil }
+        var checkpoint = Checkpoint(
             parameters: parameters, optimizerName: metadata["tandem.optimizer"] ?? "none", step: step,
             optimizerSlots: slots, metadata: userMetadata)
+        checkpoint.source = path
+        return checkpoint
+    }
+
+    /// FNV-1a (64-bit) over every tensor's name, dtype, shape and bytes in name order, as 16 hex
+    /// digits: any flipped byte in the data or a tensor renamed or reshaped changes it.
+    static func checksum(_ entries: [(name: String, entry: SafeTensors.Entry)]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix<C: Sequence>(_ bytes: C) where C.Element == UInt8 {
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        for (name, entry) in entries.sorted(by: { $0.name < $1.name }) {
+            mix(Array("\(name)|\(entry.dtype)|\(entry.shape)|".utf8))
+            entry.bytes.withUnsafeBytes { mix($0) }
+        }
+        return String(hash, radix: 16)
     }
 
     /// Loads the parameters into `model` and the optimizer state into `optimizer`.
-    /// - Throws: ``ParameterError`` for unknown, missing or misshapen parameters;
-    ///   ``CheckpointError/incompatible(path:reason:)`` when the optimizer kind differs.
+    /// - Throws: ``ParameterError`` for unknown, missing or misshapen parameters or invalid
+    ///   optimizer state (as ``CheckpointError/incompatible(path:reason:)`` naming the file when the
+    ///   checkpoint was read from one); ``CheckpointError/incompatible(path:reason:)`` when the
+    ///   optimizer kind differs or optimizer state belongs to no parameter or lacks a slot.
     public func restore<M: Module, O: Optimizer>(into model: inout M, optimizer: inout O) throws
     where M.Scalar == Scalar, O.Scalar == Scalar {
-        try model.loadParameters(Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0.value) }))
-        guard optimizerName == O.name else {
-            throw CheckpointError.incompatible(path: "checkpoint", reason: "optimizer state is for \(optimizerName), not \(O.name)")
+        do {
+            try model.loadParameters(Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0.value) }))
+        } catch let error as ParameterError {
+            throw source.map { CheckpointError.incompatible(path: $0, reason: error.description) } ?? error
         }
-        try optimizer.restore(step: step, slots: optimizerSlots)
+        guard optimizerName == O.name else {
+            throw CheckpointError.incompatible(path: source ?? "checkpoint", reason: "optimizer state is for \(optimizerName), not \(O.name)")
+        }
+        // Slots are `<slot>.<parameter>`: each belongs to a parameter, and a parameter with state
+        // has every slot the others have (a missing one would silently restart from zero).
+        var slotsByParameter: [String: Set<Substring>] = [:]
+        for key in optimizerSlots.keys {
+            guard let dot = key.firstIndex(of: "."), parameters[String(key[key.index(after: dot)...])] != nil else {
+                throw CheckpointError.incompatible(path: source ?? "checkpoint", reason: "optimizer state \"\(key)\" belongs to no parameter of the model")
+            }
+            slotsByParameter[String(key[key.index(after: dot)...]), default: []].insert(key[..<dot])
+        }
+        let slotNames = slotsByParameter.values.reduce(into: Set<Substring>()) { $0.formUnion($1) }
+        for (parameter, names) in slotsByParameter.sorted(by: { $0.key < $1.key }) where names != slotNames {
+            let missing = slotNames.subtracting(names).sorted().map { "\($0).\(parameter)" }
+            throw CheckpointError.incompatible(path: source ?? "checkpoint", reason: "optimizer state lacks \(missing.joined(separator: ", "))")
+        }
+        do {
+            try optimizer.restore(step: step, slots: optimizerSlots)
+        } catch let error as ParameterError {
+            throw source.map { CheckpointError.incompatible(path: $0, reason: error.description) } ?? error
+        }
     }
 }

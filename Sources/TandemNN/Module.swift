@@ -71,6 +71,8 @@ public enum ParameterError: Error, Equatable, CustomStringConvertible {
     case unknown(name: String, known: [String])
     case missing(name: String)
     case shapeMismatch(name: String, expected: [Int], got: [Int])
+    /// Values the parameter (or optimizer state) can never hold.
+    case invalid(name: String, reason: String)
 
     /// The message, naming the parameter and what was expected.
     public var description: String {
@@ -82,6 +84,8 @@ public enum ParameterError: Error, Equatable, CustomStringConvertible {
             return "parameter \"\(name)\" is missing"
         case let .shapeMismatch(name, expected, got):
             return "parameter \"\(name)\": expected shape \(expected), got \(got)"
+        case let .invalid(name, reason):
+            return "\"\(name)\": \(reason)"
         }
     }
 }

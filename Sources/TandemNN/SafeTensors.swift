@@ -38,8 +38,7 @@ public enum SafeTensors {
             guard dtype == S.dtypeName else {
                 throw CheckpointError.corrupt("tensor \"\(name)\" has dtype \(dtype), expected \(S.dtypeName)")
             }
-            let count = shape.reduce(1, *)
-            guard bytes.count == count * MemoryLayout<S>.size else {
+            guard let count = SafeTensors.elementCount(shape), count.multipliedReportingOverflow(by: MemoryLayout<S>.size) == (bytes.count, false) else {
                 throw CheckpointError.corrupt("tensor \"\(name)\" of shape \(shape) has \(bytes.count) bytes")
             }
             let scalars = [S](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -48,6 +47,18 @@ public enum SafeTensors {
             }
             return Tensor(shape: shape, scalars: scalars)
         }
+    }
+
+    /// The number of elements of `shape`, or `nil` for a negative extent or a product that overflows `Int`.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for extent in shape {
+            guard extent >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            if overflow { return nil }
+            count = product
+        }
+        return count
     }
 
     static let elementSizes = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "U8": 1, "BOOL": 1]
@@ -101,7 +112,7 @@ public enum SafeTensors {
             guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count else {
                 throw CheckpointError.corrupt("tensor \"\(name)\" has data offsets \(offsets) outside the \(body.count)-byte data section")
             }
-            guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) * size == offsets[1] - offsets[0] else {
+            guard let count = elementCount(shape), count.multipliedReportingOverflow(by: size) == (offsets[1] - offsets[0], false) else {
                 throw CheckpointError.corrupt("tensor \"\(name)\" of shape \(shape) and dtype \(dtype) does not fit \(offsets[1] - offsets[0]) bytes")
             }
             entries[name] = Entry(dtype: dtype, shape: shape, bytes: body.subdata(in: offsets[0]..<offsets[1]))

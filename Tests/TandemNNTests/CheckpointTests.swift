@@ -82,6 +82,88 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// Damage that used to load silently is refused on load, naming the file and the tensor:
+    /// non-finite values, a flipped byte, a negative step, an overflowing shape, a stray tensor,
+    /// optimizer state with a slot missing or for no parameter, a negative second moment.
+    func testDamagedCheckpointsAreRefusedOnLoad() throws {
+        let (model, adam) = try trainedModel()
+        let good = Checkpoint(model: model, optimizer: adam)
+        func refusal(_ checkpoint: Checkpoint<Float>, _ name: String) -> String {
+            let path = directory.appendingPathComponent(name).path
+            do {
+                try checkpoint.write(to: path)
+                var fresh = model
+                var optimizer = Adam<Float>(learningRate: 1e-2)
+                try Checkpoint<Float>.read(from: path).restore(into: &fresh, optimizer: &optimizer)
+                return "loaded"
+            } catch {
+                return "\(error)"
+            }
+        }
+        func changed(_ t: Tensor<Float>, at index: Int, to value: Float) -> Tensor<Float> {
+            var scalars = t.scalars
+            scalars[index] = value
+            return Tensor(shape: t.shape, scalars: scalars)
+        }
+        XCTAssertEqual(refusal(good, "good.safetensors"), "loaded")
+
+        var nan = good
+        nan.parameters["layers.0.weight"] = changed(nan.parameters["layers.0.weight"]!, at: 3, to: .nan)
+        var message = refusal(nan, "nan.safetensors")
+        XCTAssertTrue(message.contains("nan.safetensors") && message.contains("\"layers.0.weight\" holds nan at element 3"), message)
+        var slot = good
+        slot.optimizerSlots["m.layers.1.bias"] = changed(slot.optimizerSlots["m.layers.1.bias"]!, at: 0, to: .infinity)
+        message = refusal(slot, "inf.safetensors")
+        XCTAssertTrue(message.contains("\"optimizer.m.layers.1.bias\" holds inf"), message)
+        var negative = good
+        negative.step = -4
+        message = refusal(negative, "step.safetensors")
+        XCTAssertTrue(message.contains("step.safetensors") && message.contains("tandem.step is -4"), message)
+        var moment = good
+        moment.optimizerSlots["v.layers.0.weight"] = changed(moment.optimizerSlots["v.layers.0.weight"]!, at: 1, to: -1)
+        message = refusal(moment, "moment.safetensors")
+        XCTAssertTrue(message.contains("moment.safetensors") && message.contains("second moment is -1.0 at element 1"), message)
+        var missing = good
+        missing.optimizerSlots["v.layers.0.bias"] = nil
+        message = refusal(missing, "slot.safetensors")
+        XCTAssertTrue(message.contains("slot.safetensors") && message.contains("lacks v.layers.0.bias"), message)
+        var orphan = good
+        orphan.optimizerSlots["m.layers.7.weight"] = Tensor<Float>.zeros(shape: [2])
+        message = refusal(orphan, "orphan.safetensors")
+        XCTAssertTrue(message.contains("\"m.layers.7.weight\" belongs to no parameter"), message)
+
+        // A flipped byte in the data section: the checksum catches it.
+        let path = directory.appendingPathComponent("flip.safetensors").path
+        try good.write(to: path)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data[data.count - 5] ^= 0x40
+        try data.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Checkpoint<Float>.read(from: path)) {
+            XCTAssertTrue("\($0)".contains("flip.safetensors") && "\($0)".contains("checksum"), "\($0)")
+        }
+
+        // A stray tensor beside the parameters and optimizer state.
+        let stray = try SafeTensors.encode(
+            [("layers.0.weight", SafeTensors.Entry(model.namedParameters["layers.0.weight"]!)), ("stray", SafeTensors.Entry(Tensor<Float>.zeros(shape: [1])))],
+            metadata: ["tandem.format": Checkpoint<Float>.formatVersion, "tandem.dtype": "F32", "tandem.step": "0", "tandem.parameters": "layers.0.weight"])
+        let strayPath = directory.appendingPathComponent("stray.safetensors").path
+        try stray.write(to: URL(fileURLWithPath: strayPath))
+        XCTAssertThrowsError(try Checkpoint<Float>.read(from: strayPath)) {
+            XCTAssertTrue("\($0)".contains("\"stray\" is neither a listed parameter"), "\($0)")
+        }
+
+        // A shape whose element count overflows Int: an error, not a trap.
+        let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#
+        var huge = Data()
+        var length = UInt64(header.utf8.count).littleEndian
+        withUnsafeBytes(of: &length) { huge.append(contentsOf: $0) }
+        huge.append(contentsOf: Array(header.utf8) + [UInt8](repeating: 0, count: 16))
+        XCTAssertThrowsError(try SafeTensors.decode(huge)) { XCTAssertTrue("\($0)".contains("does not fit 16 bytes"), "\($0)") }
+        XCTAssertThrowsError(try SafeTensors.Entry(dtype: "F32", shape: [1 << 62, 4], bytes: Data(count: 16)).tensor(as: Float.self, name: "w")) {
+            XCTAssertTrue("\($0)".contains("has 16 bytes"), "\($0)")
+        }
+    }
+
     /// The format is readable without Tandem: the repository's standard-library Python reader
     /// recovers every parameter and the metadata.
     func testPythonReadsTheCheckpoint() throws {
