@@ -86,6 +86,10 @@ public final class Trainer<Objective: TrainingObjective> {
         self.identity = identity
     }
 
+    /// Whether every planned step and the L-BFGS phase (if any) are done: ``run(progress:shouldStop:)``
+    /// would have nothing to do.
+    public var isComplete: Bool { step >= plan.steps && (plan.refinementIterations == 0 || refined) }
+
     /// The phase making the update of the current step.
     var phaseIndex: Int { plan.phaseIndex(at: step) }
 

@@ -65,7 +65,8 @@ public struct OperatorExperiment: Experiment {
         }
         let training = run.training
         say("data: \(dataset.functions.count) functions (\(dataset.train.count) train, \(dataset.test.count) test) × \(dataset.pointCount) points; profile \(run.profile): \(training.steps) steps, batch \(training.batch)\(training.points.map { ", \($0) points" } ?? ""), \(training.optimizer.rawValue), loss \(training.loss.rawValue)")
-        if trainer.step > 0 { say("resuming at step \(trainer.step)") }
+        if let note = trainer.resumeNote(resume: resume, directory: run.directory) { say(note) }
+        if resume && trainer.isComplete { return .finished }
         let report = try trainer.run(progress: { p in
             let tasks = zip(dataset.taskNames, p.tasks).map { String(format: "%@ %.2e", $0, $1) }.joined(separator: "  ")
             let eta = Double(p.steps - p.step) / max(p.rate, 1e-9)

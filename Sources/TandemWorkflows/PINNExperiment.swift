@@ -50,7 +50,8 @@ public struct PINNExperiment: Experiment {
         say("residual: \(try problem.pinnResidual()) = 0 (jets: \(trainer.objective.setup.jetNames.joined(separator: ", ")))")
         say("points: \(t.collocation) collocation (\(t.sampling.rawValue)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery) steps" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) by residual every \(t.refineEvery) steps" : "")), \(t.boundaryPoints) boundary\(problem.time == nil ? "" : ", \(t.initialPoints) initial")")
         say("profile \(run.profile): \(t.steps) Adam steps (learning rate \(t.learningRate)), weights \(t.weighting.rawValue) \(trainer.objective.taskNames.joined(separator: "/")), then \(t.lbfgsIterations) L-BFGS iterations")
-        if trainer.step > 0 { say("resuming at step \(trainer.step)") }
+        if let note = trainer.resumeNote(resume: resume, directory: run.directory) { say(note) }
+        if resume && trainer.isComplete { return .finished }
         let names = trainer.objective.taskNames
         let report = try trainer.run(progress: { p in
             let terms = zip(names, p.tasks).map { String(format: "%@ %.2e", $0, $1) }.joined(separator: "  ")

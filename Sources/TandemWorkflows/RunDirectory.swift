@@ -1,5 +1,6 @@
 import Foundation
 import TandemSpec
+import TandemTraining
 
 /// A run directory cannot be used as asked.
 public enum RunDirectoryError: Error, Equatable, CustomStringConvertible {
@@ -85,5 +86,18 @@ public struct RunDirectory: Sendable {
         guard FileManager.default.fileExists(atPath: file("problem.toml")), hasCheckpoint else { throw RunDirectoryError.notARun(directory: path) }
         let profile = (try? String(contentsOfFile: file("profile"), encoding: .utf8)) ?? "quick"
         return (try Problem(contentsOf: file("problem.toml")), profile)
+    }
+}
+
+extension Trainer {
+    /// What `--resume` found in `directory`, said before training: no checkpoint yet (training
+    /// starts at step 0), a checkpoint to continue from, or a run that is already complete.
+    func resumeNote(resume: Bool, directory: String) -> String? {
+        guard resume else { return nil }
+        guard RunDirectory(directory).hasCheckpoint else { return "no checkpoint in \(directory) yet: training starts at step 0" }
+        if isComplete {
+            return "the run in \(directory) is already complete (step \(step) of \(plan.steps)\(refined ? ", L-BFGS done" : "")): nothing to train; next: tandem compare \(directory)"
+        }
+        return "resuming at step \(step)"
     }
 }

@@ -50,4 +50,28 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
             XCTAssertTrue("\(error)".contains("training: no profile \"huge\"; the file has paper, quick"), "\(error)")
         }
     }
+
+    /// `--resume` says what it found: no checkpoint yet (start at step 0), or a complete run (nothing
+    /// to train, nothing rewritten: this used to fail writing a NaN loss to training.json).
+    func testResumeSaysWhatItFound() throws {
+        let text = TestProblems.tinyFisherPINN.replacingOccurrences(of: "steps = 600", with: "steps = 20")
+            .replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 5")
+        let path = try write(text, "pinn.toml")
+        let run = directory.appendingPathComponent("run").path
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        func train(resume: Bool) throws -> (ExperimentOutcome, [String]) {
+            let lines = Lines()
+            let outcome = try ExperimentRegistry.run(problemPath: path, directory: run, profile: "quick", resume: resume)
+                .prepareAndTrain(ExperimentEvents(message: { lines.all.append($0) }))
+            return (outcome, lines.all)
+        }
+        let (first, fresh) = try train(resume: true)
+        XCTAssertEqual(first, .finished)
+        XCTAssertTrue(fresh.contains("no checkpoint in \(run) yet: training starts at step 0"), "\(fresh)")
+        let recorded = try Data(contentsOf: URL(fileURLWithPath: run + "/training.json"))
+        let (again, lines) = try train(resume: true)
+        XCTAssertEqual(again, .finished)
+        XCTAssertTrue(lines.contains { $0.contains("already complete (step 20 of 20, L-BFGS done): nothing to train") }, "\(lines)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: run + "/training.json")), recorded, "a complete run is left as it was")
+    }
 }

@@ -144,7 +144,7 @@ final class PINNTests: TemporaryDirectoryTestCase {
             .replacingOccurrences(of: "lbfgs_iterations = 150", with: "lbfgs_iterations = 0\nweighting = \"annealing\"\nanneal_every = 20\nrefine_every = 25\nrefine_add = 10\nrefine_candidates = 500")
         let run = try PINNRun(problemPath: try write(text), directory: directory.appendingPathComponent("adaptive").path, profile: "quick", resume: false)
         let trainer = try run.trainer(resume: false)
-        let report = try trainer.run()
+        _ = try trainer.run()
         XCTAssertEqual(trainer.objective.collocationCount, 512 + 20, "two refinements of 10 points")
         let history = try String(contentsOfFile: run.path("loss.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(history[0], "step,phase,loss,residual,boundary,initial,weight_residual,weight_boundary,weight_initial,learning_rate,seconds")
