@@ -59,6 +59,8 @@ public final class FieldFileWriter {
     }
 
     let handle: NetCDFHandle
+    private let output: AtomicOutput
+    private var committed = false
     private var variableIDs: [String: Int32] = [:]
     private var variableShapes: [String: [Int?]] = [:]
     /// Samples written so far.
@@ -66,10 +68,35 @@ public final class FieldFileWriter {
     /// The path being written.
     public var path: String { handle.path }
 
-    /// Creates the file (replacing one at `path`) and defines its structure.
-    /// - Throws: ``NetCDFError`` naming the file and the failing step.
+    /// Creates the file and defines its structure. The data goes to a temporary file beside
+    /// `path` that ``close()`` renames over it: a write that fails or is abandoned leaves a file
+    /// already at `path` untouched.
+    /// - Throws: ``NetCDFError`` naming the file and the failing step, or
+    ///   ``NetCDFError/output(path:reason:)`` when nothing can be written there.
     public init(path: String, dimensions: [Dimension], coordinates: [Coordinate], variables: [Variable], attributes: [String: String]) throws {
-        handle = try NetCDFHandle.create(path)
+        output = try AtomicOutput(path: path)
+        do {
+            handle = try NetCDFHandle.create(output.temporary, reportedAs: path)
+        } catch {
+            output.discard()
+            throw error
+        }
+        do {
+            try define(dimensions: dimensions, coordinates: coordinates, variables: variables, attributes: attributes)
+        } catch {
+            throw explained(error)
+        }
+    }
+
+    deinit { if !committed { output.discard() } }
+
+    /// A library error with the free-space note when the disk is full.
+    private func explained(_ error: Error) -> Error {
+        guard case let NetCDFError.library(path, operation, message) = error, !output.spaceNote.isEmpty else { return error }
+        return NetCDFError.library(path: path, operation: operation, message: message + output.spaceNote)
+    }
+
+    private func define(dimensions: [Dimension], coordinates: [Coordinate], variables: [Variable], attributes: [String: String]) throws {
         var dimensionIDs: [String: Int32] = [:], lengths: [String: Int?] = [:]
         for d in dimensions {
             dimensionIDs[d.name] = try handle.defineDimension(d.name, length: d.length)
@@ -113,7 +140,7 @@ public final class FieldFileWriter {
         guard dims.reduce(1, *) == values.count else {
             throw NetCDFError.shapeMismatch(path: path, variable: name, expected: dims, got: [values.count])
         }
-        try handle.write(values, variable: id, start: dims.map { _ in 0 }, count: dims, name: name)
+        do { try handle.write(values, variable: id, start: dims.map { _ in 0 }, count: dims, name: name) } catch { throw explained(error) }
     }
 
     /// Appends one sample: for each variable whose first dimension is unlimited, its values at
@@ -128,17 +155,24 @@ public final class FieldFileWriter {
             guard rest.reduce(1, *) == values.count else {
                 throw NetCDFError.shapeMismatch(path: path, variable: name, expected: Array(rest), got: [values.count])
             }
-            try handle.write(values, variable: id, start: [sampleCount] + rest.map { _ in 0 }, count: [1] + rest, name: name)
+            do { try handle.write(values, variable: id, start: [sampleCount] + rest.map { _ in 0 }, count: [1] + rest, name: name) } catch { throw explained(error) }
         }
         sampleCount += 1
-        if flush { try handle.sync() }
+        if flush { try self.flush() }
     }
 
-    /// Writes buffered data to disk, so the samples appended so far survive a crash.
-    public func flush() throws { try handle.sync() }
+    /// Writes buffered data to the temporary file, so memory does not grow with the samples.
+    public func flush() throws {
+        do { try handle.sync() } catch { throw explained(error) }
+    }
 
-    /// Closes the file; further writes fail.
-    public func close() throws { try handle.close() }
+    /// Closes the file and moves it over `path`; further writes fail. Without this call (an
+    /// error, a crash) the file at `path` stays as it was.
+    public func close() throws {
+        do { try handle.close() } catch { throw explained(error) }
+        try output.commit()
+        committed = true
+    }
 }
 
 /// A NetCDF file opened for reading.

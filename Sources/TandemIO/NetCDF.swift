@@ -9,6 +9,9 @@ public enum NetCDFError: Error, Equatable, CustomStringConvertible {
     case missingVariable(path: String, name: String, available: [String])
     case shapeMismatch(path: String, variable: String, expected: [Int], got: [Int])
     case missingAttribute(path: String, name: String)
+    /// Nothing can be written at `path`, and why (a missing directory, a directory given as the
+    /// file, the system's reason for refusing to create it, a full disk).
+    case output(path: String, reason: String)
 
     /// The message: file, operation and the library's reason.
     public var description: String {
@@ -21,6 +24,8 @@ public enum NetCDFError: Error, Equatable, CustomStringConvertible {
             return "\(path): variable \"\(variable)\" has shape \(got), expected \(expected)"
         case let .missingAttribute(path, name):
             return "\(path): no attribute \"\(name)\""
+        case let .output(path, reason):
+            return "\(path): cannot write: \(reason)"
         }
     }
 }
@@ -36,10 +41,11 @@ final class NetCDFHandle {
         self.path = path
     }
 
-    /// Creates a NetCDF-4 file, replacing any file at `path`.
-    static func create(_ path: String) throws -> NetCDFHandle {
+    /// Creates a NetCDF-4 file at `file`, replacing any file there; errors name `path` (the file
+    /// the user asked for, when `file` is its temporary stand-in).
+    static func create(_ file: String, reportedAs path: String) throws -> NetCDFHandle {
         var id: Int32 = 0
-        try check(nc_create(path, NC_NETCDF4 | NC_CLOBBER, &id), path: path, "create")
+        try check(nc_create(file, NC_NETCDF4 | NC_CLOBBER, &id), path: path, "create")
         return NetCDFHandle(id: id, path: path)
     }
 

@@ -142,6 +142,15 @@ final class ProblemCommandTests: XCTestCase {
         XCTAssertEqual(solveStatus, 2, solveOutput)
     }
 
+    /// An output path that cannot be written is reported with its reason, before any solve.
+    func testUnwritableOutputSaysWhy() throws {
+        let file = repository.appendingPathComponent("problems/poisson-lshape.toml").path
+        let out = directory.appendingPathComponent("missing/x.nc").path
+        let (status, output) = try TandemCommand().run(["solve", file, "--out", out])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("error: \(out): cannot write: the directory \(directory.path)/missing does not exist"), output)
+    }
+
     /// Conditions that cannot take effect are reported by `tandem check`, before any solve.
     func testBoundaryConditionsThatCannotTakeEffectAreRejected() throws {
         let base = """

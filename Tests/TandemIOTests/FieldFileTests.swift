@@ -60,6 +60,44 @@ final class FieldFileTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// A write that fails or is abandoned before ``FieldFileWriter/close()`` leaves the file that
+    /// was at the path untouched, and no temporary file behind.
+    func testAnAbandonedWriteKeepsTheExistingFile() throws {
+        let path = directory.appendingPathComponent("fields.nc").path
+        try writeExample(path, samples: 2)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        do {
+            let writer = try FieldFileWriter(path: path, dimensions: [.init("sample", length: nil), .init("x", length: 3)],
+                                             coordinates: [.init(dimension: "x", values: [0, 1, 2], units: "m", longName: "x")],
+                                             variables: [.init("u", dimensions: ["sample", "x"], units: "1", longName: "u")], attributes: [:])
+            try writer.appendSample(["u": [1, 2, 3]])
+            XCTAssertThrowsError(try writer.appendSample(["u": [1, 2]]))  // the failure that ends the write
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["fields.nc"])
+        XCTAssertEqual(try FieldFileReader(path: path).variable("u").shape, [2, 2, 3])
+    }
+
+    /// Output errors say what is wrong with the path, not the library's generic reason.
+    func testOutputErrorsSayWhy() throws {
+        func message(_ path: String) -> String {
+            do {
+                _ = try FieldFileWriter(path: path, dimensions: [.init("x", length: 1)], coordinates: [], variables: [], attributes: [:])
+                return "written"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let missing = directory.appendingPathComponent("no/such/dir/f.nc").path
+        XCTAssertEqual(message(missing), "\(missing): cannot write: the directory \(directory.path)/no/such/dir does not exist")
+        XCTAssertEqual(message(directory.path), "\(directory.path): cannot write: it is a directory; give a file name")
+        XCTAssertEqual(message("/dev/full"), "/dev/full: cannot write: it exists and is not a regular file")
+        let file = directory.appendingPathComponent("plain").path
+        FileManager.default.createFile(atPath: file, contents: Data())
+        XCTAssertEqual(message(file + "/f.nc"), "\(file)/f.nc: cannot write: \(file) is not a directory")
+        XCTAssertEqual(message("/proc/f.nc").hasPrefix("/proc/f.nc: cannot write: cannot create a file in /proc: "), true, message("/proc/f.nc"))
+    }
+
     /// The file is readable without Tandem: `ncdump` (when installed) prints its header.
     func testNcdumpReadsTheFile() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ncdump") else { throw XCTSkip("ncdump is not installed") }
