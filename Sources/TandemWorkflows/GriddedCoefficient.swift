@@ -40,8 +40,11 @@ public struct GriddedCoefficient: Sendable {
             throw problem.error(at: key + ".file", "cannot read \(path): \(error)")
         }
         let variable: (dimensions: [String], shape: [Int], values: [Double])
-        do { variable = try reader.variable(spec.variable) } catch {
-            throw problem.error(at: key + ".variable", "\(path) has no variable \"\(spec.variable)\" (it has \((try? reader.variableNames)?.joined(separator: ", ") ?? "none"))")
+        do { variable = try reader.variable(spec.variable) } catch NetCDFError.missingVariable(_, _, let available) {
+            throw problem.error(at: key + ".variable", "\(path) has no variable \"\(spec.variable)\" (it has \(available.isEmpty ? "none" : available.joined(separator: ", ")))")
+        } catch {
+            // The variable is there but cannot be read: say so, with the library's reason.
+            throw problem.error(at: key + ".variable", "cannot read \"\(spec.variable)\" from \(path) (damaged file?): \(error)")
         }
         guard variable.shape.count >= d else {
             throw problem.error(at: key + ".variable", "\"\(spec.variable)\" in \(path) has dimensions (\(variable.dimensions.joined(separator: ", "))); a \(d)-D problem needs its last \(d) to be the axes")

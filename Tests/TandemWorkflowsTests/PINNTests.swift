@@ -404,5 +404,20 @@ final class PINNTests: TemporaryDirectoryTestCase {
                            ["inputs.permeability.sample", "1 sample"])
         assertResolveError(moved.replacingOccurrences(of: "upper = [1, 1]", with: "upper = [2, 1]"), ["inputs.permeability.file", "covers"])
         assertResolveError(fileText, ["inputs.permeability.file", "cannot read"])
+        // A damaged data block: the variable is listed but cannot be read. That is said, not
+        // "no variable K (it has … K …)". The damage is placed where it breaks K's data only.
+        let intact = try Data(contentsOf: URL(fileURLWithPath: kPath + ".moved"))
+        let damagedPath = directory.appendingPathComponent("k-damaged.nc").path
+        var placed = false
+        for offset in stride(from: intact.count - 64, to: 512, by: -16) where !placed {
+            var damaged = intact
+            for i in offset..<offset + 48 { damaged[i] ^= 0x5A }
+            try damaged.write(to: URL(fileURLWithPath: damagedPath))
+            guard let reader = try? FieldFileReader(path: damagedPath), (try? reader.variableNames)?.contains("K") == true else { continue }
+            placed = (try? reader.variable("K")) == nil
+        }
+        XCTAssertTrue(placed, "found a place where damage breaks K's data alone")
+        assertResolveError(moved.replacingOccurrences(of: "file = \"k.nc.moved\"", with: "file = \"k-damaged.nc\""),
+                           ["inputs.permeability.variable", "cannot read \"K\" from", "damaged file?"])
     }
 }
