@@ -1,4 +1,5 @@
 import Foundation
+import TandemExpressions
 
 /// What every problem file has, whatever it declares: its name and description, a default seed,
 /// the text it was read from, and where it came from (for messages and relative paths).
@@ -24,12 +25,29 @@ public struct ProblemHeader: Sendable {
         ProblemFileError(file: file, line: locator.line(of: keyPath), keyPath: keyPath, message: message)
     }
 
+    /// Why `name` cannot name a run directory (empty, over 100 characters, a `/`, `\\` or control
+    /// character, or a leading `.` as in `..`), or `nil` when it can.
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name.count > 100 { return "has \(name.count) characters; at most 100 are allowed" }
+        if name.hasPrefix(".") { return "\"\(ExpressionError.abbreviate(name, limit: 60))\" starts with \".\"" }
+        if let bad = name.unicodeScalars.first(where: { $0 == "/" || $0 == "\\" || $0.properties.generalCategory == .control }) {
+            return "\"\(ExpressionError.abbreviate(name, limit: 60))\" contains \(bad.escaped(asASCII: true)); use letters, digits, -, _ and ."
+        }
+        return nil
+    }
+
     /// Decodes the header keys of `root`.
     init(_ root: SpecTable, text: String, file: String) throws {
         self.text = text
         self.file = file
         self.locator = root.context.locator
         self.name = try root.string("name") ?? (file as NSString).deletingPathExtension
+        // The name becomes a directory (`runs/<name>`): it must stay one path component.
+        if let problem = Self.nameProblem(name) {
+            throw root.has("name") ? root.error("name", "\(problem); the name becomes the run directory runs/<name>")
+                : ProblemFileError(file: file, line: nil, keyPath: "", message: "the file name gives the problem name \"\(name)\", which \(problem); add a name = \"…\" line")
+        }
         self.summary = try root.string("description") ?? ""
         if let seed = try root.int("seed") {
             guard seed >= 0 else { throw root.error("seed", "expected a non-negative integer, got \(seed)") }

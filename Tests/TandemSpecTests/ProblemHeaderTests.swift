@@ -55,6 +55,23 @@ final class ProblemHeaderTests: XCTestCase {
         }
     }
 
+    /// The name becomes `runs/<name>`: one that would climb out of `runs/` or split into
+    /// directories is refused at its line; a file-derived name is checked too.
+    func testNamesStayOneDirectory() {
+        func message(_ name: String, file: String = "header.toml") -> String {
+            let text = name.isEmpty ? Self.darcy.replacingOccurrences(of: "name = \"header\"\n", with: "")
+                : Self.darcy.replacingOccurrences(of: "name = \"header\"", with: "name = \"\(name)\"")
+            do { return try Problem(text: text, file: file).name } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("../../ESCAPED"), "header.toml:1: name: \"../../ESCAPED\" starts with \".\"; the name becomes the run directory runs/<name>")
+        XCTAssertEqual(message("a/b"), "header.toml:1: name: \"a/b\" contains /; use letters, digits, -, _ and .; the name becomes the run directory runs/<name>")
+        XCTAssertTrue(message("tab\\there").contains("contains \\t"), message("tab\\there"))  // a TOML tab escape
+        XCTAssertTrue(message(String(repeating: "n", count: 101)).contains("has 101 characters"))
+        XCTAssertEqual(message("darcy-3d_v1.2 run"), "darcy-3d_v1.2 run")
+        XCTAssertEqual(message("", file: "plain.toml"), "plain")
+        XCTAssertTrue(message("", file: "...toml").contains("the file name gives the problem name \"..\""), message("", file: "...toml"))
+    }
+
     func testFileWithoutAPayloadSaysWhatItLacks() {
         XCTAssertThrowsError(try Problem(text: "name = \"empty\"\n", file: "empty.toml")) { error in
             XCTAssertEqual("\(error)", "empty.toml: geometry: missing; expected at least one [[geometry]] table")
