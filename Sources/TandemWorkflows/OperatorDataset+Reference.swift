@@ -5,6 +5,25 @@ import TandemOperators
 import TandemSpec
 
 extension OperatorDataset {
+    /// Refuses a file whose coordinate variables are not the problem's grid (and output times):
+    /// reversed, shifted or of another spacing, they would pair every value with the wrong point.
+    /// - Throws: ``ProblemFileError`` at `reference.grid` naming the axis and both sets of values.
+    static func checkCoordinates(_ reader: FieldFileReader, path: String, resolved: ResolvedProblem) throws {
+        let grid = resolved.grid, problem = resolved.problem
+        var axes = PDEProblem.coordinates(grid.dimension).enumerated().map { ($1, grid.coordinates(axis: $0)) }
+        if let time = problem.time { axes.append(("t", time.times)) }
+        for (name, expected) in axes {
+            guard let values = try? reader.values(name, expectedShape: [expected.count]) else {
+                throw problem.error(at: "reference.grid", "\(path) has no coordinate variable \(name) of length \(expected.count)")
+            }
+            let scale = Swift.max(expected.map(Swift.abs).max() ?? 1, 1)
+            if let i = expected.indices.first(where: { !(Swift.abs(values[$0] - expected[$0]) <= 1e-9 * scale) }) {
+                func show(_ v: [Double]) -> String { "\(v.first ?? .nan) … \(v.last ?? .nan)" }
+                throw problem.error(at: "reference.grid", "\(path): coordinate \(name)[\(i)] is \(values[i]), the problem's grid has \(expected[i]) (file \(show(values)), problem \(show(expected)))")
+            }
+        }
+    }
+
     /// Reads `path` (written by `tandem solve` for `resolved`) and arranges it for `model`.
     /// - Throws: ``ProblemFileError`` when the file does not match the problem (variables,
     ///   shapes, geometries), naming both sides; ``NetCDFError`` for unreadable files.
@@ -64,6 +83,7 @@ extension OperatorDataset {
         let geometryNames = problem.geometries.map(\.name)
         let gridPoints = grid.pointsPerAxis
         let fileMasks = try reader.values("mask", expectedShape: [geometryCount] + grid.pointsPerAxis.reversed())
+        try Self.checkCoordinates(reader, path: path, resolved: resolved)
 
         // Points and targets.
         let d = grid.dimension
@@ -150,6 +170,9 @@ extension OperatorDataset {
             guard d == 2 else { throw problem.error(at: "model.branch_input", "fields need a 2-D problem") }
             let coefficientName = ["darcy": "K", "heat": "kappa", "reaction-diffusion": "D"][problem.pde.rawValue]!
             let k = try reader.values(coefficientName, expectedShape: [u.shape[0]] + grid.pointsPerAxis.reversed())
+            if let bad = k.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                throw problem.error(at: "reference", "\(path): \(coefficientName) is \(k[bad]) at sample \(bad / n), grid point \(bad % n); a coefficient field must be finite and positive")
+            }
             let logK = k.map { Foundation.log(Swift.max($0, 1e-300)) }
             // Standardised with the training samples' mean and deviation.
             let trainSamples = Set(train.map { functions[$0].sample })

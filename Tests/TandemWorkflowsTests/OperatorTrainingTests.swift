@@ -33,6 +33,53 @@ final class OperatorTrainingTests: XCTestCase {
         Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.key, $0.value.scalars) })
     }
 
+    /// Input files for prediction (and training) are refused when their coordinates are not the
+    /// problem's grid (reversed, shifted) or their coefficient field is not finite and positive:
+    /// these used to give all-NaN or mispaired predictions and exit 0.
+    func testInputsWithWrongCoordinatesOrBadFieldsAreRefused() throws {
+        let (run, _) = try prepared("inputs")
+        let reference = try FieldFileReader(path: run.path("reference.nc"))
+        let x = try reference.variable("x").values, y = try reference.variable("y").values
+        let mask = try reference.variable("mask").values, k = try reference.variable("K").values, u = try reference.variable("u").values
+        let geometries = try reference.attribute("tandem_geometries")
+        func copy(_ name: String, x: [Double], k: [Double]) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            let writer = try FieldFileWriter(
+                path: path, dimensions: [.init("sample", length: nil), .init("geometry", length: 2), .init("y", length: y.count), .init("x", length: x.count)],
+                coordinates: [.init(dimension: "x", values: x, units: "1", longName: "x"), .init(dimension: "y", values: y, units: "1", longName: "y")],
+                variables: [.init("mask", dimensions: ["geometry", "y", "x"], units: "1", longName: "mask"),
+                            .init("K", dimensions: ["sample", "y", "x"], units: "1", longName: "K"),
+                            .init("u", dimensions: ["sample", "geometry", "y", "x"], units: "1", longName: "u")],
+                attributes: ["tandem_geometries": geometries])
+            try writer.write("mask", values: mask)
+            let n = x.count * y.count
+            for s in 0..<k.count / n {
+                try writer.appendSample(["K": Array(k[s * n..<(s + 1) * n]), "u": Array(u[2 * s * n..<2 * (s + 1) * n])])
+            }
+            try writer.close()
+            return path
+        }
+        func message(_ path: String) -> String {
+            do {
+                _ = try OperatorDataset(path: path, resolved: run.resolved, model: run.resolved.problem.model, training: run.training,
+                                        branchStatistics: [0, 1], prediction: true)
+                return "read"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(message(try copy("same.nc", x: x, k: k)), "read")
+        var nan = k
+        nan[21] = .nan
+        XCTAssertTrue(message(try copy("nan.nc", x: x, k: nan)).contains("K is nan at sample 0, grid point 21; a coefficient field must be finite and positive"),
+                      message(directory.appendingPathComponent("nan.nc").path))
+        var negative = k
+        negative[300] = -1
+        XCTAssertTrue(message(try copy("negative.nc", x: x, k: negative)).contains("K is -1.0 at sample 1"), message(directory.appendingPathComponent("negative.nc").path))
+        let reversed = message(try copy("reversed.nc", x: x.reversed(), k: k))
+        XCTAssertTrue(reversed.contains("reference.grid") && reversed.contains("coordinate x[0] is 1.0, the problem's grid has 0.0"), reversed)
+    }
+
     func testDatasetArrangesFunctionsPointsAndMasks() throws {
         let (_, dataset) = try prepared("data")
         XCTAssertEqual(dataset.functions.count, 24)  // 12 samples × 2 geometries
