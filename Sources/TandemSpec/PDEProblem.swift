@@ -284,10 +284,14 @@ public struct PDEProblem: Sendable {
         guard !geometryTables.isEmpty else { throw context.error("geometry", "missing; expected at least one [[geometry]] table") }
         var geometries: [Geometry] = []
         for t in geometryTables {
+            guard geometries.count < Self.maximumGeometries else {
+                throw t.error("name", "is geometry \(geometries.count + 1); at most \(Self.maximumGeometries) are supported in one file")
+            }
             let geometryName = try t.requiredString("name", "a name for the geometry")
             if geometries.contains(where: { $0.family == geometryName }) { throw t.error("name", "duplicate geometry name \"\(geometryName)\"") }
             var members: [[(name: String, value: Double)]] = [[]]
             if let family = try t.table("family") {
+                var columns: [(name: String, values: [Double])] = []
                 for name in family.table.keys.sorted() {
                     guard !["x", "y", "z", "t", "u", "i", "pi", "e"].contains(name) else {
                         throw family.error(name, "is a reserved name; choose another family parameter name")
@@ -295,10 +299,15 @@ public struct PDEProblem: Sendable {
                     guard let values = try family.doubles(name), !values.isEmpty else {
                         throw family.error(name, "expected a non-empty array of values")
                     }
-                    members = members.flatMap { m in values.map { m + [(name, $0)] } }
+                    columns.append((name, values))
                 }
+                // Counted before the product is formed: 10⁸ designs must be refused, not built.
+                let count = columns.reduce(1.0) { $0 * Double($1.values.count) }
+                guard count + Double(geometries.count) <= Double(Self.maximumGeometries) else {
+                    throw t.error("family", "declares \(Self.format(count)) geometries; at most \(Self.maximumGeometries) are supported in one file")
+                }
+                for (name, values) in columns { members = members.flatMap { m in values.map { m + [(name, $0)] } } }
                 try family.finish()
-                guard members.count <= 4096 else { throw t.error("family", "declares \(members.count) geometries; at most 4096 are supported") }
             }
             for member in members {
                 t.bindings = Dictionary(uniqueKeysWithValues: member.map { ($0.name, $0.value) })
@@ -326,7 +335,9 @@ public struct PDEProblem: Sendable {
             let end = try t.requiredDouble("end", "the final time, a positive number")
             guard end > 0 else { throw t.error("end", "expected a positive number, got \(end)") }
             let steps = try t.int("steps") ?? 100
-            guard steps >= 1 else { throw t.error("steps", "expected a positive integer, got \(steps)") }
+            guard steps >= 1, steps <= Self.maximumSteps else {
+                throw t.error("steps", "expected a positive integer of at most \(Self.maximumSteps), got \(steps)")
+            }
             let outputTimes = try t.doubles("output_times", count: 1...100_000)
             if let outputTimes {
                 guard !t.has("outputs") else { throw t.error("output_times", "give outputs (a count of evenly spaced times) or output_times (a list), not both") }
@@ -338,6 +349,7 @@ public struct PDEProblem: Sendable {
                 }
             }
             let outputs = try t.int("outputs") ?? min(steps, 20)
+            guard outputs <= 100_000 else { throw t.error("outputs", "expected at most 100000 output times, got \(outputs)") }
             guard outputTimes != nil || (outputs >= 1 && steps % outputs == 0) else {
                 throw t.error("outputs", "expected a positive divisor of steps (\(steps)), got \(outputs); for times that do not divide [0, end] evenly list them as output_times")
             }
@@ -490,8 +502,17 @@ public struct PDEProblem: Sendable {
         guard samples >= 1 else { throw context.error("reference.samples", "expected a positive integer, got \(samples)") }
         let seed = try reference?.int("seed") ?? Int(header.seed ?? 0)
         guard seed >= 0 else { throw context.error("reference.seed", "expected a non-negative integer, got \(seed)") }
+        let memoryLimit = try reference?.double("memory_limit_gb") ?? Self.defaultMemoryLimit
+        guard memoryLimit > 0, memoryLimit.isFinite else { throw context.error("reference.memory_limit_gb", "expected a positive number of gigabytes, got \(memoryLimit)") }
         try reference?.finish()
         self.reference = Reference(grid: grid, lower: lower, upper: upper, samples: samples, seed: UInt64(seed))
+        let needed = Self.memoryEstimate(grid: grid, geometries: geometries.count, times: time?.times.count ?? 1, samples: samples)
+        guard needed <= memoryLimit * 1e9 else {
+            let what = "\(grid.map(String.init).joined(separator: " × ")) points × \(geometries.count) geometr\(geometries.count == 1 ? "y" : "ies")"
+                + (time.map { " × \($0.times.count) stored times" } ?? "") + " × \(samples) sample\(samples == 1 ? "" : "s")"
+            throw context.error("reference.grid", "\(what) would need about \(String(format: "%.3g", needed / 1e9)) GB (masks, factorisations, solutions, the training set), "
+                + "over the limit of \(Self.format(memoryLimit)) GB; use a coarser grid or fewer geometries, times or samples, or raise [reference] memory_limit_gb if the machine has the memory")
+        }
         // Model and training depend on the rest of the problem (its kind, geometries, samples).
         self.model = Model(branchInput: .fields, branchLayers: [], filters: [], kernel: 1, trunkLayers: [], latent: 1,
                            activation: .relu, layerNorm: false, encodingDegree: 0, maskChannel: true, conditionedTrunk: false, outputScaling: .point)
@@ -515,6 +536,26 @@ public struct PDEProblem: Sendable {
             self.trainingProfiles = try Self.decodeTraining(try root.table("training"), problem: self)
         }
         self.transferProfiles = try Self.decodeTransfer(try root.table("transfer"), problem: self)
+    }
+
+    /// The most geometries a file may declare, family members included.
+    public static let maximumGeometries = 4096
+    /// The most time steps a `[time]` table may declare.
+    public static let maximumSteps = 100_000_000
+    /// Gigabytes a problem may need (``memoryEstimate(grid:geometries:times:samples:)``) unless
+    /// `[reference] memory_limit_gb` allows more.
+    public static let defaultMemoryLimit = 16.0
+
+    /// A rough lower bound, in bytes, on what solving the reference data and training an operator
+    /// on it hold at once, for `n` grid points, `g` geometries, `T` stored times and `S` samples:
+    /// `g·n·(9 + 12·fill(n))` (masks, level sets, one sparse factorisation per geometry, with
+    /// `fill(n)` = 3 in 1-D, `4·log₂ n` in 2-D, `2·n^{1/3}` in 3-D, the growth of nested-dissection
+    /// Cholesky factors) `+ 128·g·T·n` (a batch of 16 samples' solutions) `+ 12·S·g·T·n` (the
+    /// training set's targets, masks and points in single precision).
+    public static func memoryEstimate(grid: [Int], geometries: Int, times: Int, samples: Int) -> Double {
+        let n = grid.reduce(1.0) { $0 * Double($1) }, g = Double(geometries), t = Double(times), s = Double(samples)
+        let fill = grid.count == 1 ? 3 : grid.count == 2 ? 4 * Foundation.log2(n) : 2 * Foundation.cbrt(n)
+        return g * n * (9 + 12 * fill) + 128 * g * t * n + 12 * s * g * t * n
     }
 
     /// The condition on box face `face` (`2·d + side`): the one naming it, else the rest-of-the-

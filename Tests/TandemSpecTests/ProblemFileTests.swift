@@ -109,7 +109,7 @@ final class ProblemFileTests: XCTestCase {
         XCTAssertEqual(error("source = \"sin(pi*x)\"", with: "source = \"sin(pi*q)\""),
                        "demo.toml:6: pde.source: in expression \"sin(pi*q)\" at column 8: unknown name \"q\"; expected one of x, y, pi, e")
         XCTAssertEqual(error("seed = 9", with: "seed = 9\nsamplez = 4"),
-                       "demo.toml:30: reference.samplez: unknown key; expected one of grid, lower, samples, seed, upper")
+                       "demo.toml:30: reference.samplez: unknown key; expected one of grid, lower, memory_limit_gb, samples, seed, upper")
         XCTAssertEqual(error("grid = [33, 17]", with: "grid = [33]"),
                        "demo.toml:27: reference.grid: expected 2 point counts between 3 and 4096, got [33]")
         XCTAssertEqual(error("kind = \"darcy\"", with: "kind = \"stokes\""),
@@ -127,6 +127,30 @@ final class ProblemFileTests: XCTestCase {
                        "demo.toml:5: pde.permeability: is \"random\" but there is no [inputs.permeability] table")
         XCTAssertEqual(error("kind = \"dirichlet\"", with: "kind = \"dirichlett\""),
                        "demo.toml:23: boundary[0].kind: unknown kind \"dirichlett\"; expected one of dirichlet, neumann, robin")
+    }
+
+    /// Sizes that would exhaust memory or never finish are refused by `check`, before anything
+    /// is allocated, saying how much they would need; `memory_limit_gb` is the explicit override.
+    func testResourceLimitsAreCheckedBeforeAnythingIsAllocated() throws {
+        func error(_ old: String, with new: String) -> String {
+            do {
+                _ = try PDEProblem(text: valid.replacingOccurrences(of: old, with: new), file: "demo.toml")
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        let big = error("grid = [33, 17]", with: "grid = [4096, 4096]")
+        XCTAssertTrue(big.hasPrefix("demo.toml:27: reference.grid: 4096 × 4096 points × 2 geometries × 3 samples would need about 44.5 GB"), big)
+        XCTAssertTrue(big.contains("raise [reference] memory_limit_gb"), big)
+        XCTAssertEqual(error("grid = [33, 17]", with: "grid = [4096, 4096]\nmemory_limit_gb = 64"), "no error")
+        XCTAssertTrue(error("grid = [33, 17]", with: "grid = [33, 17]\nmemory_limit_gb = -1").contains("expected a positive number of gigabytes"))
+        // A family of 10⁸ designs is counted, not built.
+        let values = "[" + (0..<10_000).map { "0.\($0)" }.joined(separator: ", ") + "]"
+        let start = Date()
+        let family = error("translate = [0.1, 0]", with: "translate = [\"a\", \"b\"]\n[geometry.family]\na = \(values)\nb = \(values)")
+        XCTAssertTrue(family.contains("geometry[1].family: declares 100000000 geometries; at most 4096"), family)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        let many = (0..<4100).map { "[[geometry]]\nname = \"g\($0)\"\nshape = \"rectangle\"\nlower = [0, 0]\nupper = [1, 1]" }.joined(separator: "\n")
+        XCTAssertTrue(error("[[boundary]]", with: many + "\n[[boundary]]").contains("is geometry 4097; at most 4096"))
     }
 
     func testReactionDiffusionFamiliesAndTime() throws {
@@ -179,6 +203,8 @@ final class ProblemFileTests: XCTestCase {
         }
         XCTAssertTrue(message("a*u*(1-u)", "exp(u)").hasPrefix("rd.toml:12: reaction[0].expression: not a polynomial in u of degree at most 8"))
         XCTAssertEqual(message("outputs = 8", "outputs = 7"), "rd.toml:23: time.outputs: expected a positive divisor of steps (40), got 7; for times that do not divide [0, end] evenly list them as output_times")
+        XCTAssertTrue(message("steps = 40", "steps = 1000000000").contains("time.steps: expected a positive integer of at most 100000000"), message("steps = 40", "steps = 1000000000"))
+        XCTAssertTrue(message("outputs = 8", "outputs = 1000000").contains("time.outputs: expected at most 100000 output times"))
         XCTAssertTrue(message("b = 2", "b = nan").hasSuffix("inputs.parameters.b: expected a finite number, got nan"), message("b = 2", "b = nan"))
         XCTAssertTrue(message("a = [0.1, 1]", "a = [0.1, inf]").hasSuffix("inputs.parameters.a: expected finite bounds, got [0.1, inf]"),
                       message("a = [0.1, 1]", "a = [0.1, inf]"))
