@@ -166,13 +166,19 @@ public indirect enum Shape: Sendable, Equatable {
     static func polygonDistance(_ p: [Double], _ v: [[Double]]) -> Double {
         var best = Double.infinity
         var inside = false
+        let (px, py) = (p[0], p[1])
+        // Squared distances in the loop (one square root at the end), no arrays built per edge.
         for i in 0..<v.count {
-            let a = v[i], b = v[(i + 1) % v.count]
-            let (ex, ey) = (b[0] - a[0], b[1] - a[1]), (wx, wy) = (p[0] - a[0], p[1] - a[1])
+            let (ax, ay) = (v[i][0], v[i][1])
+            let next = i + 1 == v.count ? 0 : i + 1
+            let (bx, by) = (v[next][0], v[next][1])
+            let (ex, ey) = (bx - ax, by - ay), (wx, wy) = (px - ax, py - ay)
             let t = Swift.max(0, Swift.min(1, (wx * ex + wy * ey) / (ex * ex + ey * ey)))
-            best = Swift.min(best, norm([wx - t * ex, wy - t * ey]))
-            if (a[1] > p[1]) != (b[1] > p[1]), p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * ex { inside.toggle() }
+            let (dx, dy) = (wx - t * ex, wy - t * ey)
+            best = Swift.min(best, dx * dx + dy * dy)
+            if (ay > py) != (by > py), px < ax + (py - ay) / (by - ay) * ex { inside.toggle() }
         }
+        best = best.squareRoot()
         return inside ? -best : best
     }
 }

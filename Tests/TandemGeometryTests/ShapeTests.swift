@@ -45,6 +45,28 @@ final class ShapeTests: XCTestCase {
         XCTAssertEqual(Shape.sphere(center: [0, 0, 0], radius: 1).measure(), 4 * .pi / 3, accuracy: 1e-2)
         XCTAssertEqual(Shape.cylinder(base: [0, 0, 0], radius: 1, height: 2).measure(), 2 * .pi, accuracy: 2e-2)
         XCTAssertEqual(Shape.ellipse(center: [0, 0], semiAxes: [2, 1]).measure(), 2 * .pi, accuracy: 1e-2)
+        // Primitives and their transforms are exact; Boolean combinations are estimated.
+        XCTAssertEqual(Shape.scaled(.rotated(.translated(.ellipse(center: [0, 0], semiAxes: [2, 1]), by: [3, 1]), angle: 0.4), by: 1.5).measure(),
+                       2 * .pi * 1.5 * 1.5, accuracy: 1e-12)
+        XCTAssertEqual(Shape.box(lower: [0, 0, 0], upper: [1, 2, 3]).measure(), 6)
+        XCTAssertEqual(Shape.polygon([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]]).measure(), 3, accuracy: 1e-15)
+    }
+
+    /// A polygon of many vertices is measured and rasterised in time linear in its vertices (a
+    /// 10,000-vertex polygon took 38 s in `tandem check`: 200,000 Monte Carlo points × every edge).
+    func testLargePolygonsAreFast() throws {
+        let n = 20_000
+        let vertices = (0..<n).map { k -> [Double] in
+            let a = 2 * Double.pi * Double(k) / Double(n)
+            return [0.5 + 0.4 * cos(a), 0.5 + 0.4 * sin(a)]
+        }
+        let polygon = Shape.polygon(vertices)
+        let start = Date()
+        XCTAssertEqual(polygon.measure(), .pi * 0.16, accuracy: 1e-6)
+        let grid = try CartesianGrid(pointsPerAxis: [33, 33], lower: [0, 0], upper: [1, 1])
+        let inside = polygon.mask(on: grid).filter { $0 }.count
+        XCTAssertEqual(inside, Shape.disk(center: [0.5, 0.5], radius: 0.4).mask(on: grid).filter { $0 }.count)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
     }
 
     func testMaskOnGrid() throws {
