@@ -23,6 +23,8 @@ public struct LBFGS: Sendable {
         case lineSearchFailed
         /// The loss or gradient became NaN or infinite; the parameters are the last finite ones.
         case nonFinite
+        /// `shouldStop` asked to stop after an iteration; the parameters are that iteration's.
+        case interrupted
     }
 
     /// What happened in a run.
@@ -69,9 +71,11 @@ public struct LBFGS: Sendable {
 
     /// Minimises `loss(model)` over the selected parameters, updating `model` in place.
     /// - Parameter progress: called after each iteration with (iteration, loss).
+    /// - Parameter shouldStop: asked after each iteration; `true` ends the run there
+    ///   (``StopReason/interrupted``), so a stop request waits at most one iteration.
     public func minimize<M: Module>(
         _ model: inout M, selecting selection: ParameterSelection = .all,
-        progress: ((Int, Double) -> Void)? = nil,
+        progress: ((Int, Double) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
         loss: @escaping (M) throws -> Tensor<M.Scalar>
     ) throws -> Report {
         var problem = FlatProblem(model: model, selection: selection, loss: loss)
@@ -117,6 +121,7 @@ public struct LBFGS: Sendable {
             (x, f, g) = (xNew, fNew, gNew)
             iteration += 1
             progress?(iteration, f)
+            if shouldStop?() == true { reason = .interrupted; break }
             if Swift.abs(fOld - f) <= functionTolerance * Swift.max(1, Swift.abs(fOld)) { reason = .functionTolerance; break }
             if infinityNorm(step) <= stepTolerance { reason = .stepTolerance; break }
         }

@@ -28,6 +28,8 @@ public final class Trainer<Objective: TrainingObjective> {
     public private(set) var step = 0
     /// Whether the L-BFGS phase has run.
     public private(set) var refined = false
+    /// L-BFGS iterations done before an interruption (resumed runs do the rest).
+    public private(set) var refinementIterationsDone = 0
     /// The step of the last checkpoint written or restored.
     public private(set) var lastCheckpoint: Int?
     /// Where checkpoints go (written atomically).
@@ -115,9 +117,10 @@ public final class Trainer<Objective: TrainingObjective> {
         }
         try Self.restore(checkpoint, into: &model, optimizer: &plan.phases[index].optimizer)
         refined = checkpoint.metadata["tandem.lbfgs"] != nil
+        refinementIterationsDone = Int(checkpoint.metadata["tandem.lbfgs_iterations"] ?? "") ?? 0
         try objective.restore(checkpointState: checkpoint.metadata)
         lastCheckpoint = step
-        try history.truncate(after: step, refined: refined)
+        try history.truncate(after: step, refined: refined, refinementIterations: refinementIterationsDone)
     }
 
     static func restore<O: Optimizer>(_ checkpoint: Checkpoint<Scalar>, into model: inout Objective.Model, optimizer: inout O) throws
@@ -193,7 +196,8 @@ public final class Trainer<Objective: TrainingObjective> {
         guard plan.refinementIterations > 0 && !refined else { return report(interrupted: false) }
         if shouldStop?() == true { return report(interrupted: true) }
         try objective.prepareRefinement(afterSteps: step, model: model)
-        let refinement = try refine(start: start, progress: progress)
+        let refinement = try refine(start: start, progress: progress, shouldStop: shouldStop)
+        if refinement.reason == .interrupted { return report(interrupted: true, refinement: refinement) }
         let final = try withoutGradient { try objective.fullBatchLoss(of: model) }
         shown = final.total.scalar
         shownTasks = final.tasks
@@ -203,8 +207,13 @@ public final class Trainer<Objective: TrainingObjective> {
     /// L-BFGS on the objective's full-batch loss; a non-finite loss ends it with the last finite
     /// parameters (``LBFGS/StopReason/nonFinite``), never with NaNs. Writes a checkpoint marked
     /// `tandem.lbfgs` (its stopping reason).
-    func refine(start: Date, progress: ((Progress) -> Void)?) throws -> LBFGS.Report {
-        let iterations = plan.refinementIterations
+    ///
+    /// Interrupted (`shouldStop`, asked after every iteration), it checkpoints the last iterate
+    /// with `tandem.lbfgs_iterations` (the iterations done); a resumed run continues L-BFGS from
+    /// there with the iterations left (its curvature pairs start afresh).
+    func refine(start: Date, progress: ((Progress) -> Void)?, shouldStop: (() -> Bool)? = nil) throws -> LBFGS.Report {
+        let done = refinementIterationsDone
+        let iterations = Swift.max(plan.refinementIterations - done, 0)
         var solver = LBFGS()
         solver.maxIterations = iterations
         solver.maxEvaluations = 2 * iterations + 25
@@ -217,18 +226,23 @@ public final class Trainer<Objective: TrainingObjective> {
         let report = try solver.minimize(&minimised, selecting: objective.selection, progress: { [self] iteration, value in
             let seconds = Date().timeIntervalSince(start)
             if iteration % logEvery == 0 || iteration == iterations {
-                let record = TrainingRecord<Scalar>(phase: "lbfgs", step: step + iteration, loss: Scalar(value), tasks: [], evaluation: nil,
+                let record = TrainingRecord<Scalar>(phase: "lbfgs", step: step + done + iteration, loss: Scalar(value), tasks: [], evaluation: nil,
                                                     learningRate: 0, seconds: seconds)
                 do { try history.append(objective.historyRow(record, model: evaluated)) } catch { logError = error }
             }
             progress?(Progress(phase: "lbfgs", step: iteration, steps: iterations, loss: Scalar(value), tasks: [],
                                seconds: seconds, rate: Double(iteration) / Swift.max(Date().timeIntervalSince(phaseStart), 1e-9)))
-        }) { [self] m in
+        }, shouldStop: shouldStop) { [self] m in
             evaluated = m
             return try objective.fullBatchLoss(of: m).total
         }
         model = minimised
         if let logError { throw logError }
+        if report.reason == .interrupted {
+            refinementIterationsDone = done + report.iterations
+            try checkpoint(extra: ["tandem.lbfgs_iterations": String(refinementIterationsDone)])
+            return report
+        }
         refined = true
         try checkpoint(extra: ["tandem.lbfgs": report.reason.rawValue])
         return report

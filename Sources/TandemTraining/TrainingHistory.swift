@@ -32,13 +32,14 @@ public struct TrainingHistory: Sendable {
         try handle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8))
     }
 
-    /// Keeps the header and the rows up to `step`; L-BFGS rows only when `refined`.
-    public func truncate(after step: Int, refined: Bool) throws {
+    /// Keeps the header and the rows up to `step`; L-BFGS rows when `refined`, else those of the
+    /// `refinementIterations` done before an interruption (logged at `step + iteration`).
+    public func truncate(after step: Int, refined: Bool, refinementIterations: Int = 0) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         let kept = text.split(separator: "\n").filter { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard let s = Int(fields.first ?? "") else { return true }
-            if let phaseColumn, fields.count > phaseColumn, fields[phaseColumn] == "lbfgs" { return refined }
+            if let phaseColumn, fields.count > phaseColumn, fields[phaseColumn] == "lbfgs" { return refined || s <= step + refinementIterations }
             return s <= step
         }
         try (kept.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)

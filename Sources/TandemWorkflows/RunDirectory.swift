@@ -98,6 +98,6 @@ extension Trainer {
         if isComplete {
             return "the run in \(directory) is already complete (step \(step) of \(plan.steps)\(refined ? ", L-BFGS done" : "")): nothing to train; next: tandem compare \(directory)"
         }
-        return "resuming at step \(step)"
+        return "resuming at step \(step)" + (refinementIterationsDone > 0 ? ", L-BFGS after \(refinementIterationsDone) of \(plan.refinementIterations) iterations" : "")
     }
 }

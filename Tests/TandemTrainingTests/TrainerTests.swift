@@ -124,6 +124,43 @@ final class TrainerTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(steps, ["5", "10", "15", "20", "25", "30", "35", "40"])
     }
 
+    /// A stop request during L-BFGS is honoured after the current iteration: the iterate is
+    /// checkpointed with the iterations done, and a resumed run finishes L-BFGS with the rest
+    /// (it used to run on for the whole phase, and a second interrupt lost it).
+    func testStopDuringLBFGSCheckpointsWithinAnIteration() throws {
+        let t = trainer("lbfgs", plan(steps: 40, refinement: 30))
+        var calls = 0
+        // 40 Adam steps and the check before L-BFGS ask 41 times; then once per iteration: the
+        // 47th call (after the sixth iteration) stops.
+        let stopped = try t.run(shouldStop: { calls += 1; return calls >= 47 })
+        XCTAssertTrue(stopped.interrupted)
+        XCTAssertEqual(stopped.refinement?.reason, .interrupted)
+        XCTAssertEqual(stopped.refinement?.iterations, 6)
+        let checkpoint = try Checkpoint<Double>.read(from: t.checkpointPath)
+        XCTAssertEqual(checkpoint.metadata["tandem.lbfgs_iterations"], "6")
+        XCTAssertNil(checkpoint.metadata["tandem.lbfgs"])
+        for (name, tensor) in t.model.namedParameters { XCTAssertEqual(checkpoint.parameters[name]?.scalars, tensor.scalars, name) }
+        let interruptedLoss = try t.objective.fullBatchLoss(of: t.model).total.scalar
+
+        let resumed = trainer("lbfgs", plan(steps: 40, refinement: 30))
+        try resumed.resume()
+        XCTAssertEqual(resumed.refinementIterationsDone, 6)
+        XCTAssertFalse(resumed.isComplete)
+        let report = try resumed.run()
+        XCTAssertFalse(report.interrupted)
+        XCTAssertNotEqual(report.refinement?.reason, .interrupted)
+        XCTAssertLessThanOrEqual(report.refinement?.iterations ?? 99, 24)
+        XCTAssertTrue(resumed.isComplete)
+        XCTAssertLessThanOrEqual(report.loss, interruptedLoss)
+        XCTAssertNotNil(try Checkpoint<Double>.read(from: t.checkpointPath).metadata["tandem.lbfgs"])
+        // The history keeps the six iterations logged before the stop, once each.
+        let rows = try String(contentsOfFile: resumed.history.path, encoding: .utf8).split(separator: "\n").dropFirst()
+        let lbfgs = rows.filter { $0.contains(",lbfgs,") }.compactMap { Int($0.prefix { $0 != "," }) }
+        XCTAssertEqual(Array(lbfgs.prefix(6)), Array(41...46))
+        XCTAssertEqual(lbfgs, lbfgs.sorted())
+        XCTAssertEqual(Set(lbfgs).count, lbfgs.count)
+    }
+
     func testResumingAnotherRunIsRefusedNamingBothSides() throws {
         let t = trainer("mine", plan(steps: 10))
         _ = try t.run()
