@@ -22,6 +22,9 @@ export OPENBLAS_THREAD_TIMEOUT ?= 20
 bootstrap:
 	@scripts/bootstrap.sh
 
+## Seconds each fuzz target runs in `make test` (docs/reliability.md).
+FUZZ_SECONDS ?= 60
+
 build: bootstrap
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product tandem
 
@@ -39,6 +42,7 @@ run: build
 test: bootstrap
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	TANDEM_TEST_PYTHON=$$(scripts/python-test-env.sh) $(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
+	Fuzz/run.sh $(FUZZ_SECONDS)
 
 ## Runs the benchmarks against PyTorch (CPU) side by side; writes bench-results/.
 bench: bootstrap

@@ -1,0 +1,22 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// libFuzzer targets for the two readers that take untrusted files: the problem file (TOML and
+/// expressions) and the checkpoint (safetensors). Built apart from Tandem's package with
+/// `-sanitize=fuzzer`; `Fuzz/run.sh` builds and runs them with a seed corpus (see
+/// docs/reliability.md).
+let package = Package(
+    name: "TandemFuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "Tandem", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "fuzz-problem-file",
+            dependencies: [.product(name: "TandemSpec", package: "Tandem")],
+            path: "Sources/FuzzProblemFile"),
+        .executableTarget(
+            name: "fuzz-checkpoint",
+            dependencies: [.product(name: "TandemNN", package: "Tandem")],
+            path: "Sources/FuzzCheckpoint"),
+    ]
+)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets (-sanitize=fuzzer, lld) and runs each for SECONDS (default 60) on a
+# seed corpus: the shipped problem files, and a small checkpoint written here. A crash leaves
+# libFuzzer's crash-* file in .build/fuzz/findings/ and fails the script; turn it into a test.
+#
+#   Fuzz/run.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+swift build --package-path Fuzz -c release --build-path .build/fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld
+bin=.build/fuzz/release
+work=.build/fuzz/corpus
+findings=.build/fuzz/findings
+mkdir -p "$work/problem-file" "$work/checkpoint" "$findings"
+cp problems/*.toml "$work/problem-file/"
+python3 - "$work/checkpoint/seed.safetensors" <<'PY'
+import json, struct, sys
+# Two F32 tensors, an Adam slot each, and Tandem's metadata (see docs/checkpoints.md).
+names = ["layers.0.weight", "optimizer.m.layers.0.weight"]
+data = struct.pack("<4f", 0.5, -1.0, 2.0, 0.25) + struct.pack("<4f", 0, 0, 0, 0)
+header = {"__metadata__": {"tandem.format": "tandem-checkpoint-1", "tandem.dtype": "F32", "tandem.optimizer": "adam",
+                           "tandem.step": "3", "tandem.parameters": "layers.0.weight"}}
+for i, name in enumerate(names):
+    header[name] = {"dtype": "F32", "shape": [2, 2], "data_offsets": [16 * i, 16 * (i + 1)]}
+text = json.dumps(header).encode()
+text += b" " * (-len(text) % 8)
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(text)) + text + data)
+PY
+status=0
+for target in problem-file checkpoint; do
+    echo "== fuzz-$target for $seconds s"
+    "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$findings/$target-" \
+        -print_final_stats=1 "$work/$target" 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==|SUMMARY|Fatal|.*crash-)" || true
+    if ls "$findings/$target-"* > /dev/null 2>&1; then echo "fuzz-$target found inputs that fail: $(ls "$findings/$target-"*)"; status=1; fi
+done
+exit $status
