@@ -38,6 +38,22 @@ def main(path):
         fail("u is not finite inside a geometry")
     if np.any(np.isfinite(first.values[~inside])):
         fail("u is finite outside a geometry")
+    samples = ds.sizes["sample"]
+    if "sample" not in ds.coords or not np.array_equal(ds["sample"].values, np.arange(samples)):
+        fail("the sample axis has no coordinate 0, 1, …")
+    families = []
+    if "family_name" in ds.variables:
+        names = [str(n) for n in ds["family_name"].values]
+        if "family_name" not in ds["u"].coords:
+            fail("family_name is not a coordinate of u")
+        meanings = ds["family"].attrs.get("flag_meanings", "").split()
+        values = list(np.atleast_1d(ds["family"].attrs.get("flag_values", [])))
+        if [meanings[int(i)] for i in ds["family"].values] != [n.replace(" ", "_") for n in names] or values != list(range(len(meanings))):
+            fail("family's flag_values/flag_meanings disagree with family_name")
+        chosen = ds["u"].set_xindex("family_name").sel(family_name=names[0])
+        if chosen.sizes.get("sample", 1) != names.count(names[0]):
+            fail("selecting a family by name does not give its samples")
+        families = sorted(set(names))
     coefficient = next(v for v in ("K", "kappa", "D") if v in ds)
     if not np.all(ds[coefficient].values > 0):
         fail(f"{coefficient} is not positive")
@@ -46,6 +62,7 @@ def main(path):
         "geometries": ds.attrs["tandem_geometries"].split(";"),
         "max_u": float(np.nanmax(first.values)),
         "seed": ds.attrs["tandem_seed"],
+        "families": families,
     }))
 
 

@@ -49,12 +49,30 @@ public final class FieldFileWriter {
         public var units: String
         /// CF `long_name` attribute.
         public var longName: String
+        /// Text labels (NetCDF-4 `string`) instead of numbers: a category per sample, say.
+        public var isLabel = false
+        /// Further text attributes (CF `coordinates`, `flag_meanings`, …).
+        public var attributes: [String: String] = [:]
+        /// Further numeric attributes (CF `flag_values`, …).
+        public var numericAttributes: [String: [Double]] = [:]
+
         /// A data variable over named dimensions.
-        public init(_ name: String, dimensions: [String], units: String, longName: String) {
+        public init(_ name: String, dimensions: [String], units: String, longName: String,
+                    attributes: [String: String] = [:], numericAttributes: [String: [Double]] = [:]) {
             self.name = name
             self.dimensions = dimensions
             self.units = units
             self.longName = longName
+            self.attributes = attributes
+            self.numericAttributes = numericAttributes
+        }
+
+        /// A variable of text labels over named dimensions (written with
+        /// ``FieldFileWriter/appendSample(_:labels:flush:)``); xarray reads it as strings.
+        public static func labels(_ name: String, dimensions: [String], longName: String) -> Variable {
+            var v = Variable(name, dimensions: dimensions, units: "1", longName: longName)
+            v.isLabel = true
+            return v
         }
     }
 
@@ -63,6 +81,7 @@ public final class FieldFileWriter {
     private var committed = false
     private var variableIDs: [String: Int32] = [:]
     private var variableShapes: [String: [Int?]] = [:]
+    private var labelVariables: Set<String> = []
     /// Samples written so far.
     public private(set) var sampleCount = 0
     /// The path being written.
@@ -117,9 +136,13 @@ public final class FieldFileWriter {
             variableIDs[c.dimension] = id
         }
         for v in variables {
-            let id = try handle.defineVariable(v.name, type: NC_DOUBLE, dimensions: try ids(v.dimensions, for: v.name), compress: true)
-            try handle.putAttribute("units", text: v.units, variable: id)
+            let id = try handle.defineVariable(v.name, type: v.isLabel ? NC_STRING : NC_DOUBLE, dimensions: try ids(v.dimensions, for: v.name),
+                                               compress: !v.isLabel)
+            if !v.isLabel { try handle.putAttribute("units", text: v.units, variable: id) }
             try handle.putAttribute("long_name", text: v.longName, variable: id)
+            for (key, value) in v.attributes.sorted(by: { $0.key < $1.key }) { try handle.putAttribute(key, text: value, variable: id) }
+            for (key, values) in v.numericAttributes.sorted(by: { $0.key < $1.key }) { try handle.putAttribute(key, doubles: values, variable: id) }
+            if v.isLabel { labelVariables.insert(v.name) }
             variableIDs[v.name] = id
             variableShapes[v.name] = v.dimensions.map { lengths[$0] ?? nil }
         }
@@ -146,7 +169,18 @@ public final class FieldFileWriter {
     /// Appends one sample: for each variable whose first dimension is unlimited, its values at
     /// this sample (row-major over the remaining dimensions). With `flush` the file is synced to
     /// disk afterwards; otherwise call ``flush()`` after a group of samples.
-    public func appendSample(_ fields: [String: [Double]], flush: Bool = true) throws {
+    /// `labels` gives the values of text-label variables in the same way.
+    public func appendSample(_ fields: [String: [Double]], labels: [String: [String]] = [:], flush: Bool = true) throws {
+        for (name, values) in labels {
+            guard let id = variableIDs[name], labelVariables.contains(name), let shape = variableShapes[name], shape.first == .some(nil) else {
+                throw NetCDFError.missingVariable(path: path, name: name, available: labelVariables.sorted())
+            }
+            let rest = shape.dropFirst().map { $0 ?? 1 }
+            guard rest.reduce(1, *) == values.count else {
+                throw NetCDFError.shapeMismatch(path: path, variable: name, expected: Array(rest), got: [values.count])
+            }
+            do { try handle.write(strings: values, variable: id, start: [sampleCount] + rest.map { _ in 0 }, count: [1] + rest, name: name) } catch { throw explained(error) }
+        }
         for (name, values) in fields {
             guard let id = variableIDs[name], let shape = variableShapes[name], shape.first == .some(nil) else {
                 throw NetCDFError.missingVariable(path: path, name: name, available: variableIDs.keys.sorted())

@@ -1,4 +1,7 @@
 import CNetCDF
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The one file that talks to NetCDF-C.
 
@@ -103,12 +106,27 @@ final class NetCDFHandle {
         try check(nc_put_att_double(id, variable, name, NC_DOUBLE, 1, &v), "write attribute \(name)")
     }
 
+    func putAttribute(_ name: String, doubles values: [Double], variable: Int32) throws {
+        try check(nc_put_att_double(id, variable, name, NC_DOUBLE, values.count, values), "write attribute \(name)")
+    }
+
     func endDefinitions() throws { try check(nc_enddef(id), "end definitions") }
 
     // MARK: Data
 
     func write(_ values: [Double], variable: Int32, start: [Int], count: [Int], name: String) throws {
         try check(nc_put_vara_double(id, variable, start, count, values), "write \(name)")
+    }
+
+    func write(strings values: [String], variable: Int32, start: [Int], count: [Int], name: String) throws {
+        // NetCDF-4 variable-length strings: an array of C string pointers, valid for the call.
+        var pointers = values.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        try pointers.withUnsafeMutableBufferPointer { buffer in
+            try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { base in
+                try check(nc_put_vara_string(id, variable, start, count, base), "write \(name)")
+            }
+        }
     }
 
     func write(_ values: [Int32], variable: Int32, start: [Int], count: [Int], name: String) throws {

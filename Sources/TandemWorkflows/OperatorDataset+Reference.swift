@@ -7,14 +7,17 @@ import TandemSpec
 extension OperatorDataset {
     /// Refuses a file whose coordinate variables are not the problem's grid (and output times):
     /// reversed, shifted or of another spacing, they would pair every value with the wrong point.
+    /// A file without them is read by its shape.
     /// - Throws: ``ProblemFileError`` at `reference.grid` naming the axis and both sets of values.
     static func checkCoordinates(_ reader: FieldFileReader, path: String, resolved: ResolvedProblem) throws {
         let grid = resolved.grid, problem = resolved.problem
         var axes = PDEProblem.coordinates(grid.dimension).enumerated().map { ($1, grid.coordinates(axis: $0)) }
         if let time = problem.time { axes.append(("t", time.times)) }
         for (name, expected) in axes {
+            // A file without coordinate variables (inputs written by hand) is read by its shape.
+            guard (try? reader.variableNames)?.contains(name) == true else { continue }
             guard let values = try? reader.values(name, expectedShape: [expected.count]) else {
-                throw problem.error(at: "reference.grid", "\(path) has no coordinate variable \(name) of length \(expected.count)")
+                throw problem.error(at: "reference.grid", "\(path): coordinate \(name) is not a variable of length \(expected.count), as the problem's grid needs")
             }
             let scale = Swift.max(expected.map(Swift.abs).max() ?? 1, 1)
             if let i = expected.indices.first(where: { !(Swift.abs(values[$0] - expected[$0]) <= 1e-9 * scale) }) {

@@ -236,12 +236,20 @@ public struct ReferenceDataset: Sendable {
         var variables: [FieldFileWriter.Variable] = [
             .init("mask", dimensions: ["geometry"] + axes, units: "1", longName: "1 inside the geometry, 0 outside"),
             .init(coefficientName, dimensions: ["sample"] + axes, units: "1", longName: problem.pde.coefficientKey),
-            .init("u", dimensions: ["sample", "geometry"] + timeAxis + axes, units: "1", longName: "solution (NaN outside the geometry)"),
+            .init("u", dimensions: ["sample", "geometry"] + timeAxis + axes, units: "1", longName: "solution (NaN outside the geometry)",
+                  attributes: problem.reactions.isEmpty ? [:] : ["coordinates": "family_name"]),
+            // The sample axis's coordinate: each sample's inputs come from the seed and this index.
+            .init("sample", dimensions: ["sample"], units: "1", longName: "sample index"),
         ]
         if problem.time == nil { variables.append(.init("f", dimensions: axes, units: "1", longName: "source term")) }
         if !problem.reactions.isEmpty {
             dimensions.append(.init("power", length: Self.maximumDegree + 1))
-            variables.append(.init("family", dimensions: ["sample"], units: "1", longName: "reaction family index (see tandem_reactions)"))
+            // The family as CF flags (index with its meanings) and as a string coordinate, so that
+            // xarray selects by name: ds.set_xindex("family_name").sel(family_name="fisher").
+            variables.append(.init("family", dimensions: ["sample"], units: "1", longName: "reaction family index (see tandem_reactions)",
+                                   attributes: ["flag_meanings": problem.reactions.map { $0.name.replacingOccurrences(of: " ", with: "_") }.joined(separator: " ")],
+                                   numericAttributes: ["flag_values": problem.reactions.indices.map(Double.init)]))
+            variables.append(.labels("family_name", dimensions: ["sample"], longName: "reaction family"))
             variables.append(.init("reaction_coefficients", dimensions: ["sample", "power"], units: "1", longName: "coefficients c_k of R(u) = sum_k c_k u^k"))
         }
         // Geometry-family parameters, one value per geometry (NaN for geometries of other families).
@@ -307,7 +315,7 @@ public struct ReferenceDataset: Sendable {
                 let geometries = part * geometriesPerTask..<(part + 1) * geometriesPerTask
                 results.set(task, Result { try self.solveSample(first + i, geometries: geometries, seed: seed, coordinates: coordinates) })
             }
-            var rows: [[String: [Double]]] = []
+            var rows: [(fields: [String: [Double]], labels: [String: [String]])] = []
             for i in 0..<count {
                 var r = try results.get(i * split)
                 for part in 1..<split where split > 1 {
@@ -316,15 +324,17 @@ public struct ReferenceDataset: Sendable {
                     r.residual = Swift.max(r.residual, more.residual)
                 }
                 maximumResidual = Swift.max(maximumResidual, r.residual)
-                var fields = [coefficientName: r.coefficient, "u": r.solutions]
+                var fields = [coefficientName: r.coefficient, "u": r.solutions, "sample": [Double(first + i)]]
+                var labels: [String: [String]] = [:]
                 if !problem.reactions.isEmpty {
                     fields["family"] = [Double(r.family)]
+                    labels["family_name"] = [problem.reactions[r.family].name]
                     fields["reaction_coefficients"] = r.reactionCoefficients
                 }
                 for (p, v) in zip(problem.parameters, r.parameters) { fields[Self.parameterVariable(p.name, taken: taken)] = [v] }
-                rows.append(fields)
+                rows.append((fields, labels))
             }
-            for fields in rows { try writer.appendSample(fields, flush: false) }
+            for (fields, labels) in rows { try writer.appendSample(fields, labels: labels, flush: false) }
             try writer.flush()
             done += count
             progress?(done, samples, Date().timeIntervalSince(start))

@@ -55,6 +55,9 @@ final class ProblemCommandTests: XCTestCase {
                 XCTAssertEqual(summary["seed"] as? String, "4")
                 XCTAssertGreaterThan(summary["max_u"] as? Double ?? 0, 0)
                 XCTAssertEqual((summary["geometries"] as? [String])?.count, u.shape[1])
+                // Reaction families are addressable by name (two samples: the first two families).
+                let reactions = ((try? reader.attribute("tandem_reactions")) ?? "").split(separator: ";").compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }
+                XCTAssertEqual(summary["families"] as? [String], Array(reactions.prefix(2)).sorted(), file.lastPathComponent)
             }
         }
     }

@@ -39,7 +39,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(again.output.contains("pass --resume"), again.output)
         let resumed = try cli.run(["train", problem, "--out", run, "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.output)
-        XCTAssertTrue(resumed.output.contains("reusing") && resumed.output.contains("resuming at step 40"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("reusing") && resumed.output.contains("already complete (step 40 of 40): nothing to train"), resumed.output)
 
         let compare = try cli.run(["compare", run])
         XCTAssertEqual(compare.status, 0, compare.output)
