@@ -10,13 +10,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "Tandem", path: "..")],
     targets: [
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
         .executableTarget(
             name: "fuzz-problem-file",
-            dependencies: [.product(name: "TandemSpec", package: "Tandem")],
+            dependencies: ["FuzzSupport", .product(name: "TandemSpec", package: "Tandem")],
             path: "Sources/FuzzProblemFile"),
         .executableTarget(
             name: "fuzz-checkpoint",
-            dependencies: [.product(name: "TandemNN", package: "Tandem")],
+            dependencies: ["FuzzSupport", .product(name: "TandemNN", package: "Tandem")],
             path: "Sources/FuzzCheckpoint"),
     ]
 )
