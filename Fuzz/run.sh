@@ -29,8 +29,15 @@ PY
 status=0
 for target in problem-file checkpoint; do
     echo "== fuzz-$target for $seconds s"
+    log="$findings/../fuzz-$target.log"
+    code=0
     "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$findings/$target-" \
-        -print_final_stats=1 "$work/$target" 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==|SUMMARY|Fatal|.*crash-)" || true
-    if ls "$findings/$target-"* > /dev/null 2>&1; then echo "fuzz-$target found inputs that fail: $(ls "$findings/$target-"*)"; status=1; fi
+        -print_final_stats=1 "$work/$target" > "$log" 2>&1 || code=$?
+    grep -E "^(Done|stat::number_of_executed_units)" "$log" || true
+    if [ "$code" -ne 0 ] || ls "$findings/$target-"* > /dev/null 2>&1; then
+        tail -n 40 "$log"
+        echo "fuzz-$target failed (exit $code): $(ls "$findings/$target-"* 2>/dev/null || echo "no input saved"); log in $log"
+        status=1
+    fi
 done
 exit $status
