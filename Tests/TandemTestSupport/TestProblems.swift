@@ -1,5 +1,14 @@
 /// Small problem files shared by the tests that train operators end to end.
 public enum TestProblems {
+    /// The unit square as a `[[geometry]]` table named `square`, shared by the fixtures.
+    public static let unitSquare = """
+        [[geometry]]
+        name = "square"
+        shape = "rectangle"
+        lower = [0, 0]
+        upper = [1, 1]
+        """
+
     /// Darcy with `K = exp(GRF)` on a square and a disk (16 × 16 grid), a 2-block CNN branch, a
     /// small trunk; `[training.quick]` trains 40 steps on 12 samples (24 functions).
     public static let tinyDarcyOperator = """
@@ -16,11 +25,7 @@ public enum TestProblems {
     variance = 0.5
     terms = 20
 
-    [[geometry]]
-    name = "square"
-    shape = "rectangle"
-    lower = [0, 0]
-    upper = [1, 1]
+    \(unitSquare)
 
     [[geometry]]
     name = "disk"

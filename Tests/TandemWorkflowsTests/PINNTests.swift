@@ -209,11 +209,7 @@ final class PINNTests: TemporaryDirectoryTestCase {
         [pde]
         kind = "darcy"
         source = "2*pi*pi*sin(pi*x)*sin(pi*y)"
-        [[geometry]]
-        name = "square"
-        shape = "rectangle"
-        lower = [0, 0]
-        upper = [1, 1]
+        \(TestProblems.unitSquare)
         [[boundary]]
         kind = "dirichlet"
         value = "x*y"
@@ -261,11 +257,7 @@ final class PINNTests: TemporaryDirectoryTestCase {
         source = "1"
         [inputs.parameters]
         a = 0.8
-        [[geometry]]
-        name = "square"
-        shape = "rectangle"
-        lower = [0, 0]
-        upper = [1, 1]
+        \(TestProblems.unitSquare)
         [[boundary]]
         kind = "dirichlet"
         value = "0"
@@ -341,11 +333,7 @@ final class PINNTests: TemporaryDirectoryTestCase {
         kind = "darcy"
         permeability = "1 + 2*x + 3*y + x*y"
         source = "1"
-        [[geometry]]
-        name = "square"
-        shape = "rectangle"
-        lower = [0, 0]
-        upper = [1, 1]
+        \(TestProblems.unitSquare)
         [reference]
         grid = [17, 17]
         [model]
