@@ -26,6 +26,8 @@ text = json.dumps(header).encode()
 text += b" " * (-len(text) % 8)
 open(sys.argv[1], "wb").write(struct.pack("<Q", len(text)) + text + data)
 PY
+# Swift's own crash backtracer would catch the signal before libFuzzer saves the failing input.
+export SWIFT_BACKTRACE=enable=no
 status=0
 for target in problem-file checkpoint; do
     echo "== fuzz-$target for $seconds s"

@@ -72,9 +72,8 @@ public struct Problem: Sendable {
     /// paths in it start (`nil`: the working directory).
     public init(text: String, file: String, directory: String? = nil) throws {
         let statements = TOMLStatements(text: text)
-        if let line = statements.headerWithoutKeyLine {
-            throw ProblemFileError(file: file, line: line, keyPath: "",
-                                   message: "TOML syntax: a table header needs a key after its bracket, as in [geometry] or [[reaction]]")
+        if let (line, message) = statements.refusal {
+            throw ProblemFileError(file: file, line: line, keyPath: "", message: "TOML syntax: \(message)")
         }
         let table: TOMLTable
         do {

@@ -3,8 +3,9 @@
 /// that span lines, so a `[` or `=` inside a value is never taken for a statement.
 ///
 /// It serves two purposes: locating key paths for error messages (``SourceLocator``), and
-/// refusing, before TOMLKit's parser runs, the one malformed form that parser asserts on instead
-/// of reporting: a table header with nothing after its bracket (`[`, `[[`, `[ # …`).
+/// refusing, before TOMLKit's parser runs, the malformed forms that parser asserts on instead of
+/// reporting: a table header with nothing after its bracket (`[`, `[[`, `[ # …`), and a closing
+/// bracket of the wrong kind inside a value (`a = [}`, found by the fuzzer).
 struct TOMLStatements {
     /// One statement and its 1-based line.
     enum Statement: Equatable {
@@ -16,8 +17,8 @@ struct TOMLStatements {
 
     /// The statements in order.
     private(set) var statements: [Statement] = []
-    /// The first table header without a key, if any.
-    private(set) var headerWithoutKeyLine: Int?
+    /// The first malformed form the bundled parser would assert on, with its line and what is wrong.
+    private(set) var refusal: (line: Int, message: String)?
 
     init(text: String) {
         var scanner = Scanner(scalars: Array(text.unicodeScalars))
@@ -34,7 +35,7 @@ struct TOMLStatements {
                 scanner.skipBlanks()
                 // TOMLKit reports an end of file or a `]` here itself; anything else must start a key.
                 if let next = scanner.current, next != "]", !Scanner.startsKey(next) {
-                    headerWithoutKeyLine = headerWithoutKeyLine ?? line
+                    refusal = refusal ?? (line, "a table header needs a key after its bracket, as in [geometry] or [[reaction]]")
                 } else {
                     statements.append(.table(scanner.key(until: "]"), array: array, line: line))
                 }
@@ -45,7 +46,7 @@ struct TOMLStatements {
                 if scanner.current == "=" {
                     scanner.advance()
                     statements.append(.keyValue(key, line: line))
-                    scanner.skipValue()
+                    if let mismatch = scanner.skipValue() { refusal = refusal ?? mismatch }
                 } else {
                     scanner.skipToLineEnd()
                 }
@@ -92,21 +93,29 @@ struct TOMLStatements {
             return components
         }
 
-        /// Skips a value, through brackets and braces that span lines, to the end of its line.
-        mutating func skipValue() {
-            var depth = 0
+        /// Skips a value, through brackets and braces that span lines, to the end of its line;
+        /// returns the first closing bracket that does not match the innermost open one.
+        mutating func skipValue() -> (line: Int, message: String)? {
+            var open: [Unicode.Scalar] = []
+            var mismatch: (line: Int, message: String)?
             while let c = current {
                 switch c {
                 case "\"", "'": _ = string()
                 case "#": skipToLineEnd()
-                case "[", "{": depth += 1; advance()
-                case "]", "}": depth = Swift.max(0, depth - 1); advance()
+                case "[", "{": open.append(c); advance()
+                case "]", "}":
+                    if let innermost = open.last, (innermost == "[") != (c == "]") {
+                        mismatch = mismatch ?? (line, "\"\(c)\" closes a \(innermost == "[" ? "array" : "inline table") opened with \"\(innermost)\"")
+                    }
+                    if !open.isEmpty { open.removeLast() }
+                    advance()
                 case "\n":
-                    if depth == 0 { return }
+                    if open.isEmpty { return mismatch }
                     newline()
                 default: advance()
                 }
             }
+            return mismatch
         }
 
         /// Reads a string starting at its opening quote; an unterminated one-line string ends at the line's end.

@@ -31,6 +31,18 @@ final class TOMLStatementsTests: XCTestCase {
         }
     }
 
+    /// A closing bracket of the other kind inside a value (`a = [}`: the bundled parser asserted,
+    /// found by `fuzz-problem-file`) is a located error; nested inline tables in arrays are fine.
+    func testMismatchedClosingBracketsAreLocatedErrors() throws {
+        for (value, closing) in [("[}", "}"), ("[0, }", "}"), ("[ }", "}"), ("[0, }}}}i", "}"), ("[\n  1,\n  }", "}"), ("{ b = ] }", "]")] {
+            let e = error(ProblemFileTests.valid + "\nbad = " + value + "\n")
+            XCTAssertEqual(e?.line, value.contains("\n") ? 32 : 30, "\(value.debugDescription): \(String(describing: e))")
+            XCTAssertTrue(e?.message.contains("TOML syntax: \"\(closing)\" closes") ?? false, "\(value.debugDescription): \(String(describing: e))")
+        }
+        let fine = ProblemFileTests.valid.replacingOccurrences(of: "[reference]", with: "[pde.extra]\nlist = [{ a = [1, { b = 2 }] }, { c = \"}]\" }]\n\n[reference]")
+        XCTAssertFalse(error(fine)?.message.contains("TOML syntax") ?? true, String(describing: error(fine)))
+    }
+
     /// Brackets that open lines inside arrays, and `[` or `=` inside strings, are values.
     func testBracketsInsideValuesAreNotHeaders() throws {
         let text = ProblemFileTests.valid.replacingOccurrences(of: "[reference]", with: """
