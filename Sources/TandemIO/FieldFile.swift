@@ -5,7 +5,9 @@ import CNetCDF
 /// Dimensions are named (`sample`, `t`, `z`, `y`, `x`); each has a coordinate variable with
 /// `units` and `long_name`; data variables carry `units` and `long_name` too, and are compressed.
 /// Samples are appended along the unlimited `sample` dimension and flushed as they come, so
-/// memory does not grow with the number of samples. Files open in xarray and `ncdump`.
+/// memory does not grow with the number of samples. The data goes to a temporary file beside the
+/// target that ``close()`` renames over it, so a failed or abandoned write never replaces a file
+/// that was there. Files open in xarray and `ncdump`.
 public final class FieldFileWriter {
     /// A dimension; `length == nil` makes it unlimited (the sample axis).
     public struct Dimension: Sendable {
