@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TandemPINN", targets: ["TandemPINN"]),
         .library(name: "TandemExpressions", targets: ["TandemExpressions"]),
         .library(name: "TandemSpec", targets: ["TandemSpec"]),
+        .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
         .library(name: "TandemTraining", targets: ["TandemTraining"]),
         .library(name: "TandemWorkflows", targets: ["TandemWorkflows"]),
         .executable(name: "tandem", targets: ["tandem"]),
@@ -89,15 +90,23 @@ let package = Package(
             dependencies: ["TandemCore", "TandemNN", "TandemGeometry", "TandemExpressions"],
             swiftSettings: numericSettings),
         .target(
+            name: "TandemMultiTask",
+            dependencies: [
+                "TandemCore",
+                .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemTraining",
             dependencies: [
-                "TandemCore", "TandemNN",
+                "TandemCore", "TandemNN", "TandemMultiTask",
                 .product(name: "Collections", package: "swift-collections"),
             ],
             swiftSettings: numericSettings),
         .target(
             name: "TandemWorkflows",
-            dependencies: ["TandemCore", "TandemNN", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec"],
+            dependencies: ["TandemCore", "TandemNN", "TandemMultiTask", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",
@@ -123,11 +132,14 @@ let package = Package(
             name: "TandemPINNTests",
             dependencies: ["TandemPINN", "TandemNN", "TandemCore", "TandemExpressions", "TandemTestSupport"]),
         .testTarget(
+            name: "TandemMultiTaskTests",
+            dependencies: ["TandemMultiTask", "TandemCore", "TandemTestSupport"]),
+        .testTarget(
             name: "TandemTrainingTests",
-            dependencies: ["TandemTraining", "TandemNN", "TandemCore", "TandemTestSupport"]),
+            dependencies: ["TandemTraining", "TandemMultiTask", "TandemNN", "TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemWorkflowsTests",
-            dependencies: ["TandemWorkflows", "TandemTraining", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemGeometry", "TandemPDE", "TandemTestSupport"]),
+            dependencies: ["TandemWorkflows", "TandemTraining", "TandemMultiTask", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemGeometry", "TandemPDE", "TandemTestSupport"]),
         .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),

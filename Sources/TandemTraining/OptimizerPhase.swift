@@ -1,4 +1,5 @@
 import TandemCore
+import TandemMultiTask
 import TandemNN
 
 /// A first-order optimizer used from step `start` until the next phase starts (or training ends):
@@ -33,9 +34,13 @@ public struct TrainingPlan<Scalar: TensorScalar>: Sendable {
     /// Steps between history rows (also at every checkpoint and the last step); by default about
     /// 200 rows a run.
     public var logEvery: Int
+    /// How the objective's per-task losses become one update (loss weighting or gradient surgery),
+    /// or `nil` for the objective's own scalar loss.
+    public var multitask: MultiTaskSettings?
 
     /// A plan; `phases` must start at 0 with increasing starts.
-    public init(steps: Int, phases: [OptimizerPhase<Scalar>], refinementIterations: Int = 0, checkpointEvery: Int, logEvery: Int? = nil) {
+    public init(steps: Int, phases: [OptimizerPhase<Scalar>], refinementIterations: Int = 0, checkpointEvery: Int, logEvery: Int? = nil,
+                multitask: MultiTaskSettings? = nil) {
         precondition(phases.first?.start == 0 && zip(phases, phases.dropFirst()).allSatisfy { $0.start < $1.start },
                      "TrainingPlan: phases must start at step 0, in increasing order")
         self.steps = steps
@@ -43,6 +48,7 @@ public struct TrainingPlan<Scalar: TensorScalar>: Sendable {
         self.refinementIterations = refinementIterations
         self.checkpointEvery = Swift.max(1, checkpointEvery)
         self.logEvery = logEvery ?? Swift.max(1, steps / 200)
+        self.multitask = multitask
     }
 
     /// The index of the phase that makes the update of `step`.

@@ -1,6 +1,7 @@
 import Collections
 import Foundation
 import TandemCore
+import TandemMultiTask
 import TandemNN
 
 /// The one training loop of every model family: first-order optimizer phases, then optionally
@@ -45,6 +46,12 @@ public final class Trainer<Objective: TrainingObjective> {
     /// for task weighting, gradient surgery and an all-reduce across processes. The default does
     /// nothing.
     public var transformGradients: ((inout Gradients, Int) throws -> Void)?
+    /// The multi-task strategy's state (``TrainingPlan/multitask``), saved in every checkpoint.
+    public private(set) var strategyState: StrategyState?
+    /// The last step's task combination (weights), under a strategy.
+    public private(set) var combination: TaskCombination?
+    /// The last per-task gradient summary computed (norms, cosines), under a strategy.
+    public private(set) var diagnostics: TaskGradientSummary?
 
     /// Progress after a step or an L-BFGS iteration.
     public struct Progress: Sendable {
@@ -83,9 +90,82 @@ public final class Trainer<Objective: TrainingObjective> {
         self.objective = objective
         self.plan = plan
         checkpointPath = directory + "/checkpoint.safetensors"
-        history = TrainingHistory(path: directory + "/loss.csv", header: objective.historyHeader)
+        let tasks = objective.taskNames
+        history = TrainingHistory(path: directory + "/loss.csv", header: objective.historyHeader + (plan.multitask == nil ? [] : Self.multitaskHeader(tasks)))
         self.metadata = metadata
         self.identity = identity
+        strategyState = plan.multitask?.strategy.initialState(taskCount: tasks.count)
+    }
+
+    /// The history columns a strategy adds: `weight_<task>` (the shared direction's coefficients
+    /// `βₖ`), `grad_norm_<task>` and `cos_<a>_<b>` for each pair (when the row's step computed
+    /// the task gradients).
+    static func multitaskHeader(_ tasks: [String]) -> [String] {
+        tasks.map { "weight_\($0)" } + tasks.map { "grad_norm_\($0)" }
+            + tasks.indices.flatMap { i in tasks.indices.filter { $0 > i }.map { "cos_\(tasks[i])_\(tasks[$0])" } }
+    }
+
+    /// The cells of ``multitaskHeader(_:)`` for the current weights and, when `fresh`, the
+    /// diagnostics of the step just taken.
+    func multitaskCells(fresh: Bool) -> [String] {
+        guard plan.multitask != nil else { return [] }
+        let k = objective.taskNames.count
+        let weights = combination?.shared.map { "\($0)" } ?? [String](repeating: "", count: k)
+        guard fresh, let d = diagnostics else {
+            return weights + [String](repeating: "", count: k + k * (k - 1) / 2)
+        }
+        return weights + (0..<k).map { "\(d.norm($0))" } + (0..<k).flatMap { i in (0..<k).filter { $0 > i }.map { "\(d.cosine(i, $0))" } }
+    }
+
+    /// Whether parameter `name` is shared by every task.
+    func isShared(_ name: String) -> Bool { objective.task(ofParameter: name) == nil }
+
+    /// The loss, per-task values and gradients of `step`: the objective's own loss, or under a
+    /// strategy its per-task losses combined (one forward pass; one backward pass per task when the
+    /// strategy or the diagnostics need the task gradients, else one for `Σ wₖ Lₖ`). Returns whether
+    /// the task gradients were computed.
+    func gradients(at step: Int) throws -> (value: Scalar, tasks: [Scalar?], gradients: Gradients, diagnosed: Bool) {
+        guard let multitask = plan.multitask, var state = strategyState else {
+            var tasks: [Scalar?] = []
+            let (value, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
+                let value = try objective.loss(of: m, step: step)
+                tasks = value.tasks
+                return value.total
+            }
+            return (value, tasks, gradients, false)
+        }
+        let strategy = multitask.strategy
+        let needs = strategy.needsGradients(atStep: step)
+        let every = multitask.diagnosticsEvery ?? plan.logEvery
+        let diagnose = needs || (every > 0 && (step + 1) % every == 0)
+        var value: Scalar, tasks: [Scalar], gradients: Gradients, chosen: TaskCombination
+        if diagnose {
+            let (values, taskGradients) = try valueWithTaskGradients(at: model, selecting: objective.selection) { m in
+                try objective.taskLosses(of: m, step: step)
+            }
+            let summary = TaskGradients.summary(taskGradients, isShared: isShared)
+            diagnostics = summary
+            chosen = strategy.combine(losses: values.map { Double($0) }, gradients: needs ? summary : nil, step: step, state: &state)
+            gradients = TaskGradients.combine(taskGradients, chosen, isShared: isShared)
+            tasks = values
+        } else {
+            var losses: [Scalar] = []
+            var picked: TaskCombination?
+            (_, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
+                let terms = try objective.taskLosses(of: m, step: step)
+                losses = terms.map(\.scalar)
+                let c = strategy.combine(losses: losses.map { Double($0) }, gradients: nil, step: step, state: &state)
+                picked = c
+                return zip(terms, c.specific).map { $0 * Scalar($1) }.reduce(Tensor<Scalar>.zeros(shape: []), +)
+            }
+            chosen = picked!
+            if let bound = chosen.sharedMaxNorm { TaskGradients.clipShared(&gradients, maxNorm: bound, isShared: isShared) }
+            tasks = losses
+        }
+        value = zip(tasks, chosen.specific).reduce(0) { $0 + $1.0 * Scalar($1.1) }
+        strategyState = state
+        combination = chosen
+        return (value, tasks, gradients, diagnose)
     }
 
     /// Whether every planned step and the L-BFGS phase (if any) are done: ``run(progress:shouldStop:)``
@@ -119,8 +199,29 @@ public final class Trainer<Objective: TrainingObjective> {
         refined = checkpoint.metadata["tandem.lbfgs"] != nil
         refinementIterationsDone = Int(checkpoint.metadata["tandem.lbfgs_iterations"] ?? "") ?? 0
         try objective.restore(checkpointState: checkpoint.metadata)
+        try restoreStrategy(checkpoint.metadata)
         lastCheckpoint = step
         try history.truncate(after: step, refined: refined, refinementIterations: refinementIterationsDone)
+    }
+
+    /// Restores the strategy's state and last weights; a checkpoint of another strategy (or of none)
+    /// is refused.
+    func restoreStrategy(_ saved: [String: String]) throws {
+        let mine = plan.multitask?.strategy.summary
+        guard saved["tandem.multitask"] == mine else {
+            throw TrainingError.incompatibleCheckpoint(
+                "\(checkpointPath) was trained with multi-task strategy \(saved["tandem.multitask"].map { "\"\($0)\"" } ?? "none"), this run has \(mine.map { "\"\($0)\"" } ?? "none")")
+        }
+        guard let template = strategyState else { return }
+        guard let state = StrategyState.decoded(saved, like: template) else {
+            throw TrainingError.incompatibleCheckpoint("\(checkpointPath) lacks a readable state of strategy \(mine!) for \(objective.taskNames.count) tasks")
+        }
+        strategyState = state
+        if let text = saved["tandem.multitask_weights"] {
+            let values = text.split(separator: ",").compactMap { Double($0) }
+            let k = objective.taskNames.count
+            if values.count == 2 * k { combination = TaskCombination(shared: Array(values[..<k]), specific: Array(values[k...])) }
+        }
     }
 
     static func restore<O: Optimizer>(_ checkpoint: Checkpoint<Scalar>, into model: inout Objective.Model, optimizer: inout O) throws
@@ -156,12 +257,7 @@ public final class Trainer<Objective: TrainingObjective> {
                 return report(interrupted: true)
             }
             try objective.prepare(step: step, model: model)
-            var tasks: [Scalar?] = []
-            var (value, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
-                let value = try objective.loss(of: m, step: step)
-                tasks = value.tasks
-                return value.total
-            }
+            var (value, tasks, gradients, diagnosed) = try gradients(at: step)
             guard value.isFinite, globalNorm(gradients).isFinite else { throw diverged(loss: value) }
             try transformGradients?(&gradients, step)
             let index = phaseIndex
@@ -188,7 +284,7 @@ public final class Trainer<Objective: TrainingObjective> {
                 }
                 let record = TrainingRecord(phase: plan.phases[index].name, step: step, loss: shown!, tasks: shownTasks, evaluation: evaluation,
                                             learningRate: plan.phases[index].optimizer.schedule.rate(at: step - 1), seconds: seconds)
-                try history.append(objective.historyRow(record, model: model))
+                try history.append(objective.historyRow(record, model: model) + multitaskCells(fresh: diagnosed))
             }
             progress?(Progress(phase: plan.phases[index].name, step: step, steps: plan.steps, loss: shown!, tasks: shownTasks.map { $0 ?? .nan },
                                seconds: seconds, rate: Double(step - firstStep) / Swift.max(seconds, 1e-9)))
@@ -198,7 +294,7 @@ public final class Trainer<Objective: TrainingObjective> {
         try objective.prepareRefinement(afterSteps: step, model: model)
         let refinement = try refine(start: start, progress: progress, shouldStop: shouldStop)
         if refinement.reason == .interrupted { return report(interrupted: true, refinement: refinement) }
-        let final = try withoutGradient { try objective.fullBatchLoss(of: model) }
+        let final = try withoutGradient { try fullBatchLoss(of: model) }
         shown = final.total.scalar
         shownTasks = final.tasks
         return report(interrupted: false, refinement: refinement)
@@ -228,13 +324,13 @@ public final class Trainer<Objective: TrainingObjective> {
             if iteration % logEvery == 0 || iteration == iterations {
                 let record = TrainingRecord<Scalar>(phase: "lbfgs", step: step + done + iteration, loss: Scalar(value), tasks: [], evaluation: nil,
                                                     learningRate: 0, seconds: seconds)
-                do { try history.append(objective.historyRow(record, model: evaluated)) } catch { logError = error }
+                do { try history.append(objective.historyRow(record, model: evaluated) + multitaskCells(fresh: false)) } catch { logError = error }
             }
             progress?(Progress(phase: "lbfgs", step: iteration, steps: iterations, loss: Scalar(value), tasks: [],
                                seconds: seconds, rate: Double(iteration) / Swift.max(Date().timeIntervalSince(phaseStart), 1e-9)))
         }, shouldStop: shouldStop) { [self] m in
             evaluated = m
-            return try objective.fullBatchLoss(of: m).total
+            return try fullBatchLoss(of: m).total
         }
         model = minimised
         if let logError { throw logError }
@@ -248,6 +344,16 @@ public final class Trainer<Objective: TrainingObjective> {
         return report
     }
 
+    /// The full-batch loss L-BFGS minimises: the objective's, or under a strategy `Σ wₖ Lₖ` with
+    /// the last step's weights (1 before any step).
+    func fullBatchLoss(of m: Objective.Model) throws -> ObjectiveValue<Scalar> {
+        guard plan.multitask != nil else { return try objective.fullBatchLoss(of: m) }
+        let terms = try objective.fullBatchTaskLosses(of: m)
+        let weights = combination?.specific ?? [Double](repeating: 1, count: terms.count)
+        let total = zip(terms, weights).map { $0 * Scalar($1) }.reduce(Tensor<Scalar>.zeros(shape: []), +)
+        return ObjectiveValue(total: total, tasks: terms.map(\.scalar))
+    }
+
     func diverged(loss: Scalar) -> TrainingError {
         .diverged(step: step, loss: Double(loss), checkpointStep: lastCheckpoint, advice: objective.divergenceAdvice)
     }
@@ -257,6 +363,11 @@ public final class Trainer<Objective: TrainingObjective> {
     func checkpoint(extra: [String: String] = [:]) throws {
         var meta = metadata.merging(objective.checkpointState()) { $1 }.merging(extra) { $1 }
         meta["tandem.training_step"] = String(step)
+        if let multitask = plan.multitask, let strategyState {
+            meta["tandem.multitask"] = multitask.strategy.summary
+            meta.merge(strategyState.encoded()) { $1 }
+            if let combination { meta["tandem.multitask_weights"] = (combination.shared + combination.specific).map { "\($0)" }.joined(separator: ",") }
+        }
         try Self.write(model: model, optimizer: plan.phases[phaseIndex].optimizer, metadata: meta, to: checkpointPath)
         lastCheckpoint = step
     }

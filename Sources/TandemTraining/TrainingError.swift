@@ -6,6 +6,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A checkpoint that does not belong to this run: another problem file, another model, or a
     /// state this trainer cannot continue.
     case incompatibleCheckpoint(String)
+    /// A setting the model family cannot train with (a multi-task strategy for a family without
+    /// per-task losses).
+    case unsupported(String)
 
     /// The message.
     public var description: String {
@@ -15,6 +18,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + (checkpoint.map { "the last good checkpoint (step \($0)) is kept" } ?? "no checkpoint had been written yet")
                 + (advice.isEmpty ? "" : "; " + advice)
         case let .incompatibleCheckpoint(reason): return "cannot resume: \(reason)"
+        case let .unsupported(reason): return "cannot train: \(reason)"
         }
     }
 }

@@ -67,6 +67,16 @@ public protocol TrainingObjective: AnyObject {
     func loss(of model: Model, step: Int) throws -> ObjectiveValue<Model.Scalar>
     /// The deterministic full-batch loss a second-order phase (L-BFGS) minimises.
     func fullBatchLoss(of model: Model) throws -> ObjectiveValue<Model.Scalar>
+    /// The unweighted loss of each task at `step`, recorded, in ``taskNames`` order: what a
+    /// multi-task strategy (``TrainingPlan/multitask``) weights or combines. Every task must be
+    /// present in every step's batch.
+    func taskLosses(of model: Model, step: Int) throws -> [Tensor<Model.Scalar>]
+    /// The unweighted full-batch loss of each task, which L-BFGS minimises under a strategy as
+    /// `Σ wₖ Lₖ` with the strategy's last weights.
+    func fullBatchTaskLosses(of model: Model) throws -> [Tensor<Model.Scalar>]
+    /// The task a parameter serves alone (a task's head), or `nil` for a shared parameter: gradient
+    /// surgery acts on the shared ones.
+    func task(ofParameter name: String) -> Int?
     /// A held-out loss evaluated (without recording) whenever a checkpoint is written; `nil` for none.
     func evaluation(of model: Model) throws -> Model.Scalar?
     /// One row of the history for `record`, matching ``historyHeader``.
@@ -84,6 +94,16 @@ extension TrainingObjective {
     public var smoothsLoss: Bool { false }
     /// No advice.
     public var divergenceAdvice: String { "" }
+    /// No per-task losses: the objective trains only with its own scalar loss.
+    public func taskLosses(of model: Model, step: Int) throws -> [Tensor<Model.Scalar>] {
+        throw TrainingError.unsupported("this model family has no per-task losses for [training.multitask]")
+    }
+    /// No per-task losses.
+    public func fullBatchTaskLosses(of model: Model) throws -> [Tensor<Model.Scalar>] {
+        throw TrainingError.unsupported("this model family has no per-task losses for [training.multitask]")
+    }
+    /// Every parameter is shared.
+    public func task(ofParameter name: String) -> Int? { nil }
     /// No preparation.
     public func prepare(step: Int, model: Model) throws {}
     /// No preparation.
