@@ -7,7 +7,7 @@ THREADS=${BENCH_THREADS:-2}
 REPEATS=${BENCH_REPEATS:-50}
 # Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
 ROUNDS=${BENCH_ROUNDS:-3}
-# BENCH_ONLY=mlp, deeponet, pinn or darcy runs one group; all four by default. BENCH_ONLY=conv-layers
+# BENCH_ONLY=mlp, deeponet, pinn, darcy or multitask runs one group; all five by default. BENCH_ONLY=conv-layers
 # breaks the Darcy CNN step's convolutions down by layer and primitive.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
@@ -95,4 +95,17 @@ echo "bench: Darcy solve against SciPy"
 "$BIN/tandem-bench" --only darcy --memory-steps 0 > "$OUT/tandem-darcy.jsonl"
 OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/peers/scipy_darcy.py > "$OUT/scipy-darcy.jsonl"
 "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-darcy.jsonl" "$OUT/scipy-darcy.jsonl" "$OUT/darcy.json" --peer scipy
+fi
+
+# Multi-task strategies: Tandem's update directions against LibMTL's on fixed task gradients
+# (Benchmarks/peers/libmtl_directions.py). LibMTL is installed without its dependencies: its
+# weighting modules need only torch, numpy and scipy (the rest of the package wants torchvision).
+if want multitask; then
+LIBMTL_VERSION=1.1.5
+if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('LibMTL') != '$LIBMTL_VERSION')" 2>/dev/null; then
+    echo "bench: installing LibMTL==$LIBMTL_VERSION (no dependencies) into $VENV"
+    "$VENV/bin/pip" install -q --no-deps "LibMTL==$LIBMTL_VERSION"
+fi
+echo "bench: multi-task strategies against LibMTL"
+"$VENV/bin/python" Benchmarks/peers/libmtl_directions.py --tandem-bench "$BIN/tandem-bench" | tee "$OUT/libmtl-directions.txt"
 fi

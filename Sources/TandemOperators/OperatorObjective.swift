@@ -121,24 +121,67 @@ public final class OperatorObjective: TrainingObjective {
                      deviation: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.deviation[$0] } } ?? scaling.deviation))
     }
 
-    /// The training objective for standardised predictions `[n, P]`, and each row's share of it:
-    /// per task, the loss is `Σ rowLoss / Σ rowWeight` over the task's rows.
+    /// The training functions of each task.
+    var trainByTask: [[Int]] {
+        dataset.taskNames.indices.map { t in dataset.train.filter { dataset.tasks[$0] == t } }
+    }
+
+    /// The stratified batch of step `k` for per-task losses: `batch / K` distinct training functions
+    /// of each task (the first `batch mod K` tasks one more; at most all of a task's functions).
+    func taskBatch(at k: Int) -> [Int] {
+        var generator = SeededGenerator(seed: settings.seed &+ 0x2545_F491_4F6C_DD1D &* UInt64(k + 1))
+        let pools = trainByTask
+        var chosen: [Int] = []
+        for (t, pool) in pools.enumerated() {
+            var pool = pool
+            let count = Swift.min(settings.batch / pools.count + (t < settings.batch % pools.count ? 1 : 0), pool.count)
+            for i in 0..<count { pool.swapAt(i, i + Int(generator.next() % UInt64(pool.count - i))) }
+            chosen += pool[..<count]
+        }
+        return chosen
+    }
+
+    /// Each task's loss on `functions`: the mean over its own rows of the row losses
+    /// (`Σ rowLoss / Σ rowWeight` over the task's rows: its own samples and mask), recorded.
+    func taskLosses(_ terms: (loss: Tensor<Float>, rows: Tensor<Float>, rowLoss: [Float], rowWeight: [Float]), functions: [Int]) -> [Tensor<Float>] {
+        dataset.taskNames.indices.map { t in
+            let indicator = functions.map { dataset.tasks[$0] == t ? Float(1) : 0 }
+            let weight = zip(indicator, terms.rowWeight).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            return (terms.rows * Tensor(shape: [functions.count], scalars: indicator)).sum() / Swift.max(weight, 1)
+        }
+    }
+
+    /// The unweighted loss of each task on step `step`'s stratified batch (every task present).
+    public func taskLosses(of model: DeepONet<Float>, step: Int) throws -> [Tensor<Float>] {
+        let functions = taskBatch(at: step)
+        let batch = tensors(functions, points: pointSample(at: step))
+        return taskLosses(objective(model(batch.input, points: batch.points), batch), functions: functions)
+    }
+
+    /// Each task's loss over all its training functions at every point, in one batch.
+    public func fullBatchTaskLosses(of model: DeepONet<Float>) throws -> [Tensor<Float>] {
+        let batch = tensors(dataset.train)
+        return taskLosses(objective(model(batch.input, points: batch.points), batch), functions: dataset.train)
+    }
+
+    /// The training objective for standardised predictions `[n, P]`, the row losses (recorded), and
+    /// each row's share of it: per task, the loss is `Σ rowLoss / Σ rowWeight` over the task's rows.
     /// - `mse`: `Σ mask·(ŷ − y)² / Σ mask` (rows weighted by their points inside the geometry);
     /// - `relative-l2`: `mean_i ‖σ(ŷᵢ − yᵢ)‖ / ‖σyᵢ + μ‖` over the points inside the geometry,
     ///   i.e. the per-sample relative L2 error of the physical outputs.
-    func objective(_ prediction: Tensor<Float>, _ batch: Batch) -> (loss: Tensor<Float>, rowLoss: [Float], rowWeight: [Float]) {
+    func objective(_ prediction: Tensor<Float>, _ batch: Batch) -> (loss: Tensor<Float>, rows: Tensor<Float>, rowLoss: [Float], rowWeight: [Float]) {
         switch settings.loss {
         case .meanSquaredError:
             let difference = (prediction - batch.target) * batch.mask
             let rows = (difference * difference).sum(alongAxis: 1)
             let weights = batch.mask.sum(alongAxis: 1).scalars
-            return (rows.sum() / Swift.max(weights.reduce(0, +), 1), rows.scalars, weights)
+            return (rows.sum() / Swift.max(weights.reduce(0, +), 1), rows, rows.scalars, weights)
         case .relativeL2:
             let error = (prediction - batch.target) * batch.deviation * batch.mask
             let truth = (batch.target * batch.deviation + batch.mean) * batch.mask
             let tiny = Float.leastNormalMagnitude.squareRoot()
             let relative = TandemCore.sqrt((error * error).sum(alongAxis: 1) + tiny) / TandemCore.sqrt((truth * truth).sum(alongAxis: 1) + tiny)
-            return (relative.mean(), relative.scalars, [Float](repeating: 1, count: relative.shape[0]))
+            return (relative.mean(), relative, relative.scalars, [Float](repeating: 1, count: relative.shape[0]))
         }
     }
 
@@ -172,7 +215,7 @@ public final class OperatorObjective: TrainingObjective {
         var total: Float = 0, weight: Float = 0
         for start in stride(from: 0, to: functions.count, by: 32) {
             let batch = tensors(Array(functions[start..<Swift.min(start + 32, functions.count)]))
-            let (_, rows, weights) = objective(withoutGradient { model(batch.input, points: batch.points) }, batch)
+            let (_, _, rows, weights) = objective(withoutGradient { model(batch.input, points: batch.points) }, batch)
             total += rows.reduce(0, +)
             weight += weights.reduce(0, +)
         }

@@ -122,6 +122,10 @@ extension PDEProblem {
         public var seed: UInt64
         /// The loss.
         public var loss: Loss
+        /// `[training.multitask]`: per-task losses (one per reaction family or geometry, each the
+        /// mean over its own samples and mask, from batches that hold every task) combined by a
+        /// strategy; `nil` pools the batch's rows.
+        public var multitask: MultiTaskSpec? = nil
 
         /// Reference samples the split reads: `samples`, or training plus test samples for a transfer.
         public var samplesNeeded: Int {
@@ -203,7 +207,7 @@ extension PDEProblem {
 
     /// Decodes `[training]` and its profiles (`[training.quick]`, …); `profile` picks the overrides.
     static func decodeTraining(_ t: SpecTable?, problem: PDEProblem) throws -> [String: Training] {
-        try ProblemHeader.decodeProfiles(t) { table, base in try readTraining(table, over: base, problem: problem) }
+        try ProblemHeader.decodeProfiles(t, ignoring: ["multitask"]) { table, base in try readTraining(table, over: base, problem: problem) }
     }
 
     /// Decodes `[transfer]` and its profiles; empty without the table.
@@ -227,7 +231,7 @@ extension PDEProblem {
             training.geometries = [geometry]
             return Transfer(geometry: geometry, trainable: trainable, training: training)
         }
-        return try ProblemHeader.decodeProfiles(t) { table, base in try read(table!, over: base) }
+        return try ProblemHeader.decodeProfiles(t, ignoring: ["multitask"]) { table, base in try read(table!, over: base) }
     }
 
     /// One `[training]`-like table over `base`; with `transfer`, `samples` counts training
@@ -290,6 +294,8 @@ extension PDEProblem {
         }
         let steps = try t.integer("steps", base?.steps ?? 10000)
         let piecewise = try readPiecewise(t, over: base?.piecewise)
+        let seed = UInt64(try t.integer("seed", Int(base?.seed ?? problem.header.seed ?? 0), minimum: 0))
+        let multitask = try MultiTaskSpec.read(try t?.table("multitask"), over: base?.multitask, seed: seed)
         return Training(
             samples: try t.integer("samples", base?.samples ?? (transfer ? 100 : problem.reference.samples)),
             steps: steps,
@@ -309,8 +315,9 @@ extension PDEProblem {
             split: split,
             geometries: geometries,
             families: families,
-            seed: UInt64(try t.integer("seed", Int(base?.seed ?? problem.header.seed ?? 0), minimum: 0)),
-            loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse))
+            seed: seed,
+            loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse),
+            multitask: multitask)
     }
 }
 

@@ -76,6 +76,8 @@ extension PDEProblem {
         public var weighting: Weighting
         /// Steps between annealing updates, and its moving-average factor `α`.
         public var annealEvery: Int, annealAlpha: Double
+        /// `[training.multitask]`: a strategy for the loss terms in place of `weighting`.
+        public var multitask: MultiTaskSpec?
         /// L-BFGS iterations after Adam, on the final collocation set (0: none).
         public var lbfgsIterations: Int
         /// Steps between checkpoints.
@@ -89,7 +91,7 @@ extension PDEProblem {
                 && a.collocation == b.collocation && a.boundaryPoints == b.boundaryPoints && a.initialPoints == b.initialPoints
                 && a.sampling == b.sampling && a.resampleEvery == b.resampleEvery && a.refineEvery == b.refineEvery
                 && a.refineCandidates == b.refineCandidates && a.refineAdd == b.refineAdd && a.weights == b.weights
-                && a.weighting == b.weighting && a.annealEvery == b.annealEvery && a.annealAlpha == b.annealAlpha
+                && a.weighting == b.weighting && a.annealEvery == b.annealEvery && a.annealAlpha == b.annealAlpha && a.multitask == b.multitask
                 && a.lbfgsIterations == b.lbfgsIterations && a.checkpointEvery == b.checkpointEvery && a.seed == b.seed
         }
     }
@@ -186,7 +188,7 @@ extension PDEProblem {
 
     /// Decodes a PINN's `[training]` and its profiles (`[training.quick]`, …).
     static func decodePINNTraining(_ t: SpecTable?, problem: PDEProblem) throws -> [String: PINNTraining] {
-        try ProblemHeader.decodeProfiles(t, ignoring: ["weights"]) { table, base in try readPINNTraining(table, over: base, problem: problem) }
+        try ProblemHeader.decodeProfiles(t, ignoring: ["weights", "multitask"]) { table, base in try readPINNTraining(table, over: base, problem: problem) }
     }
 
     static func readPINNTraining(_ t: SpecTable?, over base: PINNTraining?, problem: PDEProblem) throws -> PINNTraining {
@@ -220,6 +222,8 @@ extension PDEProblem {
             weighting: try t?.choice("weighting", PINNTraining.Weighting.self) ?? base?.weighting ?? .fixed,
             annealEvery: try t.integer("anneal_every", base?.annealEvery ?? 100),
             annealAlpha: alpha,
+            multitask: try MultiTaskSpec.read(try t?.table("multitask"), over: base?.multitask,
+                                              seed: UInt64(try t.integer("seed", Int(base?.seed ?? problem.header.seed ?? 0), minimum: 0))),
             lbfgsIterations: try t.integer("lbfgs_iterations", base?.lbfgsIterations ?? 0, minimum: 0),
             checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500),
             seed: UInt64(try t.integer("seed", Int(base?.seed ?? problem.header.seed ?? 0), minimum: 0)))

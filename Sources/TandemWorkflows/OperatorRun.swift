@@ -1,6 +1,7 @@
 import Foundation
 import TandemCore
 import TandemIO
+import TandemMultiTask
 import TandemNN
 import TandemOperators
 import TandemSpec
@@ -182,7 +183,15 @@ public struct OperatorRun {
             selection = .named(trainable)
         }
         let objective = OperatorObjective(dataset: dataset, scaling: scaling, settings: training.objectiveSettings, selection: selection)
-        let trainer = OperatorTrainer(model: model, objective: objective, plan: training.plan, directory: directory,
+        var plan = training.plan
+        if let spec = training.multitask {
+            let empty = objective.taskNames.indices.filter { t in !dataset.train.contains { dataset.tasks[$0] == t } }
+            guard empty.isEmpty else {
+                throw resolved.problem.error(at: "training.multitask", "every task needs training functions; \(empty.map { objective.taskNames[$0] }.joined(separator: ", ")) has none under this split")
+            }
+            plan.multitask = try spec.settings(taskNames: objective.taskNames, declaredWeights: nil, logEvery: plan.logEvery, problem: resolved.problem)
+        }
+        let trainer = OperatorTrainer(model: model, objective: objective, plan: plan, directory: directory,
                                       metadata: metadata(model: model), identity: RunDirectory.identity)
         if resuming { try trainer.resume() }
         return trainer

@@ -1,14 +1,16 @@
 import Foundation
 import TandemCore
+import TandemMultiTask
 import TandemNN
 import TandemPINN
 import TandemSpec
 import TandemTraining
 
-/// The PINN family's part of the one training loop: the weighted residual, boundary, initial
-/// and data losses (fixed weights or learning-rate annealing), collocation points resampled
-/// every k steps or refined adaptively by residual, and the full-batch loss the L-BFGS phase
-/// minimises on the final points. Weights and refined points travel in checkpoints.
+/// The PINN family's part of the one training loop: the residual, boundary, initial and data
+/// losses as tasks (weighted by the run's multi-task strategy: fixed weights, learning-rate
+/// annealing or any other of `TandemMultiTask`), collocation points resampled every k steps or
+/// refined adaptively by residual, and the full-batch terms the L-BFGS phase minimises on the
+/// final points. Refined points travel in checkpoints.
 public final class PINNObjective: TrainingObjective {
     /// The problem and its settings.
     public let setup: PINNProblem
@@ -16,8 +18,8 @@ public final class PINNObjective: TrainingObjective {
     let initial: (points: PINNProblem.Points, value: Tensor<Double>)?
     let observations: PINNProblem.Observations?
     let coefficientNames: [String]
-    /// The loss weights (annealed or fixed).
-    public private(set) var weights: AnnealedWeights
+    /// The declared weights of the terms (residual, boundary, initial, data), where a strategy starts.
+    public let declaredWeights: [Double]
     /// Collocation points added by adaptive refinement, row-major.
     var addedPoints: [Double] = []
     /// The collocation points in use (set before the first step).
@@ -33,27 +35,29 @@ public final class PINNObjective: TrainingObjective {
         self.coefficientNames = coefficientNames
         boundary = try setup.boundaryGroups()
         initial = try setup.initialCondition()
-        let t = setup.training, w = t.weights
-        weights = AnnealedWeights(initial: [w.residual, w.boundary] + (initial == nil ? [] : [w.initial])
-                                  + (observations == nil ? [] : [setup.resolved.problem.inverse?.dataWeight ?? 1]), alpha: t.annealAlpha)
+        let w = setup.training.weights
+        declaredWeights = [w.residual, w.boundary] + (initial == nil ? [] : [w.initial])
+            + (observations == nil ? [] : [setup.resolved.problem.inverse?.dataWeight ?? 1])
     }
 
-    /// Adam with the profile's schedule (and the unknowns' rate factor), then L-BFGS.
-    public static func plan(_ setup: PINNProblem, coefficientNames: [String]) -> TrainingPlan<Double> {
+    /// Adam with the profile's schedule (and the unknowns' rate factor), then L-BFGS; the terms
+    /// combined by `multitask`.
+    public static func plan(_ setup: PINNProblem, coefficientNames: [String], multitask: MultiTaskSettings) -> TrainingPlan<Double> {
         let t = setup.training
         var adam = Adam<Double>(schedule: .exponential(initial: t.learningRate, decayRate: t.decayRate, decaySteps: t.decayEvery, staircase: true))
         if let inverse = setup.resolved.problem.inverse, inverse.learningRateFactor != 1 {
             adam.rateMultipliers = Dictionary(uniqueKeysWithValues: coefficientNames.map { ("coefficients." + $0, inverse.learningRateFactor) })
         }
         return TrainingPlan(steps: t.steps, phases: [OptimizerPhase(start: 0, optimizer: adam)], refinementIterations: t.lbfgsIterations,
-                            checkpointEvery: t.checkpointEvery)
+                            checkpointEvery: t.checkpointEvery, multitask: multitask)
     }
 
     /// The loss terms, in order (`initial` only for transient problems, `data` only for inverse problems).
     public var taskNames: [String] { ["residual", "boundary"] + (initial == nil ? [] : ["initial"]) + (observations == nil ? [] : ["data"]) }
-    /// `step,phase,loss,<terms>,weight_<terms>,<unknowns>,learning_rate,seconds`.
+    /// `step,phase,loss,<terms>,<unknowns>,learning_rate,seconds` (the trainer adds the strategy's
+    /// weights and gradient diagnostics).
     public var historyHeader: [String] {
-        ["step", "phase", "loss"] + taskNames + taskNames.map { "weight_\($0)" } + coefficientNames + ["learning_rate", "seconds"]
+        ["step", "phase", "loss"] + taskNames + coefficientNames + ["learning_rate", "seconds"]
     }
     /// What usually cures a diverging PINN.
     public var divergenceAdvice: String { "lower training.learning_rate" }
@@ -68,7 +72,7 @@ public final class PINNObjective: TrainingObjective {
         return setup.points(try setup.collocation(count: t.collocation, draw: draw) + addedPoints)
     }
 
-    /// Resampling, residual-based refinement and annealing updates due before `step`.
+    /// Resampling and residual-based refinement due before `step`.
     public func prepare(step: Int, model: PhysicsInformedNetwork<Double>) throws {
         let t = setup.training
         if collocation == nil || (t.resampleEvery > 0 && step % t.resampleEvery == 0) { collocation = try collocation(at: step) }
@@ -76,7 +80,6 @@ public final class PINNObjective: TrainingObjective {
             try refine(model, step: step)
             collocation = try collocation(at: step)
         }
-        if t.weighting == .annealing, step % t.annealEvery == 0 { try anneal(model) }
     }
 
     /// The points of a run resumed after its last Adam step, for L-BFGS.
@@ -102,26 +105,23 @@ public final class PINNObjective: TrainingObjective {
         return terms
     }
 
-    /// `Σ λₖ Lₖ` with the current weights, and each unweighted `Lₖ`.
+    /// `Σ λₖ Lₖ` with the declared weights, and each unweighted `Lₖ`.
     func weighted(_ terms: [Tensor<Double>]) -> ObjectiveValue<Double> {
-        ObjectiveValue(total: zip(terms, weights.weights).map { $0 * $1 }.reduce(Tensor<Double>.zeros(shape: []), +), tasks: terms.map { $0.scalar })
+        ObjectiveValue(total: zip(terms, declaredWeights).map { $0 * $1 }.reduce(Tensor<Double>.zeros(shape: []), +), tasks: terms.map { $0.scalar })
     }
 
-    /// The weighted loss on the current collocation points.
+    /// The loss with the declared weights (PINN runs train under a strategy, which weights
+    /// ``taskLosses(of:step:)`` instead).
     public func loss(of model: PhysicsInformedNetwork<Double>, step: Int) throws -> ObjectiveValue<Double> { weighted(terms(model)) }
 
     /// The same loss: the points are fixed once Adam is done.
     public func fullBatchLoss(of model: PhysicsInformedNetwork<Double>) throws -> ObjectiveValue<Double> { weighted(terms(model)) }
 
-    /// Learning-rate annealing: the gradient of each unweighted term, then ``AnnealedWeights/update(gradients:)``.
-    func anneal(_ model: PhysicsInformedNetwork<Double>) throws {
-        var flattened: [[Double]] = []
-        for k in taskNames.indices {
-            let (_, g) = try valueWithGradient(at: model) { m in terms(m)[k] }
-            flattened.append(g.values.flatMap(\.scalars))
-        }
-        weights.update(gradients: flattened)
-    }
+    /// The unweighted terms on the current collocation points.
+    public func taskLosses(of model: PhysicsInformedNetwork<Double>, step: Int) throws -> [Tensor<Double>] { terms(model) }
+
+    /// The same terms: the points are fixed once Adam is done.
+    public func fullBatchTaskLosses(of model: PhysicsInformedNetwork<Double>) throws -> [Tensor<Double>] { terms(model) }
 
     /// Residual-based refinement: the `refine_add` candidates with the largest |residual| join
     /// the collocation set.
@@ -133,31 +133,22 @@ public final class PINNObjective: TrainingObjective {
         for i in ResidualRefinement.largest(r, count: t.refineAdd) { addedPoints += candidates[i * d..<(i + 1) * d] }
     }
 
-    /// `step, phase, loss, terms (empty in L-BFGS rows), weights, unknowns, rate, seconds`.
+    /// `step, phase, loss, terms (empty in L-BFGS rows), unknowns, rate, seconds`.
     public func historyRow(_ record: TrainingRecord<Double>, model: PhysicsInformedNetwork<Double>) -> [String] {
         let cells = taskNames.indices.map { $0 < record.tasks.count ? record.tasks[$0].map { "\($0)" } ?? "" : "" }
         let values = model.coefficientValues
         let coefficients = coefficientNames.map { "\(values[$0]!)" }
-        return [String(record.step), record.phase, "\(record.loss)"] + cells + weights.weights.map { "\($0)" } + coefficients
+        return [String(record.step), record.phase, "\(record.loss)"] + cells + coefficients
             + ["\(record.learningRate)", String(format: "%.2f", record.seconds)]
     }
 
-    /// The weights and the refined points.
+    /// The refined points.
     public func checkpointState() -> [String: String] {
-        var state = ["tandem.loss_weights": weights.weights.map { "\($0)" }.joined(separator: ",")]
-        if !addedPoints.isEmpty { state["tandem.refined_points"] = addedPoints.map { "\($0)" }.joined(separator: ",") }
-        return state
+        addedPoints.isEmpty ? [:] : ["tandem.refined_points": addedPoints.map { "\($0)" }.joined(separator: ",")]
     }
 
-    /// Restores the weights and the refined points.
+    /// Restores the refined points.
     public func restore(checkpointState state: [String: String]) throws {
-        if let saved = state["tandem.loss_weights"] {
-            let values = saved.split(separator: ",").compactMap { Double($0) }
-            guard values.count == weights.weights.count else {
-                throw TrainingError.incompatibleCheckpoint("the checkpoint has \(values.count) loss weights, this problem \(weights.weights.count) terms")
-            }
-            weights.restore(values)
-        }
         addedPoints = (state["tandem.refined_points"] ?? "").split(separator: ",").compactMap { Double($0) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TandemCore
 import TandemIO
+import TandemMultiTask
 import TandemNN
 import TandemPINN
 import TandemSpec
@@ -94,11 +95,26 @@ public struct PINNRun {
         let model = makeModel()
         let setup = try PINNProblem(resolved, training: training)
         let objective = try PINNObjective(setup: setup, coefficientNames: model.coefficientNames, observations: try observations())
-        let trainer = PINNTrainer(model: model, objective: objective, plan: PINNObjective.plan(setup, coefficientNames: model.coefficientNames),
+        let trainer = PINNTrainer(model: model, objective: objective,
+                                  plan: PINNObjective.plan(setup, coefficientNames: model.coefficientNames, multitask: try multitask(objective)),
                                   directory: directory, metadata: RunDirectory.metadata(header: resolved.problem.header, model: Self.describe(model), profile: profile),
                                   identity: RunDirectory.identity)
         if resume && RunDirectory(directory).hasCheckpoint { try trainer.resume() }
         return trainer
+    }
+
+    /// The strategy for the loss terms: `[training.multitask]`, or the profile's `weighting`
+    /// (fixed weights, or learning-rate annealing every `anneal_every` steps).
+    func multitask(_ objective: PINNObjective) throws -> MultiTaskSettings {
+        let t = training
+        let logEvery = Swift.max(1, t.steps / 200)
+        if let spec = t.multitask {
+            return try spec.settings(taskNames: objective.taskNames, declaredWeights: objective.declaredWeights, logEvery: logEvery, problem: resolved.problem)
+        }
+        let strategy: any MultiTaskStrategy = t.weighting == .annealing
+            ? LearningRateAnnealing(alpha: t.annealAlpha, every: t.annealEvery, initialWeights: objective.declaredWeights)
+            : FixedWeighting(weights: objective.declaredWeights)
+        return MultiTaskSettings(strategy: strategy, diagnosticsEvery: MultiTaskSpec.defaultDiagnosticsEvery(logEvery: logEvery))
     }
 
     /// Records what training did (`training.json`).

@@ -128,7 +128,8 @@ extension ResolvedProblem {
         for name in Self.profileOrder(p.pinnTrainingProfiles.keys) {
             guard let t = p.pinnTrainingProfiles[name] else { continue }
             let points = "\(t.collocation) collocation (\(t.sampling.rawValue)\(t.resampleEvery > 0 ? ", resampled every \(t.resampleEvery)" : "")\(t.refineEvery > 0 ? ", +\(t.refineAdd) of \(t.refineCandidates) by residual every \(t.refineEvery)" : "")), \(t.boundaryPoints) boundary" + (p.time == nil ? "" : ", \(t.initialPoints) initial")
-            let weights = "weights \(t.weighting.rawValue) residual \(t.weights.residual), boundary \(t.weights.boundary)" + (p.time == nil ? "" : ", initial \(t.weights.initial)")
+            let weights = t.multitask.map { "multi-task strategy over the terms: \($0.explanation)" }
+                ?? ("weights \(t.weighting.rawValue) residual \(t.weights.residual), boundary \(t.weights.boundary)" + (p.time == nil ? "" : ", initial \(t.weights.initial)"))
             lines.append("  \(name): \(t.steps) Adam steps lr \(t.learningRate)\(t.decayRate < 1 ? " ×\(t.decayRate) every \(t.decayEvery)" : ""), then \(t.lbfgsIterations) L-BFGS iterations; \(points); \(weights)")
         }
         return lines
@@ -155,6 +156,9 @@ extension ResolvedProblem {
             case let .samples(train, test): split = "\(train) train, \(test) test samples"
             }
             lines.append("  \(name): \(t.samples) samples\(t.geometries.map { " on \($0.joined(separator: ", "))" } ?? "")\(t.families.map { " of family \($0.joined(separator: ", "))" } ?? ""), \(t.steps) steps, batch \(t.batch)\(t.points.map { ", \($0) points" } ?? ""), \(t.optimizer.rawValue) lr \(t.rateDescription), loss \(t.loss.rawValue); split: \(split)")
+            if let multitask = t.multitask {
+                lines.append("    multi-task: per-task losses (one per \(p.pde == .reactionDiffusion ? "reaction family" : "geometry family")), each the mean over its own samples and mask, from batches holding every task; \(multitask.explanation)")
+            }
         }
         if let transfer = p.transferProfiles["paper"] {
             lines.append("Transfer (tandem transfer): to \(transfer.geometry), trainable \(transfer.trainable.joined(separator: ", "))")

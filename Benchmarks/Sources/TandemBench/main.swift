@@ -276,6 +276,10 @@ func emit(_ m: Measurement) {
 FileHandle.standardError.write("tandem-bench: BLAS \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName), \(BLASRuntime.threadCount) threads\n".data(using: .utf8)!)
 let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
 func wanted(_ name: String) -> Bool { only.map { name.hasPrefix($0) } ?? true }
+if only == "multitask-directions" {
+    try multitaskDirections(input: arguments[arguments.firstIndex(of: "--input")! + 1])
+    exit(0)
+}
 if wanted("gemm") {
     emit(gemmPeak(Float.self))
     emit(gemmPeak(Double.self))
