@@ -52,12 +52,13 @@ public struct OperatorReport {
             let train_functions: Int, test_functions: Int, points_per_function: Int
             let metrics: [OperatorComparison.Metrics]
             let inference_seconds_per_function: Double, solver_seconds_per_function: Double?, speedup: Double?
+            let multitask: MultiTaskReport.Metrics?
         }
         let document = Document(
             problem: run.resolved.problem.name, profile: run.profile, model: modelDescription, step: step,
             train_functions: dataset.train.count, test_functions: dataset.test.count, points_per_function: dataset.pointCount,
             metrics: comparison.metrics, inference_seconds_per_function: comparison.inferenceSeconds,
-            solver_seconds_per_function: comparison.solverSeconds, speedup: speedup)
+            solver_seconds_per_function: comparison.solverSeconds, speedup: speedup, multitask: multitask?.metrics)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(document).write(to: URL(fileURLWithPath: run.path("metrics.json")), options: .atomic)
@@ -109,7 +110,13 @@ public struct OperatorReport {
 
         """
         for figure in figures { text += "![\(figure)](\(figure))\n\n" }
+        if let multitask { text += multitask.markdown }
         return text
+    }
+
+    /// The strategy's weights and gradient diagnostics from `loss.csv`, when the run had a strategy.
+    var multitask: MultiTaskReport? {
+        (try? String(contentsOfFile: run.path("loss.csv"), encoding: .utf8)).flatMap(MultiTaskReport.init(history:))
     }
 
     /// One function's values as a 2-D picture: the middle `z` slice in 3-D, the last time in
@@ -167,6 +174,7 @@ public struct OperatorReport {
             try image.writePNG(to: run.path("figures/loss.png"))
             names.append("figures/loss.png")
         }
+        if let multitask { names += try multitask.writeFigures(path: run.path, problem: run.resolved.problem.name) }
         return names
     }
 

@@ -45,6 +45,7 @@ public struct PINNReport {
             }
         }
         document["training"] = training
+        if let multitask { document["multitask"] = multitask.metrics.dictionary }
         try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: run.path("metrics.json")))
         try markdown(figures: figures).write(toFile: run.path("report.md"), atomically: true, encoding: .utf8)
         return ["metrics.json", "report.md"] + figures
@@ -88,7 +89,13 @@ public struct PINNReport {
             for (t, e) in zip(comparison.times, comparison.relativeL2PerTime) { text += "| \(Figures.label(t)) | \(percent(e)) |\n" }
         }
         text += "\n" + figures.map { "![\($0)](\($0))" }.joined(separator: "\n") + "\n"
+        if let multitask { text += "\n" + multitask.markdown }
         return text
+    }
+
+    /// The strategy's weights and gradient diagnostics from `loss.csv`.
+    var multitask: MultiTaskReport? {
+        (try? String(contentsOfFile: run.path("loss.csv"), encoding: .utf8)).flatMap(MultiTaskReport.init(history:))
     }
 
     /// The solution figure (1-D transient: x across, t up; 2-D: the last time; 3-D: the middle z
@@ -152,6 +159,7 @@ public struct PINNReport {
                 }
             }
         }
+        if let multitask { names += try multitask.writeFigures(path: run.path, problem: run.resolved.problem.name) }
         return names
     }
 }

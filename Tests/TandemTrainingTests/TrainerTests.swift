@@ -49,6 +49,29 @@ final class SineFit: TrainingObjective {
         return value(model, x, sin(x * 3))
     }
 
+    /// The mean squared error on each half of the interval, recorded.
+    func halves(_ model: MLP<Double>, _ x: Tensor<Double>, _ y: Tensor<Double>) -> [Tensor<Double>] {
+        let e = model(x) - y
+        let left = x.scalars.map { $0 < 0 ? 1.0 : 0.0 }
+        return [left, left.map { 1 - $0 }].map { side in
+            ((e * e) * Tensor(shape: [side.count, 1], scalars: side)).sum() / max(side.reduce(0, +), 1)
+        }
+    }
+
+    func taskLosses(of model: MLP<Double>, step: Int) throws -> [Tensor<Double>] {
+        let (x, y) = batch(step)
+        return halves(model, x, y)
+    }
+
+    func fullBatchTaskLosses(of model: MLP<Double>) throws -> [Tensor<Double>] {
+        let x = Tensor<Double>(shape: [64, 1], scalars: (0..<64).map { -1 + 2 * Double($0) / 63 })
+        return halves(model, x, sin(x * 3))
+    }
+
+    /// The output layer serves the right half alone (to exercise task-specific parameters).
+    var rightHead: String?
+    func task(ofParameter name: String) -> Int? { rightHead.map { name.hasPrefix($0) ? 1 : nil } ?? nil }
+
     func historyRow(_ record: TrainingRecord<Double>, model: MLP<Double>) -> [String] {
         [String(record.step), record.phase, "\(record.loss)"] + record.tasks.map { $0.map { "\($0)" } ?? "" } + ["\(counter)"]
     }

@@ -96,7 +96,9 @@ final class PINNTests: TemporaryDirectoryTestCase {
         XCTAssertLessThan(comparison.relativeL2, 0.02, "relative L2 against the solver")
         XCTAssertEqual(comparison.relativeL2PerTime.count, 11)
         let written = try PINNReport(run: run, comparison: comparison, modelDescription: PINNRun.describe(model), step: step).write()
-        XCTAssertEqual(written, ["metrics.json", "report.md", "figures/solution.png", "figures/loss.png"])
+        XCTAssertEqual(written, ["metrics.json", "report.md", "figures/solution.png", "figures/loss.png",
+                                 "figures/multitask-weights.png", "figures/gradient-cosines.png"])
+        XCTAssertTrue(try String(contentsOfFile: run.path("report.md"), encoding: .utf8).contains("| residual – boundary |"))
 
         // 100 steps, stop, resume to 200 == 200 steps straight (no L-BFGS), with Fourier
         // features (rebuilt from the seed) and Sobol points.
@@ -147,9 +149,15 @@ final class PINNTests: TemporaryDirectoryTestCase {
         _ = try trainer.run()
         XCTAssertEqual(trainer.objective.collocationCount, 512 + 20, "two refinements of 10 points")
         let history = try String(contentsOfFile: run.path("loss.csv"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(history[0], "step,phase,loss,residual,boundary,initial,weight_residual,weight_boundary,weight_initial,learning_rate,seconds")
-        let last = history.last!.split(separator: ",")
-        XCTAssertNotEqual(Double(last[7]), 1, "the boundary weight was annealed")
+        XCTAssertEqual(history[0], "step,phase,loss,residual,boundary,initial,learning_rate,seconds,weight_residual,weight_boundary,weight_initial,"
+                       + "grad_norm_residual,grad_norm_boundary,grad_norm_initial,cos_residual_boundary,cos_residual_initial,cos_boundary_initial")
+        let last = history.last!.split(separator: ",", omittingEmptySubsequences: false)
+        XCTAssertNotEqual(Double(last[9]), 1, "the boundary weight was annealed")
+        // Annealing computes the task gradients on its own steps (0, 20, 40): the row after step 40 has them.
+        let row41 = try XCTUnwrap(history.first { $0.hasPrefix("41,") }).split(separator: ",", omittingEmptySubsequences: false)
+        XCTAssertNotNil(Double(row41[11]), "gradient norms at an annealing step")
+        XCTAssertNil(Double(last[11]), "no gradients at step 59")
+        XCTAssertEqual(trainer.strategyState?["weights"].count, 3)
         // The refined points and weights travel with the checkpoint.
         let resumed = try run.trainer(resume: true)
         let again = try resumed.run()
