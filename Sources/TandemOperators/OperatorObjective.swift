@@ -128,7 +128,7 @@ public final class OperatorObjective: TrainingObjective {
 
     /// The stratified batch of step `k` for per-task losses: `batch / K` distinct training functions
     /// of each task (the first `batch mod K` tasks one more; at most all of a task's functions).
-    func taskBatch(at k: Int) -> [Int] {
+    public func taskBatch(at k: Int) -> [Int] {
         var generator = SeededGenerator(seed: settings.seed &+ 0x2545_F491_4F6C_DD1D &* UInt64(k + 1))
         let pools = trainByTask
         var chosen: [Int] = []
