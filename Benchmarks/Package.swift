@@ -15,6 +15,7 @@ let package = Package(
                 .product(name: "TandemCore", package: "Tandem"),
                 .product(name: "TandemNN", package: "Tandem"),
                 .product(name: "TandemMultiTask", package: "Tandem"),
+                .product(name: "TandemTraining", package: "Tandem"),
                 .product(name: "TandemOperators", package: "Tandem"),
                 .product(name: "TandemPINN", package: "Tandem"),
                 .product(name: "TandemGeometry", package: "Tandem"),

@@ -108,4 +108,6 @@ if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.vers
 fi
 echo "bench: multi-task strategies against LibMTL"
 "$VENV/bin/python" Benchmarks/peers/libmtl_directions.py --tandem-bench "$BIN/tandem-bench" | tee "$OUT/libmtl-directions.txt"
+echo "bench: cost of one step under each strategy (3 tasks; relative to the pooled loss)"
+"$BIN/tandem-bench" --only multitask-step --repeats "$REPEATS" | tee "$OUT/multitask-step.jsonl"
 fi

@@ -280,6 +280,10 @@ if only == "multitask-directions" {
     try multitaskDirections(input: arguments[arguments.firstIndex(of: "--input")! + 1])
     exit(0)
 }
+if only == "multitask-step" {
+    for m in try multitaskSteps(repeats: repeats) { emit(m) }
+    exit(0)
+}
 if wanted("gemm") {
     emit(gemmPeak(Float.self))
     emit(gemmPeak(Double.self))
