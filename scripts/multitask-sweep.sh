@@ -7,7 +7,7 @@
 #
 # STRATEGY is a [training.multitask] strategy name, or `none` for the run without a table (the
 # family's default: pooled rows for operators, the declared weights for PINNs). OVERRIDE lines
-# (`lbfgs_iterations = 0`) go into [training.quick]. Runs go to $SWEEP_WORK (runs/multitask-sweep);
+# (`lbfgs_iterations = 0`) go into [training.quick] ([training.$SWEEP_PROFILE] when set). Runs go to $SWEEP_WORK (runs/multitask-sweep);
 # the reference data of the first run is reused by the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ read -r -a strategies <<< "${2:?strategies}"
 read -r -a seeds <<< "${3:?seeds}"
 shift 3
 tandem=${TANDEM:-.build/release/tandem}
+profile=${SWEEP_PROFILE:-quick}
 work=${SWEEP_WORK:-runs/multitask-sweep}/$problem
 mkdir -p "$work"
 reference=""
@@ -23,25 +24,25 @@ for strategy in "${strategies[@]}"; do
     for seed in "${seeds[@]}"; do
         name="$strategy-seed$seed"
         file="$work/$name.toml"
-        python3 - "problems/$problem.toml" "$file" "$strategy" "$seed" "$@" <<'PY'
+        python3 - "problems/$problem.toml" "$file" "$strategy" "$seed" "$profile" "$@" <<'PY'
 import re, sys
-source, target, strategy, seed, overrides = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+source, target, strategy, seed, profile, overrides = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
 lines = open(source).read().split("\n")
-start = lines.index("[training.quick]")
+start = lines.index(f"[training.{profile}]")
 end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
 block = [l for l in lines[start + 1:end] if not re.match(r"\s*(seed|%s)\s*=" % "|".join(o.split("=")[0].strip() for o in overrides) if overrides else r"\s*seed\s*=", l)]
 block = [f"seed = {seed}"] + overrides + block
 lines[start + 1:end] = block
 text = "\n".join(lines)
 if strategy != "none":
-    text += f'\n\n[training.quick.multitask]\nstrategy = "{strategy}"\n'
+    text += f'\n\n[training.{profile}.multitask]\nstrategy = "{strategy}"\n'
 open(target, "w").write(text)
 PY
         run="$work/$name"
         rm -rf "$run"
         if [[ -n "$reference" ]]; then mkdir -p "$run" && cp "$reference" "${reference%.nc}.json" "$run/"; fi
         start=$(date +%s)
-        "$tandem" train "$file" --out "$run" --profile quick > "$run.train.log" 2>&1 || { echo "train failed: $run.train.log" >&2; exit 1; }
+        "$tandem" train "$file" --out "$run" --profile "$profile" > "$run.train.log" 2>&1 || { echo "train failed: $run.train.log" >&2; exit 1; }
         "$tandem" compare "$run" > "$run.compare.log" 2>&1 || { echo "compare failed: $run.compare.log" >&2; exit 1; }
         echo "$name: $(( $(date +%s) - start )) s" >&2
         if [[ -z "$reference" && -f "$run/reference.nc" ]]; then reference="$run/reference.nc"; fi
