@@ -146,7 +146,17 @@ public final class Trainer<Objective: TrainingObjective> {
             let summary = TaskGradients.summary(taskGradients, isShared: isShared)
             diagnostics = summary
             chosen = strategy.combine(losses: values.map { Double($0) }, gradients: needs ? summary : nil, step: step, state: &state)
-            gradients = TaskGradients.combine(taskGradients, chosen, isShared: isShared)
+            if needs {
+                gradients = TaskGradients.combine(taskGradients, chosen, isShared: isShared)
+            } else {
+                // Diagnostics only: the update is the one an undiagnosed step makes (one backward
+                // pass of Σ wₖLₖ), so the history's cadence never changes the trajectory.
+                let weights = chosen.specific
+                (_, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
+                    zip(try objective.taskLosses(of: m, step: step), weights).map { $0 * Scalar($1) }.reduce(Tensor<Scalar>.zeros(shape: []), +)
+                }
+                if let bound = chosen.sharedMaxNorm { TaskGradients.clipShared(&gradients, maxNorm: bound, isShared: isShared) }
+            }
             tasks = values
         } else {
             var losses: [Scalar] = []

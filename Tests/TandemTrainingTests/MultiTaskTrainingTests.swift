@@ -82,6 +82,27 @@ final class MultiTaskTrainingTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// Diagnostic gradient evaluations are observations: a run that records them every 3 steps
+    /// ends with the parameters of one that never does, bit for bit.
+    func testDiagnosticsDoNotChangeTheTrajectory() throws {
+        func train(_ name: String, every: Int) throws -> Trainer<SineFit> {
+            let path = directory.appendingPathComponent(name).path
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let plan = TrainingPlan<Double>(steps: 30, phases: [OptimizerPhase(start: 0, optimizer: Adam<Double>(learningRate: 1e-2))],
+                                            checkpointEvery: 10, logEvery: 3,
+                                            multitask: MultiTaskSettings(strategy: UncertaintyWeighting(learningRate: 0.05), diagnosticsEvery: every))
+            let t = Trainer(model: model(), objective: SineFit(), plan: plan, directory: path, metadata: [:])
+            _ = try t.run()
+            return t
+        }
+        let observed = try train("observed", every: 3), plain = try train("plain", every: 0)
+        XCTAssertNotNil(observed.diagnostics)
+        XCTAssertNil(plain.diagnostics)
+        for (name, tensor) in plain.model.namedParameters {
+            XCTAssertEqual(observed.model.namedParameters[name]?.scalars, tensor.scalars, name)
+        }
+    }
+
     func testCheckpointOfAnotherStrategyIsRefused() throws {
         let t = trainer("mixed", PCGrad(seed: 0), steps: 10)
         _ = try t.run()
