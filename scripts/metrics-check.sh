@@ -73,8 +73,11 @@ worst, failures = 0.0, []
 def compare(path, a, b):
     global worst
     if isinstance(a, dict) and isinstance(b, dict):
-        if a.keys() != b.keys():
+        if a.keys() - b.keys():
             failures.append(f"{path}: keys {sorted(a)} vs {sorted(b)}")
+        for k in sorted(b.keys() - a.keys()):
+            # A new output is not a changed result: named, not failed (record again to keep it).
+            print(f"note: {path}.{k} is new (not in the baseline)", file=sys.stderr)
         for k in a.keys() & b.keys():
             compare(f"{path}.{k}", a[k], b[k])
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
