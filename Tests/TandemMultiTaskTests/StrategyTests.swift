@@ -110,7 +110,8 @@ final class StrategyTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(objective(w), best + 1e-12)
         // The direction: d = (g₀ + λ g_w)/(1 + c²), and it has a positive inner product with every gᵢ.
-        let d = direction(strategy.combine(losses: [1, 1, 1], gradients: TaskGradientSummary(rows: three), step: 0, state: &StrategyStateBox.empty).shared, three)
+        var scratch = strategy.initialState(taskCount: 3)
+        let d = direction(strategy.combine(losses: [1, 1, 1], gradients: TaskGradientSummary(rows: three), step: 0, state: &scratch).shared, three)
         for row in three { XCTAssertGreaterThan(zip(row, d).reduce(0) { $0 + $1.0 * $1.1 }, 0) }
     }
 
@@ -224,9 +225,4 @@ final class StrategyTests: XCTestCase {
         damaged["tandem.multitask.logits"] = "1,2"
         XCTAssertNil(StrategyState.decoded(damaged, like: strategy.initialState(taskCount: 3)))
     }
-}
-
-/// A scratch state for one-off calls.
-enum StrategyStateBox {
-    nonisolated(unsafe) static var empty = StrategyState()
 }
