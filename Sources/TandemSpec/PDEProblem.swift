@@ -526,6 +526,9 @@ public struct PDEProblem: Sendable {
         let modelTable = try root.table("model")
         self.declaresModel = modelTable != nil
         self.modelKind = try modelTable?.choice("kind", Problem.ModelKind.self) ?? .deeponet
+        if modelKind == .edaPINN {
+            throw context.error("model.kind", "eda-pinn trains on physiological signals: it needs a [signals] table instead of [pde]")
+        }
         if modelKind == .pinn {
             self.pinnModel = try Self.decodePINNModel(modelTable!, problem: self)
             self.pinnTrainingProfiles = try Self.decodePINNTraining(try root.table("training"), problem: self)

@@ -16,15 +16,19 @@ public struct Problem: Sendable {
         case deeponet
         /// A physics-informed network trained on the residual (``PDEProblem/PINNModel``).
         case pinn
+        /// The multi-task EDA network on physiological signals (``SignalProblem/Model``).
+        case edaPINN = "eda-pinn"
     }
 
     /// What the file declares besides its header.
     public enum Payload: Sendable {
         /// A PDE on geometries, solved by the reference solvers (the `[pde]` table).
         case pde(PDEProblem)
+        /// Physiological recordings and the EDA network (the `[signals]` table).
+        case signals(SignalProblem)
 
         /// The top-level table that selects each payload, in the order they are listed in messages.
-        static let tables = ["pde"]
+        static let tables = ["pde", "signals"]
     }
 
     /// Name, description, default seed, text and origin.
@@ -43,6 +47,7 @@ public struct Problem: Sendable {
     public var modelKind: ModelKind {
         switch payload {
         case let .pde(problem): return problem.modelKind
+        case .signals: return .edaPINN
         }
     }
 
@@ -51,6 +56,16 @@ public struct Problem: Sendable {
     public func pdeProblem(for purpose: String) throws -> PDEProblem {
         switch payload {
         case let .pde(problem): return problem
+        case .signals: throw header.error(at: "signals", "declares physiological signals, not a PDE; \(purpose) needs a [pde] table")
+        }
+    }
+
+    /// The signals payload.
+    /// - Throws: ``ProblemFileError`` naming what the file declares instead and `purpose`.
+    public func signalProblem(for purpose: String) throws -> SignalProblem {
+        switch payload {
+        case let .signals(problem): return problem
+        case .pde: throw header.error(at: "pde", "declares a PDE; \(purpose) needs a [signals] table")
         }
     }
 
@@ -87,7 +102,10 @@ public struct Problem: Sendable {
         header.directory = directory
         self.header = header
         let declared = Payload.tables.filter(root.has)
+        if declared.count > 1 { throw context.error(declared[1], "a file declares one of [\(Payload.tables.joined(separator: "], ["))], not both") }
         switch declared.first {
+        case "signals"?:
+            payload = .signals(try SignalProblem(root, header: header))
         case "pde"?:
             payload = .pde(try PDEProblem(root, header: header))
         default:

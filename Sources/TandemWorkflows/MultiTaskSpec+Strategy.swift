@@ -5,14 +5,15 @@ extension MultiTaskSpec {
     /// The strategy value for `taskNames`, with `declaredWeights` (a PINN's `[training.weights]`)
     /// where the file gives none, and diagnostics at every history row or every
     /// `diagnostics_every` steps (by default at the first history row after each 100 steps).
-    /// - Throws: ``ProblemFileError`` at `training.multitask.weights` for a count that is not one per task.
-    func settings(taskNames: [String], declaredWeights: [Double]?, logEvery: Int, problem: PDEProblem) throws -> MultiTaskSettings {
+    /// - Throws: ``ProblemFileError`` at `<keyPath>.weights` for a count that is not one per task.
+    func settings(taskNames: [String], declaredWeights: [Double]?, logEvery: Int, header: ProblemHeader,
+                  keyPath: String = "training.multitask") throws -> MultiTaskSettings {
         let k = taskNames.count
         func number(_ key: String) -> Double { settings[key]! }
         func initialWeights() throws -> [Double] {
             guard let weights else { return declaredWeights ?? [Double](repeating: 1, count: k) }
             guard weights.count == k else {
-                throw problem.error(at: "training.multitask.weights",
+                throw header.error(at: keyPath + ".weights",
                                     "expected \(k) weights, one per task (\(taskNames.joined(separator: ", "))), got \(weights.count)")
             }
             return weights

@@ -186,10 +186,11 @@ public struct OperatorRun {
         var plan = training.plan
         if let spec = training.multitask {
             let empty = objective.taskNames.indices.filter { t in !dataset.train.contains { dataset.tasks[$0] == t } }
+            let table = kind == .training ? "training.multitask" : "transfer.multitask"
             guard empty.isEmpty else {
-                throw resolved.problem.error(at: "training.multitask", "every task needs training functions; \(empty.map { objective.taskNames[$0] }.joined(separator: ", ")) has none under this split")
+                throw resolved.problem.error(at: table, "every task needs training functions; \(empty.map { objective.taskNames[$0] }.joined(separator: ", ")) has none under this split")
             }
-            plan.multitask = try spec.settings(taskNames: objective.taskNames, declaredWeights: nil, logEvery: plan.logEvery, problem: resolved.problem)
+            plan.multitask = try spec.settings(taskNames: objective.taskNames, declaredWeights: nil, logEvery: plan.logEvery, header: resolved.problem.header, keyPath: table)
         }
         let trainer = OperatorTrainer(model: model, objective: objective, plan: plan, directory: directory,
                                       metadata: metadata(model: model), identity: RunDirectory.identity)

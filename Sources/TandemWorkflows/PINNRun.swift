@@ -109,7 +109,7 @@ public struct PINNRun {
         let t = training
         let logEvery = Swift.max(1, t.steps / 200)
         if let spec = t.multitask {
-            return try spec.settings(taskNames: objective.taskNames, declaredWeights: objective.declaredWeights, logEvery: logEvery, problem: resolved.problem)
+            return try spec.settings(taskNames: objective.taskNames, declaredWeights: objective.declaredWeights, logEvery: logEvery, header: resolved.problem.header)
         }
         let strategy: any MultiTaskStrategy = t.weighting == .annealing
             ? LearningRateAnnealing(alpha: t.annealAlpha, every: t.annealEvery, initialWeights: objective.declaredWeights)
