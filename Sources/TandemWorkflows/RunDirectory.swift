@@ -41,8 +41,10 @@ public struct RunDirectory: Sendable {
     /// A file in the directory.
     public func file(_ name: String) -> String { path + "/" + name }
 
-    /// Whether the directory holds a checkpoint.
-    public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: file("checkpoint.safetensors")) }
+    /// Whether the directory holds a checkpoint (a cross-validated run: its first fold's, `fold-1/`).
+    public var hasCheckpoint: Bool {
+        FileManager.default.fileExists(atPath: file("checkpoint.safetensors")) || FileManager.default.fileExists(atPath: file("fold-1/checkpoint.safetensors"))
+    }
 
     /// The metadata keys a checkpoint must share with the run to be resumed.
     public static let identity: [(key: String, meaning: String)] = [("tandem.problem", "problem file"), ("tandem.model", "model")]

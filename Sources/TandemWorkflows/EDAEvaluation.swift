@@ -1,0 +1,113 @@
+import Foundation
+import TandemCore
+import TandemPINN
+
+/// A trained fold on the points it never trained on: the EDA prediction's error and correlation,
+/// the emotion classification, and the learned parameters of the dynamics against the truth.
+public struct EDAFoldEvaluation: Sendable {
+    /// 1-based fold.
+    public let fold: Int
+    /// Test points.
+    public let points: Int
+    /// RMSE on the subject-normalised EDA (`(EDA − μₛ)/σₛ`) and in µS.
+    public let rmseNormalised: Double, rmse: Double
+    /// RMSE (µS) against the noise-free tonic EDA (synthetic subjects).
+    public let rmseTonic: Double?
+    /// Pearson's r of predicted and measured EDA (µS) over the test points.
+    public let pearson: Double
+    /// Classification accuracy and macro-F1 (the mean over classes of `2PR/(P + R)`), and the
+    /// confusion matrix `[true][predicted]` (labelled data).
+    public let accuracy: Double?, macroF1: Double?, confusion: [[Int]]?
+    /// The learned `γα₀` (1/s) and `γβ` (µS/s per unit of `u`).
+    public let decay: Double, gains: [Double]
+    /// The test subjects' mean true `γα₀` and `γβ` (synthetic).
+    public let subjectTruth: (decay: Double, gains: [Double])?
+    /// Seconds to evaluate the network on the test points.
+    public let seconds: Double
+    /// The first test subject's trace: times (s), measured, predicted and tonic (µS).
+    public let trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?)
+
+    /// Evaluates `model` on the fold's test points.
+    public init(run: EDARun, dataset: EDADataset, fold: EDARun.Fold, features: EDAFeatures, model: EDANetwork<Double>) {
+        self.fold = fold.index
+        var predicted: [Double] = [], measured: [Double] = [], normalisedError: [Double] = [], tonicError: [Double] = []
+        var truthLabels: [Int] = [], guessed: [Int] = []
+        var trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?)?
+        let start = Date()
+        for s in fold.test {
+            let session = dataset.sessions[s]
+            let indices = run.points(dataset, fold: fold, session: s, testing: true)
+            guard !indices.isEmpty else { continue }
+            let d = features.count
+            let x = Tensor(shape: [indices.count, d], scalars: indices.flatMap { features.input(session: s, time: session.time($0)).x })
+            let (y, logits) = withoutGradient { model(x) }
+            let stats = features.eda[s]
+            let eda = y.scalars.map { stats.mean + stats.deviation * $0 }
+            for (k, i) in indices.enumerated() {
+                predicted.append(eda[k])
+                measured.append(session.eda[i])
+                normalisedError.append(y.scalars[k] - (session.eda[i] - stats.mean) / stats.deviation)
+                if let tonic = session.tonic { tonicError.append(eda[k] - tonic[i]) }
+            }
+            if let logits, !dataset.classes.isEmpty {
+                let c = dataset.classes.count
+                for (k, i) in indices.enumerated() {
+                    guard let label = session.block(at: session.time(i)).flatMap({ session.blocks[$0].label }) else { continue }
+                    let row = logits.scalars[(k * c)..<((k + 1) * c)]
+                    truthLabels.append(label)
+                    guessed.append(row.indices.max { row[$0] < row[$1] }! - k * c)
+                }
+            }
+            if trace == nil {
+                trace = (session.id, indices.map { session.time($0) }, indices.map { session.eda[$0] }, eda, session.tonic.map { t in indices.map { t[$0] } })
+            }
+        }
+        seconds = Date().timeIntervalSince(start)
+        points = measured.count
+        func rms(_ e: [Double]) -> Double { (e.reduce(0) { $0 + $1 * $1 } / Double(Swift.max(e.count, 1))).squareRoot() }
+        rmseNormalised = rms(normalisedError)
+        rmse = rms(zip(predicted, measured).map { $0 - $1 })
+        rmseTonic = tonicError.isEmpty ? nil : rms(tonicError)
+        pearson = Self.pearson(predicted, measured)
+        if truthLabels.isEmpty {
+            accuracy = nil; macroF1 = nil; confusion = nil
+        } else {
+            let c = dataset.classes.count
+            var m = [[Int]](repeating: [Int](repeating: 0, count: c), count: c)
+            for (t, p) in zip(truthLabels, guessed) { m[t][p] += 1 }
+            confusion = m
+            accuracy = Double((0..<c).map { m[$0][$0] }.reduce(0, +)) / Double(truthLabels.count)
+            macroF1 = Self.macroF1(m)
+        }
+        let timeScale = features.timeScale
+        decay = model.alpha0.scalars[0] / timeScale
+        gains = model.gains.scalars.map { $0 / timeScale }
+        let truths = fold.test.compactMap { dataset.sessions[$0].truth }
+        subjectTruth = truths.isEmpty ? nil
+            : (truths.map(\.decay).reduce(0, +) / Double(truths.count),
+               truths[0].gains.indices.map { j in truths.map { $0.gains[j] }.reduce(0, +) / Double(truths.count) })
+        self.trace = trace ?? ("", [], [], [], nil)
+    }
+
+    /// Pearson's correlation coefficient `cov(a, b) / (σ_a σ_b)`; 0 when either is constant.
+    public static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(Swift.max(a.count, 1))
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for (x, y) in zip(a, b) { sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb) }
+        return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : 0
+    }
+
+    /// The unweighted mean over classes of F1 `= 2·TP / (2·TP + FP + FN)` from a confusion matrix
+    /// `[true][predicted]`; a class absent from both truth and prediction is left out.
+    public static func macroF1(_ m: [[Int]]) -> Double {
+        let c = m.count
+        var scores: [Double] = []
+        for k in 0..<c {
+            let tp = Double(m[k][k]), fn = Double(m[k].reduce(0, +)) - tp, fp = Double((0..<c).map { m[$0][k] }.reduce(0, +)) - tp
+            guard tp + fn + fp > 0 else { continue }
+            scores.append(2 * tp / (2 * tp + fp + fn))
+        }
+        return scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)
+    }
+}
