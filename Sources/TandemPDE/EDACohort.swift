@@ -56,7 +56,7 @@ public enum EDACohort {
                     durations: [Double] = [300, 240, 180, 180],
                     contextMeans: [[Double]] = [[5, 3, 1.8], [4, 7, 3.2], [7, 5, 1.6], [6, 2, 1.4]],
                     subjectSpread: [Double] = [0.4, 0.4, 0.15], blockSpread: [Double] = [0.3, 0.3, 0.1],
-                    rate: Double = 4, decay: Double = 0.02, gains: [Double] = [0.002, 0.010, 0.010], parameterSpread: Double = 0.03,
+                    rate: Double = 4, decay: Double = 0.02, gains: [Double] = [0.002, 0.010, 0.010], parameterSpread: Double = 0.01,
                     phasicAmplitude: Double = 0.05, burstRates: [Double] = [1, 4, 2.5, 0.7], noise: Double = 0.03,
                     accelerometer: Bool = true, temperature: Bool = true, seed: UInt64 = 0) {
             self.subjects = subjects

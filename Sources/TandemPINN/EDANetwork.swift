@@ -12,12 +12,17 @@ import TandemNN
 /// i.e. `dEDA/dt = γ(−α₀ EDA + βᵀu)` with the temporal scale fixed by convention at `γ = 1/T`:
 /// from EDA alone only `γα₀` and `γβ` are identifiable (scaling `γ` up and `α₀, β` down leaves
 /// every trajectory unchanged), so Tandem fixes `γ` and reports `γα₀ = α₀/T` (1/s) and
-/// `γβ = β/T` (µS/s per unit of `u`).
+/// `γβ = α₀κ/T` (µS/s per unit of `u`).
 ///
-/// The EDA head predicts the subject-normalised signal `y = (EDA − μₛ)/σₛ`; the residual is
-/// written for the signal in µS and divided by `σₛ`, so `β` keeps physical units whatever the
-/// normalisation. Parameters: `trunk.layers.*`, `eda.*`, `emotion.*` (absent without labels),
-/// `physics.decay` (`a`, `[1, 1]`) and `physics.gains` (`β`, `[m, 1]`).
+/// The ODE is learned as `T · dEDA/dt = −α₀ (EDA − κᵀu)` with the equilibrium gains `κ = β/α₀`
+/// (µS per unit of `u`) as the parameter: the same family of equations, but the level reached in
+/// a block (`κᵀu`) and the rate of approach (`α₀`) are separate parameters, where `(α₀, β)`
+/// share one ill-conditioned ridge (scaling both moves the rate and keeps the level).
+///
+/// The EDA head predicts the normalised signal `y = (EDA − μ)/σ`; the residual is written for the
+/// signal in µS and divided by `σ`, so `κ` keeps physical units whatever the normalisation.
+/// Parameters: `trunk.layers.*`, `eda.*`, `emotion.*` (absent without labels), `physics.decay`
+/// (`a`, `[1, 1]`) and `physics.gains` (`κ`, `[m, 1]`).
 public struct EDANetwork<Scalar: TensorScalar>: Module {
     /// Inputs → hidden features (every layer activated).
     public var trunk: MLP<Scalar>
@@ -27,14 +32,14 @@ public struct EDANetwork<Scalar: TensorScalar>: Module {
     public var emotion: Dense<Scalar>?
     /// `a` with `α₀ = softplus(a)`, `[1, 1]`.
     public var decay: Tensor<Scalar>
-    /// `β`, `[m, 1]`.
+    /// `κ = β/α₀`, `[m, 1]` (µS per unit of `u`).
     public var gains: Tensor<Scalar>
 
     /// A network drawn from `generator`.
     /// - Parameters:
     ///   - inputs: input features per point; `layers`: the trunk's hidden widths.
     ///   - classes: emotion classes (0: no emotion head); `contextSize`: components of `u`.
-    ///   - decay: the starting `α₀`; `gains`: the starting `β` (zeros when `nil`).
+    ///   - decay: the starting `α₀`; `gains`: the starting `κ` (zeros when `nil`).
     public init(inputs: Int, layers: [Int], activation: Activation, classes: Int, contextSize: Int,
                 decay: Scalar = 1, gains: [Scalar]? = nil, using generator: inout SeededGenerator) {
         precondition(!layers.isEmpty && activation.supportsJets, "EDANetwork: hidden layers with a smooth activation are needed")
@@ -66,16 +71,19 @@ public struct EDANetwork<Scalar: TensorScalar>: Module {
         return (y.slice(alongAxis: 0, 0..<n), y.slice(alongAxis: 0, n..<(2 * n)))
     }
 
-    /// The residual of `T dEDA/dt = −α₀ EDA + βᵀu`, divided by `σₛ`, at collocation inputs `x`:
-    /// `T ẏ + α₀ (μₛ/σₛ + y) − uβ/σₛ`, `[n, 1]`.
+    /// The residual of `T dEDA/dt = −α₀ (EDA − κᵀu)`, divided by `σ`, at collocation inputs `x`:
+    /// `T ẏ + α₀ (μ/σ + y − uκ/σ)`, `[n, 1]`.
     /// - Parameters:
     ///   - velocity: `dx/dt` per point `[n, d]` (1/s); `context`: `u` per point `[n, m]`;
-    ///   - mean, deviation: the subject's normalisation `μₛ`, `σₛ` per point `[n, 1]` (µS);
-    ///   - timeScale: `T` (s).
+    ///   - mean, deviation: the normalisation `μ`, `σ` per point `[n, 1]` (µS);
+    ///   - timeScale: `T` (s);
+    ///   - fitParametersOnly: treat the network's `y` and `ẏ` as data (detached), so that the
+    ///     residual's gradient reaches only `a` and `κ`: the ODE is fitted to the network's curve.
     public func residual(at x: Tensor<Scalar>, velocity: Tensor<Scalar>, context: Tensor<Scalar>, mean: Tensor<Scalar>,
-                         deviation: Tensor<Scalar>, timeScale: Scalar) -> Tensor<Scalar> {
-        let (y, rate) = edaWithRate(at: x, velocity: velocity)
-        return rate * timeScale + alpha0 * (mean / deviation + y) - matmul(context, gains) / deviation
+                         deviation: Tensor<Scalar>, timeScale: Scalar, fitParametersOnly: Bool = false) -> Tensor<Scalar> {
+        var (y, rate) = edaWithRate(at: x, velocity: velocity)
+        if fitParametersOnly { (y, rate) = (y.detached(), rate.detached()) }
+        return rate * timeScale + alpha0 * (mean / deviation + y - matmul(context, gains) / deviation)
     }
 
     /// Visits the trunk, the heads, then `physics.decay` and `physics.gains`.

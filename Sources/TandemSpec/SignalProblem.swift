@@ -82,6 +82,11 @@ public struct SignalProblem: Sendable {
         public var forecast: Double
         /// Steps between checkpoints; seed of initialisation and batches.
         public var checkpointEvery: Int, seed: UInt64
+        /// Steps during which the residual trains only the ODE's parameters (the network learns
+        /// from the data alone), before the joint phase.
+        public var physicsWarmup: Int
+        /// The ODE parameters' Adam learning rate as a multiple of the network's.
+        public var physicsLearningRateFactor: Double
     }
 
     /// Where the data comes from.
@@ -193,7 +198,7 @@ public struct SignalProblem: Sendable {
             subjects: try t.integer("subjects", 15, minimum: 2), conditions: conditions,
             durations: try perCondition("durations", defaultsApply ? [300, 240, 180, 180] : [], minimum: 1), contextMeans: means, contextNames: names,
             subjectSpread: try perComponent("subject_spread", m == 3 ? [0.4, 0.4, 0.15] : []), blockSpread: try perComponent("block_spread", m == 3 ? [0.3, 0.3, 0.1] : []),
-            decay: try t.positiveNumber("decay", 0.02), gains: gains, parameterSpread: try perValue(t, "parameter_spread", 0.03),
+            decay: try t.positiveNumber("decay", 0.02), gains: gains, parameterSpread: try perValue(t, "parameter_spread", 0.01),
             phasicAmplitude: try perValue(t, "phasic_amplitude", 0.05), burstRates: try perCondition("burst_rates", defaultsApply ? [1, 4, 2.5, 0.7] : [], minimum: 0),
             noise: try perValue(t, "noise", 0.03), rate: try t.positiveNumber("rate", 4),
             accelerometer: try t?.bool("accelerometer") ?? true, temperature: try t?.bool("temperature") ?? true,
@@ -258,6 +263,8 @@ public struct SignalProblem: Sendable {
             tasks: tasks, weights: weights,
             multitask: try MultiTaskSpec.read(try t?.table("multitask"), over: base?.multitask, seed: trainingSeed),
             folds: folds, forecast: forecast,
-            checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500), seed: trainingSeed)
+            checkpointEvery: try t.integer("checkpoint_every", base?.checkpointEvery ?? 500), seed: trainingSeed,
+            physicsWarmup: try t.integer("physics_warmup", base?.physicsWarmup ?? 500, minimum: 0),
+            physicsLearningRateFactor: try t.positiveNumber("physics_learning_rate_factor", base?.physicsLearningRateFactor ?? 100))
     }
 }

@@ -41,12 +41,12 @@ public struct EDAFoldEvaluation: Sendable {
             let d = features.count
             let x = Tensor(shape: [indices.count, d], scalars: indices.flatMap { features.input(session: s, time: session.time($0)).x })
             let (y, logits) = withoutGradient { model(x) }
-            let stats = features.eda[s]
-            let eda = y.scalars.map { stats.mean + stats.deviation * $0 }
+            let target = features.target, own = features.subject[s]
+            let eda = y.scalars.map { target.mean + target.deviation * $0 }
             for (k, i) in indices.enumerated() {
                 predicted.append(eda[k])
                 measured.append(session.eda[i])
-                normalisedError.append(y.scalars[k] - (session.eda[i] - stats.mean) / stats.deviation)
+                normalisedError.append((eda[k] - session.eda[i]) / own.deviation)
                 if let tonic = session.tonic { tonicError.append(eda[k] - tonic[i]) }
             }
             if let logits, !dataset.classes.isEmpty {
@@ -79,9 +79,7 @@ public struct EDAFoldEvaluation: Sendable {
             accuracy = Double((0..<c).map { m[$0][$0] }.reduce(0, +)) / Double(truthLabels.count)
             macroF1 = Self.macroF1(m)
         }
-        let timeScale = features.timeScale
-        decay = model.alpha0.scalars[0] / timeScale
-        gains = model.gains.scalars.map { $0 / timeScale }
+        (decay, gains) = EDAObjective.identifiable(model, timeScale: features.timeScale)
         let truths = fold.test.compactMap { dataset.sessions[$0].truth }
         subjectTruth = truths.isEmpty ? nil
             : (truths.map(\.decay).reduce(0, +) / Double(truths.count),

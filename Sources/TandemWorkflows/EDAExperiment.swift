@@ -118,8 +118,8 @@ public struct EDAExperiment: Experiment {
                 "wrote \(written.count) files in \(run.directory): \(written.joined(separator: ", "))"]
     }
 
-    /// Fold 1's network at every point of a prepared file (`prepared.nc` of a run): the EDA (µS,
-    /// with that file's per-subject normalisation) and, with labels, the class probabilities.
+    /// Fold 1's network at every point of a prepared file (`prepared.nc` of a run): the EDA (µS)
+    /// and, with labels, the class probabilities.
     public func predict(input: String, output: String) throws -> [String] {
         let own = try run.dataset()
         let other = try EDADataset(contentsOf: input)
@@ -139,7 +139,7 @@ public struct EDAExperiment: Experiment {
         for (s, session) in other.sessions.enumerated() {
             let x = Tensor(shape: [session.eda.count, features.count], scalars: session.eda.indices.flatMap { reference.inputForeign(features, session: s, time: session.time($0)) })
             let (y, logits) = withoutGradient { model(x) }
-            eda += y.scalars.map { features.eda[s].mean + features.eda[s].deviation * $0 }
+            eda += y.scalars.map { reference.target.mean + reference.target.deviation * $0 }
             if let logits { probabilities += withoutGradient { logits.logSoftmax(alongAxis: 1) }.scalars.map { Foundation.exp($0) } }
         }
         let seconds = Date().timeIntervalSince(start)

@@ -35,8 +35,13 @@ public struct EDAFeatures: Sendable {
     public let timeScale: Double, window: Double
     /// Per context component: the training subjects' mean and standard deviation.
     public let contextMean: [Double], contextScale: [Double]
-    /// Per session: the EDA statistics the target and the residual are normalised with.
-    public let eda: [Statistics]
+    /// The EDA statistics the target and the residual are normalised with: pooled over the
+    /// training points of every training subject, so that the target `(EDA − μ)/σ` is a function
+    /// of the inputs for a subject the network never saw.
+    public let target: Statistics
+    /// Per session: its own EDA statistics (over its own points), which normalise its window
+    /// features and the per-subject RMSE.
+    public let subject: [Statistics]
     /// Input names, in order (`time`, `block`, `u_valence`, `u_prev_valence`, `eda_mean`, …).
     public let names: [String]
     let windows: [[Double]]
@@ -47,7 +52,8 @@ public struct EDAFeatures: Sendable {
     public var count: Int { names.count }
 
     /// - Parameters:
-    ///   - training: the sessions whose contexts standardise `u`;
+    ///   - training: the sessions whose contexts standardise `u` and whose points (by
+    ///     `statisticsPoints`) give the target's statistics;
     ///   - statisticsPoints: for each session, the points its own statistics come from.
     public init(dataset: EDADataset, groups: [SignalProblem.Feature], timeScale: Double, window: Double, training: [Int],
                 statisticsPoints: (Int) -> [Int]) {
@@ -76,18 +82,20 @@ public struct EDAFeatures: Sendable {
         self.names = names
         let rate = dataset.sessions.first?.rate ?? 1
         windowWidth = Swift.max(1, Int((window * rate).rounded()))
-        var eda: [Statistics] = [], windows: [[Double]] = []
+        var subject: [Statistics] = [], windows: [[Double]] = [], pooled: [Double] = []
+        for s in training { pooled += statisticsPoints(s).map { dataset.sessions[s].eda[$0] } }
+        target = Statistics(pooled, indices: Array(pooled.indices))
         for (s, session) in dataset.sessions.enumerated() {
             let points = statisticsPoints(s)
             let e = Statistics(session.eda, indices: points)
-            eda.append(e)
+            subject.append(e)
             guard groups.contains(.window) else { windows.append([]); continue }
             let y = session.eda.map { ($0 - e.mean) / e.deviation }
             let acc = hasAcc ? session.accelerometer.map { a -> [Double] in let st = Statistics(a, indices: points); return a.map { ($0 - st.mean) / st.deviation } } : nil
             let temp = hasTemp ? session.temperature.map { a -> [Double] in let st = Statistics(a, indices: points); return a.map { ($0 - st.mean) / st.deviation } } : nil
             windows.append(Self.windowFeatures(y, acc: acc, temp: temp, width: windowWidth))
         }
-        self.eda = eda
+        self.subject = subject
         self.windows = windows
     }
 

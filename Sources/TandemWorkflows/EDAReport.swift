@@ -147,7 +147,7 @@ struct EDAReport {
         } else if let cut = run.folds(dataset).first?.forecastStart {
             text += String(format: "Forecast: fitted on the first %.0f s (%.0f%%) of the recording, tested on the rest.\n\n", cut, 100 * run.training.forecast)
         }
-        text += "EDA is normalised per subject, `(EDA − μₛ)/σₛ`, with each subject's own mean and deviation (a forecast: of the fitted part only); RMSE is given on that scale and in µS.\n\n"
+        text += "The network predicts `(EDA − μ)/σ` with μ, σ pooled over the fold's training points; RMSE is given in µS and normalised per subject (divided by each test subject's own standard deviation σₛ; a forecast: of the fitted part).\n\n"
         text += table() + "\n\n"
         if let cohort = p.cohort {
             text += String(format: "The cohort's measurement noise is %.3g µS: an RMSE of 1.2 × noise is %.3g µS. Phasic responses (mean amplitude %.3g µS) are not predictable from the inputs and add to the RMSE against the measured signal; RMSE vs tonic compares with the noise-free ODE part.\n\n",
