@@ -22,17 +22,24 @@ public struct EDAFoldEvaluation: Sendable {
     public let decay: Double, gains: [Double]
     /// The test subjects' mean true `γα₀` and `γβ` (synthetic).
     public let subjectTruth: (decay: Double, gains: [Double])?
+    /// RMSE (µS) of the learned ODE alone, integrated exactly through the subject's blocks from
+    /// its first test point's measured value: `x ← κᵀu + (x − κᵀu)·e^(−α₀Δt/T)`.
+    public let rmseODE: Double
+    /// RMSE (µS) of trivial predictions on the same test points: `mean` — the training points'
+    /// mean EDA; for a forecast also `persistence` — the last fitted value held.
+    public let baselines: [String: Double]
     /// Seconds to evaluate the network on the test points.
     public let seconds: Double
     /// The first test subject's trace: times (s), measured, predicted and tonic (µS).
-    public let trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?)
+    public let trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?, ode: [Double])
 
     /// Evaluates `model` on the fold's test points.
     public init(run: EDARun, dataset: EDADataset, fold: EDARun.Fold, features: EDAFeatures, model: EDANetwork<Double>) {
         self.fold = fold.index
         var predicted: [Double] = [], measured: [Double] = [], normalisedError: [Double] = [], tonicError: [Double] = []
-        var truthLabels: [Int] = [], guessed: [Int] = []
-        var trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?)?
+        var truthLabels: [Int] = [], guessed: [Int] = [], persistence: [Double] = [], odeError: [Double] = []
+        var trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?, ode: [Double])?
+        let alpha0 = model.alpha0.scalars[0], kappa = model.gains.scalars
         let start = Date()
         for s in fold.test {
             let session = dataset.sessions[s]
@@ -49,6 +56,11 @@ public struct EDAFoldEvaluation: Sendable {
                 normalisedError.append((eda[k] - session.eda[i]) / own.deviation)
                 if let tonic = session.tonic { tonicError.append(eda[k] - tonic[i]) }
             }
+            let ode = Self.integrate(session, from: indices[0], to: indices, rate: alpha0 / features.timeScale, gains: kappa)
+            odeError += zip(ode, indices).map { $0 - session.eda[$1] }
+            if fold.forecastStart != nil, let first = indices.first, first > 0 {
+                persistence += indices.map { session.eda[$0] - session.eda[first - 1] }
+            }
             if let logits, !dataset.classes.isEmpty {
                 let c = dataset.classes.count
                 for (k, i) in indices.enumerated() {
@@ -59,7 +71,12 @@ public struct EDAFoldEvaluation: Sendable {
                 }
             }
             if trace == nil {
-                trace = (session.id, indices.map { session.time($0) }, indices.map { session.eda[$0] }, eda, session.tonic.map { t in indices.map { t[$0] } })
+                // A forecast shows the fitted part too.
+                let shown = fold.forecastStart == nil ? indices : Array(session.eda.indices)
+                let x = Tensor(shape: [shown.count, d], scalars: shown.flatMap { features.input(session: s, time: session.time($0)).x })
+                let all = withoutGradient { model(x).eda }.scalars.map { target.mean + target.deviation * $0 }
+                trace = (session.id, shown.map { session.time($0) }, shown.map { session.eda[$0] }, all, session.tonic.map { t in shown.map { t[$0] } },
+                         Self.integrate(session, from: shown[0], to: shown, rate: alpha0 / features.timeScale, gains: kappa))
             }
         }
         seconds = Date().timeIntervalSince(start)
@@ -68,6 +85,10 @@ public struct EDAFoldEvaluation: Sendable {
         rmseNormalised = rms(normalisedError)
         rmse = rms(zip(predicted, measured).map { $0 - $1 })
         rmseTonic = tonicError.isEmpty ? nil : rms(tonicError)
+        rmseODE = rms(odeError)
+        var baselines = ["mean": rms(measured.map { $0 - features.target.mean })]
+        if !persistence.isEmpty { baselines["persistence"] = rms(persistence) }
+        self.baselines = baselines
         pearson = Self.pearson(predicted, measured)
         if truthLabels.isEmpty {
             accuracy = nil; macroF1 = nil; confusion = nil
@@ -84,7 +105,29 @@ public struct EDAFoldEvaluation: Sendable {
         subjectTruth = truths.isEmpty ? nil
             : (truths.map(\.decay).reduce(0, +) / Double(truths.count),
                truths[0].gains.indices.map { j in truths.map { $0.gains[j] }.reduce(0, +) / Double(truths.count) })
-        self.trace = trace ?? ("", [], [], [], nil)
+        self.trace = trace ?? ("", [], [], [], nil, [])
+    }
+
+    /// The ODE `dx/dt = −k (x − κᵀu)` integrated exactly from the measured value at point `start`
+    /// to each of `points` (ascending, from `start`), `u` piecewise constant over the blocks
+    /// (outside every block the level holds).
+    public static func integrate(_ session: EDASession, from start: Int, to points: [Int], rate k: Double, gains: [Double]) -> [Double] {
+        var x = session.eda[start], t = session.time(start)
+        func target(_ b: Int) -> Double { zip(gains, session.blocks[b].context).map(*).reduce(0, +) }
+        return points.map { i in
+            let end = session.time(i)
+            while t < end {
+                guard let b = session.block(at: t) else {
+                    t = session.blocks.first { $0.start > t }.map { Swift.min($0.start, end) } ?? end
+                    continue
+                }
+                let stop = Swift.min(session.blocks[b].end, end)
+                let level = target(b)
+                x = level + (x - level) * Foundation.exp(-k * (stop - t))
+                t = stop
+            }
+            return x
+        }
     }
 
     /// Pearson's correlation coefficient `cov(a, b) / (σ_a σ_b)`; 0 when either is constant.

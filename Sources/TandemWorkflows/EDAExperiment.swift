@@ -102,7 +102,8 @@ public struct EDAExperiment: Experiment {
         return .finished
     }
 
-    /// Every fold's model on its test points: errors, classification, parameters; report and figures.
+    /// Every fold's model on its test points: errors, classification, parameters; report and
+    /// figures; each fold's inputs in `fold-K/features.nc` for baselines.
     public func compare(_ events: ExperimentEvents) throws -> [String] {
         let dataset = try run.dataset()
         var evaluations: [EDAFoldEvaluation] = [], description = ""
@@ -111,6 +112,7 @@ public struct EDAExperiment: Experiment {
             let model = try run.trainedModel(dataset, fold: fold, inputs: features.count)
             description = EDARun.describe(model)
             evaluations.append(EDAFoldEvaluation(run: run, dataset: dataset, fold: fold, features: features, model: model))
+            try run.writeFeatures(dataset, fold: fold, features: features)
         }
         let report = EDAReport(run: run, dataset: dataset, folds: evaluations, modelDescription: description)
         let written = try report.write()

@@ -38,14 +38,18 @@ struct EDAReport {
 
     /// The summary table printed by `compare` and put in the report.
     func table() -> String {
-        var rows = ["| fold | test points | RMSE (normalised) | RMSE (µS) | RMSE vs tonic (µS) | Pearson r | accuracy | macro-F1 | γα₀ (1/s) |",
-                    "|---|---|---|---|---|---|---|---|---|"]
+        let baselineNames = (folds.first?.baselines.keys.sorted() ?? [])
+        var rows = ["| fold | test points | RMSE (normalised) | RMSE (µS) | RMSE vs tonic (µS) | RMSE learned ODE (µS) | " + baselineNames.map { "RMSE \($0) baseline (µS) | " }.joined()
+                        + "Pearson r | accuracy | macro-F1 | γα₀ (1/s) |",
+                    "|---|---|---|---|---|---|" + baselineNames.map { _ in "---|" }.joined() + "---|---|---|---|"]
         func f(_ v: Double?, _ format: String = "%.4f") -> String { v.map { String(format: format, $0) } ?? "–" }
         for e in folds {
-            rows.append("| \(e.fold) | \(e.points) | \(f(e.rmseNormalised)) | \(f(e.rmse)) | \(f(e.rmseTonic)) | \(f(e.pearson)) | \(f(e.accuracy)) | \(f(e.macroF1)) | \(f(e.decay, "%.5f")) |")
+            rows.append("| \(e.fold) | \(e.points) | \(f(e.rmseNormalised)) | \(f(e.rmse)) | \(f(e.rmseTonic)) | \(f(e.rmseODE)) | " + baselineNames.map { "\(f(e.baselines[$0])) | " }.joined()
+                        + "\(f(e.pearson)) | \(f(e.accuracy)) | \(f(e.macroF1)) | \(f(e.decay, "%.5f")) |")
         }
         if folds.count > 1 {
-            rows.append("| mean ± std | \(folds.map(\.points).reduce(0, +)) | \(Self.pm(folds.map(\.rmseNormalised))) | \(Self.pm(folds.map(\.rmse))) | \(Self.pm(folds.compactMap(\.rmseTonic))) | \(Self.pm(folds.map(\.pearson))) | \(Self.pm(folds.compactMap(\.accuracy))) | \(Self.pm(folds.compactMap(\.macroF1))) | \(Self.pm(folds.map(\.decay))) |")
+            rows.append("| mean ± std | \(folds.map(\.points).reduce(0, +)) | \(Self.pm(folds.map(\.rmseNormalised))) | \(Self.pm(folds.map(\.rmse))) | \(Self.pm(folds.compactMap(\.rmseTonic))) | \(Self.pm(folds.map(\.rmseODE))) | "
+                        + baselineNames.map { name in "\(Self.pm(folds.compactMap { $0.baselines[name] })) | " }.joined() + "\(Self.pm(folds.map(\.pearson))) | \(Self.pm(folds.compactMap(\.accuracy))) | \(Self.pm(folds.compactMap(\.macroF1))) | \(Self.pm(folds.map(\.decay))) |")
         }
         return rows.joined(separator: "\n")
     }
@@ -72,7 +76,8 @@ struct EDAReport {
             var series = [Figures.Series(name: "measured", points: zip(trace.time, trace.measured).map { (x: $0 / 60, y: $1) }),
                           Figures.Series(name: "predicted", points: zip(trace.time, trace.predicted).map { (x: $0 / 60, y: $1) })]
             if let tonic = trace.tonic { series.append(Figures.Series(name: "tonic (true ODE part)", points: zip(trace.time, tonic).map { (x: $0 / 60, y: $1) })) }
-            try Figures.lineChart(series, title: "\(problem): EDA of test subject \(trace.id) (fold 1)", xLabel: "time (min)", yLabel: "EDA (µS)", logY: false)
+            series.append(Figures.Series(name: "learned ODE", points: zip(trace.time, trace.ode).map { (x: $0 / 60, y: $1) }))
+            try Figures.lineChart(series, title: "\(problem): EDA of \(folds.count > 1 ? "test subject " : "")\(trace.id) (fold 1)", xLabel: "time (min)", yLabel: "EDA (µS)", logY: false)
                 .writePNG(to: run.path("figures/eda-trace.png"))
             names.append("figures/eda-trace.png")
         }
@@ -122,9 +127,10 @@ struct EDAReport {
             "tasks": run.training.tasks.map(\.rawValue), "features": run.problem.features.map(\.rawValue),
             "folds": folds.count, "test_points": folds.map(\.points).reduce(0, +),
             "rmse_normalised": summary(folds.map(\.rmseNormalised)), "rmse_uS": summary(folds.map(\.rmse)),
-            "rmse_tonic_uS": summary(folds.compactMap(\.rmseTonic)), "pearson_r": summary(folds.map(\.pearson)),
+            "rmse_tonic_uS": summary(folds.compactMap(\.rmseTonic)), "rmse_ode_uS": summary(folds.map(\.rmseODE)), "pearson_r": summary(folds.map(\.pearson)),
             "accuracy": summary(folds.compactMap(\.accuracy)), "macro_f1": summary(folds.compactMap(\.macroF1)),
             "gamma_alpha0": summary(folds.map(\.decay)),
+            "baseline_rmse_uS": Dictionary(uniqueKeysWithValues: (folds.first?.baselines.keys.sorted() ?? []).map { name in (name, summary(folds.compactMap { $0.baselines[name] })) }),
             "gamma_beta": Dictionary(uniqueKeysWithValues: dataset.contextNames.indices.map { j in (dataset.contextNames[j], summary(folds.map { $0.gains[j] })) }),
             "inference_seconds": folds.map(\.seconds).reduce(0, +),
         ]

@@ -166,3 +166,52 @@ public struct EDARun {
         return model
     }
 }
+
+extension EDARun {
+    /// Writes a fold's inputs as the network sees them, for baselines on the same features and
+    /// folds (`Benchmarks/accuracy/eda_baselines.py`): `fold-K/features.nc` with `x_train`
+    /// `[train, feature]`, `eda_train` (µS), `label_train` (−1: none), `session_train`, and the
+    /// same for `test`; attribute `features` names the columns.
+    /// - Throws: ``TandemIO/NetCDFError``.
+    public func writeFeatures(_ dataset: EDADataset, fold: Fold, features: EDAFeatures) throws {
+        typealias V = FieldFileWriter.Variable
+        func rows(testing: Bool) -> (x: [Double], eda: [Double], label: [Double], session: [Double], time: [Double]) {
+            var out: (x: [Double], eda: [Double], label: [Double], session: [Double], time: [Double]) = ([], [], [], [], [])
+            for s in testing ? fold.test : fold.train {
+                let session = dataset.sessions[s]
+                for i in points(dataset, fold: fold, session: s, testing: testing) {
+                    let t = session.time(i)
+                    out.x += features.input(session: s, time: t).x
+                    out.eda.append(session.eda[i])
+                    out.label.append(Double(session.block(at: t).flatMap { session.blocks[$0].label } ?? -1))
+                    out.session.append(Double(s))
+                    out.time.append(t)
+                }
+            }
+            return out
+        }
+        let train = rows(testing: false), test = rows(testing: true)
+        var variables: [V] = []
+        for part in ["train", "test"] {
+            variables += [V("x_\(part)", dimensions: [part, "feature"], units: "1", longName: "network inputs"),
+                          V("eda_\(part)", dimensions: [part], units: "uS", longName: "measured EDA"),
+                          V("label_\(part)", dimensions: [part], units: "1", longName: "class index (-1: none)"),
+                          V("session_\(part)", dimensions: [part], units: "1", longName: "session index"),
+                          V("time_\(part)", dimensions: [part], units: "s", longName: "time in the recording")]
+        }
+        let writer = try FieldFileWriter(path: fold.directory + "/features.nc",
+                                         dimensions: [.init("train", length: train.eda.count), .init("test", length: Swift.max(test.eda.count, 1)),
+                                                      .init("feature", length: features.count)],
+                                         coordinates: [], variables: variables,
+                                         attributes: ["features": features.names.joined(separator: ","), "classes": dataset.classes.joined(separator: ","),
+                                                      "fold": "\(fold.index)"])
+        for (part, r) in [("train", train), ("test", test)] where !r.eda.isEmpty {
+            try writer.write("x_\(part)", values: r.x)
+            try writer.write("eda_\(part)", values: r.eda)
+            try writer.write("label_\(part)", values: r.label)
+            try writer.write("session_\(part)", values: r.session)
+            try writer.write("time_\(part)", values: r.time)
+        }
+        try writer.close()
+    }
+}
