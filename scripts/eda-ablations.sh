@@ -6,7 +6,8 @@
 #   scripts/eda-ablations.sh [PROBLEM] [PROFILE] [VARIANT…]
 #
 # Variants: multitask, eda-only, emotion-only, no-physics, sensor-only, and strategy:NAME for
-# [training.multitask] strategy = NAME. EDA_WORK (default /tmp/tandem-eda-ablations) holds the runs.
+# [training.multitask] strategy = NAME. EDA_WORK (default /tmp/tandem-eda-ablations) holds the runs;
+# EDA_COMPARE_ONLY=1 compares the runs already there again and prints the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 problem=${1:-problems/eda-multitask.toml}
@@ -29,6 +30,10 @@ for variant in "${variants[@]}"; do
         *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
     sed -i "s/^name = \"\(.*\)\"/name = \"\1-${variant/:/-}\"/" "$file"
+    if [ "${EDA_COMPARE_ONLY:-0}" = 1 ]; then
+        "$tandem" compare "$work/runs/$variant" >> "$work/$variant.log" 2>&1
+        continue
+    fi
     rm -rf "$work/runs/$variant"
     start=$(date +%s)
     "$tandem" train "$file" --profile "$profile" --out "$work/runs/$variant" > "$work/$variant.log" 2>&1
@@ -41,13 +46,13 @@ work, variants = sys.argv[1], sys.argv[2:]
 def cell(m, key, scale=1, fmt="%.4f"):
     v = m.get(key)
     return "–" if not isinstance(v, dict) else (fmt % (v["mean"] * scale)) + " ± " + (fmt % (v["std"] * scale))
-print("| variant | tasks | RMSE (µS) | RMSE vs tonic (µS) | Pearson r | accuracy | macro-F1 | γα₀ error | γβ errors |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| variant | tasks | RMSE (µS) | RMSE vs tonic (µS) | RMSE learned ODE (µS) | Pearson r | accuracy | macro-F1 | γα₀ error | γβ errors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for v in variants:
     m = json.load(open(f"{work}/runs/{v}/metrics.json"))
     errors = m.get("parameter_relative_errors", {})
     beta = ", ".join("%.1f%%" % (100 * e) for k, e in sorted(errors.items()) if k.startswith("γβ"))
     uses_physics = "physics" in m["tasks"]
-    print(f"| {v} | {'/'.join(m['tasks'])} | {cell(m, 'rmse_uS')} | {cell(m, 'rmse_tonic_uS')} | {cell(m, 'pearson_r')} | {cell(m, 'accuracy')} | {cell(m, 'macro_f1')} | "
+    print(f"| {v} | {'/'.join(m['tasks'])} | {cell(m, 'rmse_uS')} | {cell(m, 'rmse_tonic_uS')} | {cell(m, 'rmse_ode_uS') if uses_physics else '–'} | {cell(m, 'pearson_r')} | {cell(m, 'accuracy')} | {cell(m, 'macro_f1')} | "
           + (("%.1f%%" % (100 * errors.get("γα₀", float("nan")))) if uses_physics else "–") + f" | {beta if uses_physics else '–'} |")
 PY

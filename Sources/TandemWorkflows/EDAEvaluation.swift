@@ -23,7 +23,8 @@ public struct EDAFoldEvaluation: Sendable {
     /// The test subjects' mean true `γα₀` and `γβ` (synthetic).
     public let subjectTruth: (decay: Double, gains: [Double])?
     /// RMSE (µS) of the learned ODE alone, integrated exactly through the subject's blocks from
-    /// its first test point's measured value: `x ← κᵀu + (x − κᵀu)·e^(−α₀Δt/T)`.
+    /// its first test point's measured value (a forecast: from the last fitted value):
+    /// `x ← κᵀu + (x − κᵀu)·e^(−α₀Δt/T)`.
     public let rmseODE: Double
     /// RMSE (µS) of trivial predictions on the same test points: `mean` — the training points'
     /// mean EDA; for a forecast also `persistence` — the last fitted value held.
@@ -56,7 +57,9 @@ public struct EDAFoldEvaluation: Sendable {
                 normalisedError.append((eda[k] - session.eda[i]) / own.deviation)
                 if let tonic = session.tonic { tonicError.append(eda[k] - tonic[i]) }
             }
-            let ode = Self.integrate(session, from: indices[0], to: indices, rate: alpha0 / features.timeScale, gains: kappa)
+            // A forecast starts from the last fitted value; a held-out subject from its first point.
+            let origin = fold.forecastStart != nil && indices[0] > 0 ? indices[0] - 1 : indices[0]
+            let ode = Self.integrate(session, from: origin, to: indices, rate: alpha0 / features.timeScale, gains: kappa)
             odeError += zip(ode, indices).map { $0 - session.eda[$1] }
             if fold.forecastStart != nil, let first = indices.first, first > 0 {
                 persistence += indices.map { session.eda[$0] - session.eda[first - 1] }
@@ -75,8 +78,11 @@ public struct EDAFoldEvaluation: Sendable {
                 let shown = fold.forecastStart == nil ? indices : Array(session.eda.indices)
                 let x = Tensor(shape: [shown.count, d], scalars: shown.flatMap { features.input(session: s, time: session.time($0)).x })
                 let all = withoutGradient { model(x).eda }.scalars.map { target.mean + target.deviation * $0 }
-                trace = (session.id, shown.map { session.time($0) }, shown.map { session.eda[$0] }, all, session.tonic.map { t in shown.map { t[$0] } },
-                         Self.integrate(session, from: shown[0], to: shown, rate: alpha0 / features.timeScale, gains: kappa))
+                // The ODE's curve as the RMSE measures it: from `origin` on (NaN, not drawn, before).
+                let after = shown.filter { $0 >= origin }
+                let curve = [Double](repeating: .nan, count: shown.count - after.count)
+                    + Self.integrate(session, from: origin, to: after, rate: alpha0 / features.timeScale, gains: kappa)
+                trace = (session.id, shown.map { session.time($0) }, shown.map { session.eda[$0] }, all, session.tonic.map { t in shown.map { t[$0] } }, curve)
             }
         }
         seconds = Date().timeIntervalSince(start)
