@@ -133,6 +133,7 @@ public struct SignalProblem: Sendable {
         }
         if source == .synthetic, path != nil { throw t.error("path", "is for source = \"e4\" or \"wesad\"; a synthetic cohort is described by [signals.cohort]") }
         rate = try Optional(t).positiveNumber("rate", 1)
+        guard rate <= 1000 else { throw t.error("rate", "expected at most 1000 points per second, got \(rate)") }
         window = try Optional(t).positiveNumber("window", 30)
         timeScale = try Optional(t).positiveNumber("time_scale", 60)
         let defaultFeatures: [Feature] = source == .e4 ? [.time] : [.time, .block, .context]
@@ -203,6 +204,10 @@ public struct SignalProblem: Sendable {
             noise: try perValue(t, "noise", 0.03), rate: try t.positiveNumber("rate", 4),
             accelerometer: try t?.bool("accelerometer") ?? true, temperature: try t?.bool("temperature") ?? true,
             seed: UInt64(try t.integer("seed", Int(seed), minimum: 0)))
+        let samples = Double(cohort.subjects) * cohort.durations.reduce(0, +) * cohort.rate
+        guard cohort.subjects <= 100_000, samples <= 2e8 else {
+            throw (t ?? nil)!.error("subjects", String(format: "%d subjects × %.0f s at %g Hz are %.3g EDA samples; at most 2e8 are generated (about 5 GB with the other channels)", cohort.subjects, cohort.durations.reduce(0, +), cohort.rate, samples))
+        }
         try t?.finish()
         return cohort
     }

@@ -142,6 +142,9 @@ public struct EDARun {
     /// A fold's trainer, resumed from its checkpoint when `resume` and one exists.
     public func trainer(_ dataset: EDADataset, fold: Fold, resume: Bool) throws -> EDATrainer {
         let objective = objective(dataset, fold: fold)
+        guard objective.pointCount > 0, !objective.intervals.isEmpty else {
+            throw problem.error(at: "signals", "fold \(fold.index) has no training points (\(fold.train.count) training subject(s)\(fold.forecastStart.map { String(format: ", fitted part %.1f s", $0) } ?? "")); use more data or fewer folds")
+        }
         let model = makeModel(inputs: objective.features.count, dataset: dataset)
         try FileManager.default.createDirectory(atPath: fold.directory, withIntermediateDirectories: true)
         let trainer = EDATrainer(model: model, objective: objective, plan: EDAObjective.plan(training, multitask: try multitask(objective)),

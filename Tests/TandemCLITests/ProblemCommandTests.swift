@@ -29,6 +29,14 @@ final class ProblemCommandTests: XCTestCase {
         for file in files {
             let (checkStatus, summary) = try cli.run(["check", file.path])
             XCTAssertEqual(checkStatus, 0, summary)
+            if try String(contentsOf: file, encoding: .utf8).contains("\n[signals]\n") {
+                // Physiological signals: nothing to solve, and `solve` says so.
+                XCTAssertTrue(summary.contains("Data: "), summary)
+                let (status, output) = try cli.run(["solve", file.path, "--out", directory.appendingPathComponent("x.nc").path])
+                XCTAssertNotEqual(status, 0)
+                XCTAssertTrue(output.contains("declares physiological signals, not a PDE; tandem solve needs a [pde] table"), output)
+                continue
+            }
             XCTAssertTrue(summary.contains("PDE: "), summary)
             XCTAssertTrue(summary.contains("Will solve:"), summary)
 

@@ -66,6 +66,8 @@ final class SignalProblemTests: XCTestCase {
             ("[signals]\n[model]\nkind = \"eda-pinn\"\n[training]\nforecast = 1.5\n", "eda.toml:5: training.forecast: expected a fraction"),
             ("[signals]\nwindw = 3\n[model]\nkind = \"eda-pinn\"\n", "eda.toml:2: signals.windw: unknown key"),
             ("[signals]\n", "eda.toml: model: missing; expected a [model] table"),
+            ("[signals]\n[signals.cohort]\nsubjects = 1000000\n[model]\nkind = \"eda-pinn\"\n", "eda.toml:3: signals.cohort.subjects: 1000000 subjects × 900 s at 4 Hz are 3.6e+09 EDA samples"),
+            ("[signals]\nrate = 1e6\n[model]\nkind = \"eda-pinn\"\n", "eda.toml:2: signals.rate: expected at most 1000"),
             ("[signals]\n[pde]\nkind = \"poisson\"\n[model]\nkind = \"eda-pinn\"\n", "signals: a file declares one of [pde], [signals], not both"),
         ]
         for (text, expected) in cases {

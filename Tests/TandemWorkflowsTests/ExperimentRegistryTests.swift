@@ -11,7 +11,12 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
     func testEveryModelKindHasExactlyOneExperiment() {
         for kind in Problem.ModelKind.allCases {
             XCTAssertEqual(ExperimentRegistry.experiments.filter { $0.kind == kind }.count, 1, kind.rawValue)
-            XCTAssertTrue(ExperimentRegistry.experiment(for: kind) == (kind == .pinn ? PINNExperiment.self : OperatorExperiment.self))
+            let expected: any Experiment.Type = switch kind {
+            case .pinn: PINNExperiment.self
+            case .deeponet: OperatorExperiment.self
+            case .edaPINN: EDAExperiment.self
+            }
+            XCTAssertTrue(ExperimentRegistry.experiment(for: kind) == expected, kind.rawValue)
         }
     }
 
