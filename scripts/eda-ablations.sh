@@ -46,13 +46,13 @@ work, variants = sys.argv[1], sys.argv[2:]
 def cell(m, key, scale=1, fmt="%.4f"):
     v = m.get(key)
     return "–" if not isinstance(v, dict) else (fmt % (v["mean"] * scale)) + " ± " + (fmt % (v["std"] * scale))
-print("| variant | tasks | RMSE (µS) | RMSE vs tonic (µS) | RMSE learned ODE (µS) | Pearson r | accuracy | macro-F1 | γα₀ error | γβ errors |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| variant | tasks | RMSE (µS) | RMSE vs tonic (µS) | RMSE learned ODE (µS) | RMSE calibrated ODE (µS) | Pearson r | accuracy | macro-F1 | γα₀ error | γβ errors |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for v in variants:
     m = json.load(open(f"{work}/runs/{v}/metrics.json"))
     errors = m.get("parameter_relative_errors", {})
     beta = ", ".join("%.1f%%" % (100 * e) for k, e in sorted(errors.items()) if k.startswith("γβ"))
     uses_physics = "physics" in m["tasks"]
-    print(f"| {v} | {'/'.join(m['tasks'])} | {cell(m, 'rmse_uS')} | {cell(m, 'rmse_tonic_uS')} | {cell(m, 'rmse_ode_uS') if uses_physics else '–'} | {cell(m, 'pearson_r')} | {cell(m, 'accuracy')} | {cell(m, 'macro_f1')} | "
+    print(f"| {v} | {'/'.join(m['tasks'])} | {cell(m, 'rmse_uS')} | {cell(m, 'rmse_tonic_uS')} | {cell(m, 'rmse_ode_uS') if uses_physics else '–'} | {cell(m, 'rmse_calibrated_ode_uS') if uses_physics else '–'} | {cell(m, 'pearson_r')} | {cell(m, 'accuracy')} | {cell(m, 'macro_f1')} | "
           + (("%.1f%%" % (100 * errors.get("γα₀", float("nan")))) if uses_physics else "–") + f" | {beta if uses_physics else '–'} |")
 PY

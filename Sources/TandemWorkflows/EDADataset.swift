@@ -174,8 +174,9 @@ extension EDADataset {
 }
 
 extension EDASession {
-    /// An empty session to fill in (reading `prepared.nc`).
-    init(id: String, rate: Double, eda: [Double]) {
+    /// A session of `eda` samples (µS) at `rate` points per second, with no blocks, other
+    /// channels or truth yet (filled in by the readers, or by hand).
+    public init(id: String, rate: Double, eda: [Double]) {
         self.id = id
         self.rate = rate
         self.eda = eda

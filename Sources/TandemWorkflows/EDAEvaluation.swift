@@ -26,6 +26,10 @@ public struct EDAFoldEvaluation: Sendable {
     /// its first test point's measured value (a forecast: from the last fitted value):
     /// `x ← κᵀu + (x − κᵀu)·e^(−α₀Δt/T)`.
     public let rmseODE: Double
+    /// RMSE (µS) of the learned ODE after calibrating its level on the test subject's first
+    /// block (the baseline): `κ` scaled by `mean(EDA) / κᵀu` over that block, integrated from
+    /// the block's last measured value, scored on the later blocks. `nil` for a forecast.
+    public let rmseCalibrated: Double?
     /// RMSE (µS) of trivial predictions on the same test points: `mean` — the training points'
     /// mean EDA; for a forecast also `persistence` — the last fitted value held.
     public let baselines: [String: Double]
@@ -38,7 +42,7 @@ public struct EDAFoldEvaluation: Sendable {
     public init(run: EDARun, dataset: EDADataset, fold: EDARun.Fold, features: EDAFeatures, model: EDANetwork<Double>) {
         self.fold = fold.index
         var predicted: [Double] = [], measured: [Double] = [], normalisedError: [Double] = [], tonicError: [Double] = []
-        var truthLabels: [Int] = [], guessed: [Int] = [], persistence: [Double] = [], odeError: [Double] = []
+        var truthLabels: [Int] = [], guessed: [Int] = [], persistence: [Double] = [], odeError: [Double] = [], calibratedError: [Double] = []
         var trace: (id: String, time: [Double], measured: [Double], predicted: [Double], tonic: [Double]?, ode: [Double])?
         let alpha0 = model.alpha0.scalars[0], kappa = model.gains.scalars
         let start = Date()
@@ -61,6 +65,16 @@ public struct EDAFoldEvaluation: Sendable {
             let origin = fold.forecastStart != nil && indices[0] > 0 ? indices[0] - 1 : indices[0]
             let ode = Self.integrate(session, from: origin, to: indices, rate: alpha0 / features.timeScale, gains: kappa)
             odeError += zip(ode, indices).map { $0 - session.eda[$1] }
+            if fold.forecastStart == nil, session.blocks.count > 1 {
+                let first = session.blocks[0]
+                let baseline = indices.filter { session.time($0) < first.end }, later = indices.filter { session.time($0) >= first.end }
+                let level = zip(kappa, first.context).map(*).reduce(0, +)
+                if let last = baseline.last, !later.isEmpty, level != 0 {
+                    let scale = baseline.map { session.eda[$0] }.reduce(0, +) / Double(baseline.count) / level
+                    let curve = Self.integrate(session, from: last, to: later, rate: alpha0 / features.timeScale, gains: kappa.map { $0 * scale })
+                    calibratedError += zip(curve, later).map { $0 - session.eda[$1] }
+                }
+            }
             if fold.forecastStart != nil, let first = indices.first, first > 0 {
                 persistence += indices.map { session.eda[$0] - session.eda[first - 1] }
             }
@@ -92,6 +106,7 @@ public struct EDAFoldEvaluation: Sendable {
         rmse = rms(zip(predicted, measured).map { $0 - $1 })
         rmseTonic = tonicError.isEmpty ? nil : rms(tonicError)
         rmseODE = rms(odeError)
+        rmseCalibrated = calibratedError.isEmpty ? nil : rms(calibratedError)
         var baselines = ["mean": rms(measured.map { $0 - features.target.mean })]
         if !persistence.isEmpty { baselines["persistence"] = rms(persistence) }
         self.baselines = baselines

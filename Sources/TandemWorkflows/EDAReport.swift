@@ -39,16 +39,16 @@ struct EDAReport {
     /// The summary table printed by `compare` and put in the report.
     func table() -> String {
         let baselineNames = (folds.first?.baselines.keys.sorted() ?? [])
-        var rows = ["| fold | test points | RMSE (normalised) | RMSE (µS) | RMSE vs tonic (µS) | RMSE learned ODE (µS) | " + baselineNames.map { "RMSE \($0) baseline (µS) | " }.joined()
+        var rows = ["| fold | test points | RMSE (normalised) | RMSE (µS) | RMSE vs tonic (µS) | RMSE learned ODE (µS) | RMSE calibrated ODE (µS) | " + baselineNames.map { "RMSE \($0) baseline (µS) | " }.joined()
                         + "Pearson r | accuracy | macro-F1 | γα₀ (1/s) |",
-                    "|---|---|---|---|---|---|" + baselineNames.map { _ in "---|" }.joined() + "---|---|---|---|"]
+                    "|---|---|---|---|---|---|---|" + baselineNames.map { _ in "---|" }.joined() + "---|---|---|---|"]
         func f(_ v: Double?, _ format: String = "%.4f") -> String { v.map { String(format: format, $0) } ?? "–" }
         for e in folds {
-            rows.append("| \(e.fold) | \(e.points) | \(f(e.rmseNormalised)) | \(f(e.rmse)) | \(f(e.rmseTonic)) | \(f(e.rmseODE)) | " + baselineNames.map { "\(f(e.baselines[$0])) | " }.joined()
+            rows.append("| \(e.fold) | \(e.points) | \(f(e.rmseNormalised)) | \(f(e.rmse)) | \(f(e.rmseTonic)) | \(f(e.rmseODE)) | \(f(e.rmseCalibrated)) | " + baselineNames.map { "\(f(e.baselines[$0])) | " }.joined()
                         + "\(f(e.pearson)) | \(f(e.accuracy)) | \(f(e.macroF1)) | \(f(e.decay, "%.5f")) |")
         }
         if folds.count > 1 {
-            rows.append("| mean ± std | \(folds.map(\.points).reduce(0, +)) | \(Self.pm(folds.map(\.rmseNormalised))) | \(Self.pm(folds.map(\.rmse))) | \(Self.pm(folds.compactMap(\.rmseTonic))) | \(Self.pm(folds.map(\.rmseODE))) | "
+            rows.append("| mean ± std | \(folds.map(\.points).reduce(0, +)) | \(Self.pm(folds.map(\.rmseNormalised))) | \(Self.pm(folds.map(\.rmse))) | \(Self.pm(folds.compactMap(\.rmseTonic))) | \(Self.pm(folds.map(\.rmseODE))) | \(Self.pm(folds.compactMap(\.rmseCalibrated))) | "
                         + baselineNames.map { name in "\(Self.pm(folds.compactMap { $0.baselines[name] })) | " }.joined() + "\(Self.pm(folds.map(\.pearson))) | \(Self.pm(folds.compactMap(\.accuracy))) | \(Self.pm(folds.compactMap(\.macroF1))) | \(Self.pm(folds.map(\.decay))) |")
         }
         return rows.joined(separator: "\n")
@@ -127,7 +127,8 @@ struct EDAReport {
             "tasks": run.training.tasks.map(\.rawValue), "features": run.problem.features.map(\.rawValue),
             "folds": folds.count, "test_points": folds.map(\.points).reduce(0, +),
             "rmse_normalised": summary(folds.map(\.rmseNormalised)), "rmse_uS": summary(folds.map(\.rmse)),
-            "rmse_tonic_uS": summary(folds.compactMap(\.rmseTonic)), "rmse_ode_uS": summary(folds.map(\.rmseODE)), "pearson_r": summary(folds.map(\.pearson)),
+            "rmse_tonic_uS": summary(folds.compactMap(\.rmseTonic)), "rmse_ode_uS": summary(folds.map(\.rmseODE)),
+            "rmse_calibrated_ode_uS": summary(folds.compactMap(\.rmseCalibrated)), "pearson_r": summary(folds.map(\.pearson)),
             "accuracy": summary(folds.compactMap(\.accuracy)), "macro_f1": summary(folds.compactMap(\.macroF1)),
             "gamma_alpha0": summary(folds.map(\.decay)),
             "baseline_rmse_uS": Dictionary(uniqueKeysWithValues: (folds.first?.baselines.keys.sorted() ?? []).map { name in (name, summary(folds.compactMap { $0.baselines[name] })) }),
@@ -156,8 +157,9 @@ struct EDAReport {
         text += "The network predicts `(EDA − μ)/σ` with μ, σ pooled over the fold's training points; RMSE is given in µS and normalised per subject (divided by each test subject's own standard deviation σₛ; a forecast: of the fitted part).\n\n"
         text += table() + "\n\n"
         if let cohort = p.cohort {
-            text += String(format: "The cohort's measurement noise is %.3g µS: an RMSE of 1.2 × noise is %.3g µS. Phasic responses (mean amplitude %.3g µS) are not predictable from the inputs and add to the RMSE against the measured signal; RMSE vs tonic compares with the noise-free ODE part.\n\n",
-                           cohort.noise, 1.2 * cohort.noise, cohort.phasicAmplitude)
+            let averaged = cohort.noise / Swift.max(1, cohort.rate / p.rate).squareRoot()
+            text += String(format: "The cohort's measurement noise is %.3g µS (%.3g µS on the model's points, each the mean of %.0f samples): an RMSE of 1.2 × noise is %.3g µS. Phasic responses (mean amplitude %.3g µS) are not predictable from the inputs and add to the RMSE against the measured signal; RMSE vs tonic compares with the noise-free ODE part. The calibrated ODE uses each test subject's first block to set its level and is scored on the later blocks.\n\n",
+                           cohort.noise, averaged, Swift.max(1, cohort.rate / p.rate), 1.2 * cohort.noise, cohort.phasicAmplitude)
         }
         text += "## Dynamics `dEDA/dt = γ(−α₀ EDA + βᵀu)`\n\nOnly `γα₀` and `γβ` are identifiable from EDA; Tandem fixes `γ = 1/T` with T = \(p.timeScale) s and reports them.\n\n"
         text += parameterTable() + "\n\n"

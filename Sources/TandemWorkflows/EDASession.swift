@@ -15,6 +15,14 @@ public struct EDASession: Sendable {
         public var label: Int?
         /// The context vector `u` (the ODE's input; questionnaire scores, or `[1]` without any).
         public var context: [Double]
+
+        /// A block from its parts.
+        public init(start: Double, end: Double, label: Int?, context: [Double]) {
+            self.start = start
+            self.end = end
+            self.label = label
+            self.context = context
+        }
     }
 
     /// The subject's name (`S2`).

@@ -70,6 +70,8 @@ final class EDAExperimentTests: TemporaryDirectoryTestCase {
         let rmse = try XCTUnwrap((metrics["rmse_uS"] as? [String: Double])?["mean"])
         XCTAssertLessThan(rmse, 1.0, "EDA of unseen subjects within 1 µS after 300 steps")
         XCTAssertNotNil(metrics["parameter_relative_errors"])
+        let calibrated = try XCTUnwrap((metrics["rmse_calibrated_ode_uS"] as? [String: Double])?["mean"])
+        XCTAssertTrue(calibrated.isFinite && calibrated > 0)
         XCTAssertTrue(try String(contentsOfFile: r.path("report.md"), encoding: .utf8).contains("## Confusion matrix"))
 
         // Interrupted in fold 1 and resumed == straight through.
@@ -171,6 +173,23 @@ final class Recorder: @unchecked Sendable {
     func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
     var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
     var count: Int { lines.count }
+}
+
+/// The learned ODE's exact integration through blocks against its closed form.
+final class EDAIntegrationTests: XCTestCase {
+    func testIntegratesThroughBlocksExactly() {
+        var session = EDASession(id: "S", rate: 1, eda: [Double](repeating: 0, count: 20))
+        session.eda[0] = 1
+        session.blocks = [.init(start: 0, end: 8, label: 0, context: [2]), .init(start: 8, end: 20, label: 1, context: [5])]
+        let k = 0.3, kappa = [0.5]
+        let curve = EDAFoldEvaluation.integrate(session, from: 0, to: Array(0..<20), rate: k, gains: kappa)
+        // At its level (κu = 1) through block 0 from x₀ = 1, then toward κu = 2.5 from t = 8.
+        for i in 0..<20 {
+            let t = session.time(i)
+            let expected = t <= 8 ? 1.0 : 2.5 + (1.0 - 2.5) * exp(-k * (t - 8))
+            XCTAssertEqual(curve[i], expected, accuracy: 1e-12, "t = \(t)")
+        }
+    }
 }
 
 /// The residual's `dy/dt` is the derivative of the prediction along each session's timeline
