@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (-sanitize=fuzzer, lld) and runs each for SECONDS (default 60) on a
-# seed corpus: the shipped problem files, and a small checkpoint written here. A crash leaves
+# seed corpus: the shipped problem files, a small checkpoint written here, and the heads of the
+# shipped E4 recording and a WESAD quest layout (a selector byte first: see FuzzSignalFile). A crash leaves
 # libFuzzer's crash-* file in .build/fuzz/findings/ and fails the script; turn it into a test.
 #
 #   Fuzz/run.sh [SECONDS]
@@ -11,8 +12,11 @@ swift build --package-path Fuzz -c release --build-path .build/fuzz -Xswiftc -sa
 bin=.build/fuzz/release
 work=.build/fuzz/corpus
 findings=.build/fuzz/findings
-mkdir -p "$work/problem-file" "$work/checkpoint" "$findings"
+mkdir -p "$work/problem-file" "$work/checkpoint" "$work/signal-file" "$findings"
 cp problems/*.toml "$work/problem-file/"
+{ printf 0; head -n 40 notebooks-data/empatica-e4-sample/EDA.csv; } > "$work/signal-file/eda.csv"
+{ printf 1; head -n 40 notebooks-data/empatica-e4-sample/ACC.csv; } > "$work/signal-file/acc.csv"
+printf 'q# Subj;S2;;\n# ORDER;Base;TSST;Fun;sRead\n# START;7.08;39.55;60.10;70.00\n# END;26.32;50.30;66.00;75.30\n# STAI;1;2;1\n# STAI;3;3;3\n# STAI;1;1;1\n# DIM;7;2\n# DIM;5;4\n# DIM;8;1\n' > "$work/signal-file/quest.csv"
 python3 - "$work/checkpoint/seed.safetensors" <<'PY'
 import json, struct, sys
 # Two F32 tensors, an Adam slot each, and Tandem's metadata (see docs/checkpoints.md).
@@ -29,7 +33,7 @@ PY
 # Swift's own crash backtracer would catch the signal before libFuzzer saves the failing input.
 export SWIFT_BACKTRACE=enable=no
 status=0
-for target in problem-file checkpoint; do
+for target in problem-file checkpoint signal-file; do
     echo "== fuzz-$target for $seconds s"
     log="$findings/../fuzz-$target.log"
     code=0

@@ -73,6 +73,16 @@ final class EDAExperimentTests: TemporaryDirectoryTestCase {
         let calibrated = try XCTUnwrap((metrics["rmse_calibrated_ode_uS"] as? [String: Double])?["mean"])
         XCTAssertTrue(calibrated.isFinite && calibrated > 0)
         XCTAssertTrue(try String(contentsOfFile: r.path("report.md"), encoding: .utf8).contains("## Confusion matrix"))
+        // predict: fold 1's network at every point of a prepared file.
+        let out = directory.appendingPathComponent("predicted.nc").path
+        let said = try experiment.predict(input: r.path("prepared.nc"), output: out)
+        XCTAssertTrue(said[0].contains("at 1320 points of 4 subject(s)"), said[0])
+        let predicted = try FieldFileReader(path: out)
+        XCTAssertEqual(try predicted.variable("eda_predicted").values.count, 1320)
+        let probabilities = try predicted.variable("class_probability").values
+        for row in stride(from: 0, to: probabilities.count, by: 4) {
+            XCTAssertEqual(probabilities[row..<(row + 4)].reduce(0, +), 1, accuracy: 1e-9)
+        }
 
         // Interrupted in fold 1 and resumed == straight through.
         let split = try run(Self.tiny, "split")
