@@ -13,10 +13,13 @@ public enum ExperimentRegistry {
         return experiment
     }
 
-    /// A new (or resumed) run of the problem file at `problemPath`.
+    /// A new (or resumed) run of the problem file at `problemPath`; the files it names must lie
+    /// inside its directory unless `allowOutsidePaths` (``TandemSpec/Problem/requireFilesInside(allowOutside:)``).
     /// - Throws: ``ProblemFileError``, ``RunDirectoryError``.
-    public static func run(problemPath: String, directory: String?, profile: String, resume: Bool) throws -> any Experiment {
+    public static func run(problemPath: String, directory: String?, profile: String, resume: Bool,
+                           allowOutsidePaths: Bool = false) throws -> any Experiment {
         let problem = try Problem(contentsOf: problemPath)
+        try problem.requireFilesInside(allowOutside: allowOutsidePaths)
         return try experiment(for: problem.modelKind).init(problemPath: problemPath, directory: directory ?? "runs/\(problem.name)",
                                                           profile: profile, resume: resume)
     }
@@ -29,9 +32,11 @@ public enum ExperimentRegistry {
     }
 
     /// What `tandem check` prints for the problem file at `path` (see ``Experiment/describe(_:problemFile:)``).
+    /// The files it names must lie inside its directory unless `allowOutsidePaths`.
     /// - Throws: ``ProblemFileError`` and the kind's own checks.
-    public static func describe(problemFile path: String) throws -> [String] {
+    public static func describe(problemFile path: String, allowOutsidePaths: Bool = false) throws -> [String] {
         let problem = try Problem(contentsOf: path)
+        try problem.requireFilesInside(allowOutside: allowOutsidePaths)
         return try experiment(for: problem.modelKind).describe(problem, problemFile: path)
     }
 }

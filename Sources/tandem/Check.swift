@@ -7,8 +7,9 @@ struct Check: ParsableCommand {
         abstract: "Validate a problem file and print the interpreted problem.")
 
     @Argument(help: "The problem file (TOML).") var file: String
+    @OptionGroup var paths: PathOptions
 
     func run() throws {
-        for line in try ExperimentRegistry.describe(problemFile: file) { print(line) }
+        for line in try ExperimentRegistry.describe(problemFile: file, allowOutsidePaths: paths.allowOutsidePaths) { print(line) }
     }
 }

@@ -8,6 +8,7 @@ struct Observe: ParsableCommand {
         abstract: "Solve the problem and write sparse, noisy observations of its solution (for [inverse] problems).")
 
     @Argument(help: "The problem file (TOML).") var file: String
+    @OptionGroup var paths: PathOptions
     @Option(help: "Number of observations (distinct grid points inside the geometry, at random output times).") var count = 50
     @Option(help: "Noise standard deviation relative to the RMS of the observed values (0.01 = 1%).") var noise = 0.01
     @Option(help: "Seed of the point choice and the noise.") var seed: UInt64 = 0
@@ -19,7 +20,9 @@ struct Observe: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try Problem(contentsOf: file).pdeProblem(for: "tandem observe")
+        let decoded = try Problem(contentsOf: file)
+        try decoded.requireFilesInside(allowOutside: paths.allowOutsidePaths)
+        let problem = try decoded.pdeProblem(for: "tandem observe")
         guard let path = out ?? problem.inverse.map({ PINNRun.observationsPath($0.observations, problemFile: file) }) else {
             throw ValidationError("\(file) has no [inverse] table naming the observations file; give --out")
         }

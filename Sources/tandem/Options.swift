@@ -10,3 +10,9 @@ struct RunOptions: ParsableArguments {
         guard !profile.isEmpty else { throw ValidationError("--profile must name a profile, e.g. quick or paper") }
     }
 }
+
+/// The option of every command that reads a problem file's own data files.
+struct PathOptions: ParsableArguments {
+    @Flag(help: "Read and write files the problem file names outside its own directory (absolute paths, or paths whose .. climbs out); refused by default.")
+    var allowOutsidePaths = false
+}

@@ -9,6 +9,7 @@ struct Solve: ParsableCommand {
         abstract: "Compute reference solutions for a problem file and write them to NetCDF.")
 
     @Argument(help: "The problem file (TOML).") var file: String
+    @OptionGroup var paths: PathOptions
     @Option(name: .shortAndLong, help: "The NetCDF file to write.") var out: String
     @Option(help: "Number of samples (default: reference.samples in the file).") var samples: Int?
     @Option(help: "Random seed (default: reference.seed in the file).") var seed: UInt64?
@@ -18,7 +19,9 @@ struct Solve: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try Problem(contentsOf: file).pdeProblem(for: "tandem solve")
+        let decoded = try Problem(contentsOf: file)
+        try decoded.requireFilesInside(allowOutside: paths.allowOutsidePaths)
+        let problem = try decoded.pdeProblem(for: "tandem solve")
         let resolved = try ResolvedProblem(problem)
         let dataset = try ReferenceDataset(resolved)
         let count = samples ?? problem.reference.samples

@@ -9,10 +9,12 @@ struct Train: ParsableCommand {
     @Argument(help: "The problem file (TOML).") var file: String
     @Option(name: .shortAndLong, help: "The run directory (default: runs/<problem name>).") var out: String?
     @OptionGroup var options: RunOptions
+    @OptionGroup var paths: PathOptions
 
     func run() throws {
         let stop = StopRequest()
-        let experiment = try ExperimentRegistry.run(problemPath: file, directory: out, profile: options.profile, resume: options.resume)
+        let experiment = try ExperimentRegistry.run(problemPath: file, directory: out, profile: options.profile, resume: options.resume,
+                                                     allowOutsidePaths: paths.allowOutsidePaths)
         try finish(experiment.prepareAndTrain(Terminal.events(stop: stop)))
     }
 }

@@ -153,6 +153,38 @@ final class ProblemCommandTests: XCTestCase {
         XCTAssertEqual(solveStatus, 2, solveOutput)
     }
 
+    /// A file the problem names outside its directory is refused by every command that reads the
+    /// problem file, at its line, unless `--allow-outside-paths`.
+    func testFilesOutsideTheProblemDirectoryNeedTheFlag() throws {
+        let shipped = try String(contentsOf: repository.appendingPathComponent("problems/darcy-field-pinn.toml"), encoding: .utf8)
+        let data = repository.appendingPathComponent("notebooks-data/darcy-permeability.nc").path
+        XCTAssertTrue(shipped.contains("file = \"notebooks-data/darcy-permeability.nc\""))
+        let absolute = directory.appendingPathComponent("absolute.toml")
+        try shipped.replacingOccurrences(of: "\"notebooks-data/darcy-permeability.nc\"", with: "\"\(data)\"")
+            .write(to: absolute, atomically: true, encoding: .utf8)
+        let sub = directory.appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: data, toPath: directory.appendingPathComponent("k.nc").path)
+        let climbing = sub.appendingPathComponent("climbing.toml")
+        try shipped.replacingOccurrences(of: "\"notebooks-data/darcy-permeability.nc\"", with: "\"../k.nc\"")
+            .write(to: climbing, atomically: true, encoding: .utf8)
+        let line = shipped.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("file = ") }! + 1
+        let cli = TandemCommand()
+        for (file, written) in [(absolute, data), (climbing, "../k.nc")] {
+            let out = directory.appendingPathComponent("x.nc").path
+            for arguments in [["check", file.path], ["solve", file.path, "--out", out], ["train", file.path, "--out", directory.appendingPathComponent("run").path]] {
+                let (status, output) = try cli.run(arguments)
+                XCTAssertEqual(status, 2, "\(arguments): \(output)")
+                XCTAssertTrue(output.contains("\(file.lastPathComponent):\(line): inputs.permeability.file: \"\(written)\" is outside the problem file's directory"), output)
+                XCTAssertTrue(output.contains("--allow-outside-paths"), output)
+                XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+            }
+            let (status, output) = try cli.run(["check", file.path, "--allow-outside-paths"])
+            XCTAssertEqual(status, 0, output)
+            XCTAssertTrue(output.contains("65 × 65 grid"), output)
+        }
+    }
+
     /// An output path that cannot be written is reported with its reason, before any solve.
     func testUnwritableOutputSaysWhy() throws {
         let file = repository.appendingPathComponent("problems/poisson-lshape.toml").path

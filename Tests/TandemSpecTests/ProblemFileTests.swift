@@ -93,6 +93,25 @@ final class ProblemFileTests: XCTestCase {
     }
 
     /// Each mistake is reported with the file, the line, the key path and what was expected.
+    /// Which written paths stay inside the problem's directory, and which files a problem names.
+    func testNamedFilesStayInsideTheProblemDirectory() throws {
+        for inside in ["k.nc", "data/k.nc", "./data/../k.nc", "a/b/../../k.nc", "notebooks-data/x.nc"] {
+            XCTAssertTrue(Problem.staysInside(inside), inside)
+        }
+        for outside in ["/etc/k.nc", "~/k.nc", "../k.nc", "a/../../k.nc", "./..", "data/../../k.nc"] {
+            XCTAssertFalse(Problem.staysInside(outside), outside)
+        }
+        let text = valid.replacingOccurrences(of: "permeability = \"1 + x*y\"", with: "permeability = \"file\"")
+            .replacingOccurrences(of: "[[geometry]]\nname = \"square\"", with: "[inputs.permeability]\nfile = \"../k.nc\"\n\n[[geometry]]\nname = \"square\"")
+        let problem = try Problem(text: text, file: "p.toml", directory: "/work/p")
+        XCTAssertEqual(problem.namedFiles, [Problem.NamedFile(keyPath: "inputs.permeability.file", path: "../k.nc")])
+        XCTAssertNoThrow(try problem.requireFilesInside(allowOutside: true))
+        XCTAssertThrowsError(try problem.requireFilesInside(allowOutside: false)) { error in
+            XCTAssertTrue("\(error)".contains("p.toml:9: inputs.permeability.file: \"../k.nc\" is outside the problem file's directory (/work/p)"), "\(error)")
+        }
+        XCTAssertEqual(try Problem(text: valid, file: "p.toml").namedFiles, [])
+    }
+
     func testErrorsNameFileLineKeyAndExpectation() {
         func error(_ replace: String, with replacement: String) -> String {
             let text = valid.replacingOccurrences(of: replace, with: replacement)
