@@ -91,10 +91,19 @@ fi
 # Sparse solver: Darcy on 256², 512², 1024² against SciPy (and scikit-sparse's CHOLMOD when it
 # installs), side by side. CHOLMOD's OpenMP loops stay on one thread as in `tandem`.
 if want darcy; then
-echo "bench: Darcy solve against SciPy"
-"$BIN/tandem-bench" --only darcy --memory-steps 0 > "$OUT/tandem-darcy.jsonl"
-OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/peers/scipy_darcy.py > "$OUT/scipy-darcy.jsonl"
-"$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-darcy.jsonl" "$OUT/scipy-darcy.jsonl" "$OUT/darcy.json" --peer scipy
+echo "bench: Darcy solve against SciPy, scikit-sparse and CHOLMOD called from C (the floor)"
+# As the tandem command runs CHOLMOD (NativeEnvironment: OMP_NUM_THREADS=1, OpenBLAS at $THREADS
+# threads), and so do the peers; rounds alternate the three.
+cc -O2 Benchmarks/peers/cholmod_darcy.c -o "$OUT/cholmod-darcy" -lcholmod -lm
+: > "$OUT/tandem-darcy.jsonl"
+: > "$OUT/peers-darcy.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    OMP_NUM_THREADS=1 "$BIN/tandem-bench" --only darcy --memory-steps 0 >> "$OUT/tandem-darcy.jsonl"
+    OMP_NUM_THREADS=1 "$OUT/cholmod-darcy" >> "$OUT/peers-darcy.jsonl"
+    OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/peers/scipy_darcy.py >> "$OUT/peers-darcy.jsonl"
+done
+"$VENV/bin/python" Benchmarks/darcy_table.py "$OUT/tandem-darcy.jsonl" "$OUT/peers-darcy.jsonl" "$OUT/darcy.json"
 fi
 
 # Multi-task strategies: Tandem's update directions against LibMTL's on fixed task gradients

@@ -106,16 +106,20 @@ public final class DarcySolver: Sendable {
         self.faces = faces
         let strides = grid.strides, h = grid.spacing, counts = grid.pointsPerAxis
         func isActive(_ p: Int) -> Bool { active?[p] ?? true }
-        /// The box faces `p` lies on.
-        func boxFaces(_ index: [Int]) -> [Int] {
-            (0..<dimension).flatMap { d -> [Int] in
-                (index[d] == 0 ? [2 * d] : []) + (index[d] == counts[d] - 1 ? [2 * d + 1] : [])
-            }
-        }
         let onBoundary = Self.boundaryTolerance(on: grid)
         func theta(_ p: Int, _ q: Int) -> Double {
             let a = levelSet![p], b = levelSet![q]
             return a / (a - b)
+        }
+        // One multi-index buffer, advanced point by point (first axis fastest): the loops below
+        // visit up to 10⁷ points and allocate nothing per point.
+        var multi = [Int](repeating: 0, count: dimension)
+        func advance() {
+            for d in 0..<dimension {
+                multi[d] += 1
+                if multi[d] < counts[d] { return }
+                multi[d] = 0
+            }
         }
 
         // Classify active points: Dirichlet (holds g) or unknown.
@@ -123,20 +127,25 @@ public final class DarcySolver: Sendable {
         var gridNode = [Int](repeating: -1, count: n)
         var index = [Int?](repeating: nil, count: n)
         var points: [Int] = []
-        for p in 0..<n where isActive(p) {
-            let multi = grid.multiIndex(p)
-            let onFaces = boxFaces(multi)
-            var fixedFace: Int?? = onFaces.first(where: { faces[$0] == .dirichlet }).map { .some($0) }
-            if fixedFace == nil, onFaces.isEmpty, let levelSet, levelSet[p] > -onBoundary {
+        for p in 0..<n {
+            defer { advance() }
+            guard isActive(p) else { continue }
+            // The first Dirichlet box face p lies on (faces in the order x-min, x-max, y-min, …).
+            var fixedFace: Int?? = nil
+            var onAnyFace = false
+            for d in 0..<dimension where fixedFace == nil {
+                let face = multi[d] == 0 ? 2 * d : multi[d] == counts[d] - 1 ? 2 * d + 1 : -1
+                guard face >= 0 else { continue }
+                onAnyFace = true
+                if faces[face] == .dirichlet { fixedFace = .some(face) }
+            }
+            if fixedFace == nil, !onAnyFace, let levelSet, levelSet[p] > -onBoundary {
                 fixedFace = .some(nil)  // on the boundary itself, whatever its neighbours (a re-entrant corner)
             }
             if fixedFace == nil {
                 for d in 0..<dimension {
-                    for (side, q) in [(0, p - strides[d]), (1, p + strides[d])] {
-                        let inside = side == 0 ? multi[d] > 0 : multi[d] < counts[d] - 1
-                        guard inside, !isActive(q) else { continue }
-                        if levelSet == nil || theta(p, q) < Self.minimumTheta { fixedFace = .some(nil) }
-                    }
+                    if multi[d] > 0, !isActive(p - strides[d]), levelSet == nil || theta(p, p - strides[d]) < Self.minimumTheta { fixedFace = .some(nil) }
+                    if multi[d] < counts[d] - 1, !isActive(p + strides[d]), levelSet == nil || theta(p, p + strides[d]) < Self.minimumTheta { fixedFace = .some(nil) }
                 }
             }
             if let face = fixedFace {
@@ -149,18 +158,34 @@ public final class DarcySolver: Sendable {
         }
         guard !points.isEmpty else { throw PDEError.noUnknowns("the domain has no interior grid points on this grid") }
 
-        // The stencil of each unknown.
+        // The stencil of each unknown, and the operator's pattern in CSC form. The pattern is
+        // symmetric, so column `c` holds `c` and its unknown axis neighbours; unknowns are
+        // numbered in grid order, so sorting a column's ≤ 2d + 1 rows is a short insertion sort.
         var flux: [BoundaryNode] = []
         var weights: [Double] = []
+        weights.reserveCapacity(points.count)
+        let entries = points.count * 2 * dimension
         var start = [0], kinds: [EntryKind] = [], targets: [Int] = [], neighbours: [Int] = []
         var factors: [Double] = [], thetas: [Double] = []
-        var triplets: [(row: Int, column: Int, value: Double)] = []
+        start.reserveCapacity(points.count + 1)
+        kinds.reserveCapacity(entries); targets.reserveCapacity(entries); neighbours.reserveCapacity(entries)
+        factors.reserveCapacity(entries); thetas.reserveCapacity(entries)
+        var columnPointers = [0], rowIndices: [Int] = []
+        columnPointers.reserveCapacity(points.count + 1)
+        rowIndices.reserveCapacity(points.count * (2 * dimension + 1))
+        var half = [Double](repeating: 1, count: dimension)
         for (row, p) in points.enumerated() {
-            let multi = grid.multiIndex(p)
-            let half = (0..<dimension).map { d in multi[d] == 0 || multi[d] == counts[d] - 1 ? 0.5 : 1.0 }
-            let w = half.reduce(1, *)
+            var rest = p
+            for d in 0..<dimension {
+                multi[d] = rest % counts[d]
+                rest /= counts[d]
+                half[d] = multi[d] == 0 || multi[d] == counts[d] - 1 ? 0.5 : 1.0
+            }
+            var w = 1.0
+            for d in 0..<dimension { w *= half[d] }
             weights.append(w)
-            triplets.append((row, row, 1))
+            let columnStart = rowIndices.count
+            rowIndices.append(row)
             for d in 0..<dimension {
                 for side in 0..<2 {
                     let face = 2 * d + side
@@ -174,7 +199,13 @@ public final class DarcySolver: Sendable {
                         t = faces[face].robinAlpha
                         flux.append(BoundaryNode(point: grid.point(p), face: face, gridPoint: p))
                     } else if let column = index[q] {
-                        if column < row { triplets.append((row, column, 1)); triplets.append((column, row, 1)) }
+                        // Insert into this column's sorted rows.
+                        rowIndices.append(column)
+                        var k = rowIndices.count - 1
+                        while k > columnStart, rowIndices[k - 1] > rowIndices[k] {
+                            rowIndices.swapAt(k - 1, k)
+                            k -= 1
+                        }
                         target = column  // replaced by the matrix slot below
                     } else if gridNode[q] >= 0 {
                         kind = .gridDirichlet
@@ -193,15 +224,15 @@ public final class DarcySolver: Sendable {
                 }
             }
             start.append(kinds.count)
+            columnPointers.append(rowIndices.count)
         }
-        let structure = try SparseMatrix(rows: points.count, columns: points.count, triplets: triplets, name: "Darcy operator")
+        let structure = SparseMatrix(rows: points.count, columns: points.count, columnPointers: columnPointers, rowIndices: rowIndices,
+                                     values: [Double](repeating: 1, count: rowIndices.count), name: "Darcy operator")
+        /// The storage index of `(row, column)`: a scan of the column's ≤ 2d + 1 entries.
         func slot(row: Int, column: Int) -> Int {
-            var lo = structure.columnPointers[column], hi = structure.columnPointers[column + 1]
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if structure.rowIndices[mid] < row { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
+            var k = columnPointers[column]
+            while rowIndices[k] != row { k += 1 }
+            return k
         }
         for row in 0..<points.count {
             for e in start[row]..<start[row + 1] where kinds[e] == .unknown {

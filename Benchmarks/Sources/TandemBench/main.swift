@@ -304,7 +304,9 @@ if wanted("cnn-darcy") { emit(try darcyCNNStep(repeats: Swift.max(3, repeats / 5
 if only == "conv-layers" { for m in darcyConvolutionLayers(repeats: repeats) { emit(m) } }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {
-    for n in [256, 512, 1024] {
+    // `--only darcy` runs every size; `--only darcy-512` one of them.
+    let sizes = only.flatMap { Int($0.dropFirst("darcy-".count)) }.map { [$0] } ?? [256, 512, 1024]
+    for n in sizes {
         for m in try darcySolve(n: n, repeats: n >= 1024 ? 3 : 5) { emit(m) }
     }
 }
