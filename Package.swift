@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TandemExpressions", targets: ["TandemExpressions"]),
         .library(name: "TandemSpec", targets: ["TandemSpec"]),
         .library(name: "TandemMultiTask", targets: ["TandemMultiTask"]),
+        .library(name: "TandemDistributed", targets: ["TandemDistributed"]),
         .library(name: "TandemTraining", targets: ["TandemTraining"]),
         .library(name: "TandemWorkflows", targets: ["TandemWorkflows"]),
         .executable(name: "tandem", targets: ["tandem"]),
@@ -98,6 +99,9 @@ let package = Package(
             ],
             swiftSettings: numericSettings),
         .target(
+            name: "TandemDistributed",
+            swiftSettings: numericSettings),
+        .target(
             name: "TandemTraining",
             dependencies: [
                 "TandemCore", "TandemNN", "TandemMultiTask",
@@ -106,7 +110,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .target(
             name: "TandemWorkflows",
-            dependencies: ["TandemCore", "TandemNN", "TandemMultiTask", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec"],
+            dependencies: ["TandemCore", "TandemNN", "TandemMultiTask", "TandemDistributed", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",
@@ -158,6 +162,9 @@ let package = Package(
         .testTarget(
             name: "TandemSpecTests",
             dependencies: ["TandemSpec", "TandemExpressions"]),
+        .testTarget(
+            name: "TandemDistributedTests",
+            dependencies: ["TandemDistributed"]),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem", "TandemIO", "TandemTestSupport"]),

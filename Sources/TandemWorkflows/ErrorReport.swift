@@ -1,3 +1,4 @@
+import TandemDistributed
 import TandemCore
 import TandemExpressions
 import TandemGeometry
@@ -15,12 +16,22 @@ public enum ErrorReport {
     /// be read or written, a solve that fails), or `nil` for the
     /// errors the argument parser reports in its own way (`Error: <message>`, status 1).
     public static func exitStatus(for error: Error) -> Int32? {
+        // Under MPI another rank's failure is reported by rank 0 (see ``SolveAbandoned``).
         switch error {
         case is ProblemFileError: return 2
         case is TrainingError, is RunDirectoryError, is CheckpointError, is ParameterError, is NetCDFError, is FigureError,
-             is SparseSolverError, is PDEError, is GeometryError, is TensorError, is ExpressionError:
+             is SparseSolverError, is PDEError, is GeometryError, is TensorError, is ExpressionError, is DistributedError, is SolveAbandoned:
             return 1
         default: return nil
         }
+    }
+}
+
+extension ErrorReport {
+    /// Whether this process should print `error`: everywhere without MPI; under `mpirun` rank 0
+    /// prints every error, other ranks only their own (not that they stopped for another's).
+    public static func shouldPrint(_ error: Error) -> Bool {
+        guard let world = try? Communicator.world(), !world.isRoot else { return true }
+        return !(error is SolveAbandoned)
     }
 }

@@ -1,6 +1,7 @@
 import TandemExpressions
 import Dispatch
 import Foundation
+import TandemDistributed
 import TandemCore
 import TandemGeometry
 import TandemIO
@@ -215,8 +216,15 @@ public struct ReferenceDataset: Sendable {
     /// true the file is closed cleanly with the samples done so far.
     /// - Throws: ``ProblemFileError`` for inputs the solver rejects, solver errors naming the
     ///   matrix, ``NetCDFError`` for the file.
+    ///
+    /// Under MPI (`communicator` of several ranks) every batch of samples is split by index
+    /// across the ranks (``Communicator/share(of:)``), each rank's results reach rank 0 in one
+    /// broadcast per rank, and rank 0 alone writes the file — the same file, bit for bit, as one
+    /// process writes. A failed sample stops every rank (rank 0 solves it again to report why); a
+    /// stop request on any rank stops all after the batch.
     public func generate(
-        path: String, samples: Int, seed: UInt64, progress: Progress? = nil, shouldStop: (@Sendable () -> Bool)? = nil
+        path: String, samples: Int, seed: UInt64, progress: Progress? = nil, shouldStop: (@Sendable () -> Bool)? = nil,
+        communicator: Communicator = .single
     ) throws -> Report {
         let problem = resolved.problem
         let grid = resolved.grid
@@ -276,12 +284,15 @@ public struct ReferenceDataset: Sendable {
         if !problem.reactions.isEmpty {
             attributes["tandem_reactions"] = problem.reactions.map { "\($0.name): \($0.expression)" }.joined(separator: "; ")
         }
-        let writer = try FieldFileWriter(path: path, dimensions: dimensions, coordinates: coordinateVariables, variables: variables, attributes: attributes)
-        try writer.write("mask", values: resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
+        // Rank 0 alone writes; the other ranks solve their shares and send them.
+        let writer = communicator.isRoot
+            ? try FieldFileWriter(path: path, dimensions: dimensions, coordinates: coordinateVariables, variables: variables, attributes: attributes)
+            : nil
+        try writer?.write("mask", values: resolved.masks.flatMap { $0.map { $0 ? 1.0 : 0.0 } })
         for name in familyParameters {
-            try writer.write("geometry_\(name)", values: problem.geometries.map { g in g.parameters.first { $0.name == name }?.value ?? .nan })
+            try writer?.write("geometry_\(name)", values: problem.geometries.map { g in g.parameters.first { $0.name == name }?.value ?? .nan })
         }
-        if problem.time == nil { try writer.write("f", values: problem.source.evaluate(coordinates, count: grid.pointCount)) }
+        if problem.time == nil { try writer?.write("f", values: problem.source.evaluate(coordinates, count: grid.pointCount)) }
 
         // Reuse freed buffers instead of returning them to the kernel (see AllocatorTuning).
         _ = AllocatorTuning.isApplied
@@ -289,8 +300,9 @@ public struct ReferenceDataset: Sendable {
         // Samples run concurrently, one per core: BLAS calls inside each factorisation stay
         // single-threaded instead of contending with the other samples.
         return try BLASRuntime.withSingleThreadedCalls {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let batch = Swift.max(8 * cores / problem.geometries.count, 1)
+        // Ranks on one host share its cores.
+        let cores = Swift.max(ProcessInfo.processInfo.activeProcessorCount / Communicator.ranksOnThisHost, 1)
+        let batch = Swift.max(8 * cores * communicator.size / problem.geometries.count, 1)
         // Each batch is written (compressed, appended, flushed) on this thread after it is solved.
         // (Writing on a background queue while the next batch is solved was faster but crashed
         // reaction–diffusion runs in release builds; NetCDF-C and HDF5 are not thread-safe.)
@@ -298,31 +310,42 @@ public struct ReferenceDataset: Sendable {
         var done = 0
         var interrupted = false
         while done < samples {
-            if shouldStop?() == true {
+            if try communicator.any(shouldStop?() == true) {
                 interrupted = true
                 break
             }
             let count = Swift.min(batch, samples - done)
+            let first = done
+            // This rank's samples of the batch (all of them without MPI).
+            let mine = communicator.share(of: count)
             // One task per sample when there are enough samples to keep every core busy, else
             // one per (sample, geometry), so that few samples on many geometries use every
             // core too (each task then draws its sample's inputs again; they are cheap).
-            let split = count < 2 * cores ? problem.geometries.count : 1
+            let split = mine.count < 2 * cores ? problem.geometries.count : 1
             let geometriesPerTask = problem.geometries.count / split
-            let results = ResultBox<SampleResult>(count: count * split)
-            let first = done
-            DispatchQueue.concurrentPerform(iterations: count * split) { task in
+            let results = ResultBox<SampleResult>(count: mine.count * split)
+            DispatchQueue.concurrentPerform(iterations: mine.count * split) { task in
                 let (i, part) = task.quotientAndRemainder(dividingBy: split)
                 let geometries = part * geometriesPerTask..<(part + 1) * geometriesPerTask
-                results.set(task, Result { try self.solveSample(first + i, geometries: geometries, seed: seed, coordinates: coordinates) })
+                results.set(task, Result { try self.solveSample(first + mine.lowerBound + i, geometries: geometries, seed: seed, coordinates: coordinates) })
+            }
+            var solved: [Result<SampleResult, Error>] = (0..<mine.count).map { i in
+                Result {
+                    var r = try results.get(i * split)
+                    for part in 1..<split where split > 1 {
+                        let more = try results.get(i * split + part)
+                        r.solutions += more.solutions
+                        r.residual = Swift.max(r.residual, more.residual)
+                    }
+                    return r
+                }
+            }
+            if communicator.isDistributed {
+                solved = try exchange(solved, batch: first..<(first + count), seed: seed, coordinates: coordinates, communicator: communicator)
             }
             var rows: [(fields: [String: [Double]], labels: [String: [String]])] = []
             for i in 0..<count {
-                var r = try results.get(i * split)
-                for part in 1..<split where split > 1 {
-                    let more = try results.get(i * split + part)
-                    r.solutions += more.solutions
-                    r.residual = Swift.max(r.residual, more.residual)
-                }
+                let r = try solved[i].get()
                 maximumResidual = Swift.max(maximumResidual, r.residual)
                 var fields = [coefficientName: r.coefficient, "u": r.solutions, "sample": [Double(first + i)]]
                 var labels: [String: [String]] = [:]
@@ -334,17 +357,78 @@ public struct ReferenceDataset: Sendable {
                 for (p, v) in zip(problem.parameters, r.parameters) { fields[Self.parameterVariable(p.name, taken: taken)] = [v] }
                 rows.append((fields, labels))
             }
-            for (fields, labels) in rows { try writer.appendSample(fields, labels: labels, flush: false) }
-            try writer.flush()
+            for (fields, labels) in rows { try writer?.appendSample(fields, labels: labels, flush: false) }
+            try writer?.flush()
             done += count
             progress?(done, samples, Date().timeIntervalSince(start))
         }
-        try writer.close()
+        try writer?.close()
         let described = variables.map { "\($0.name)(\($0.dimensions.joined(separator: ", ")))" }
         return Report(path: path, samples: done, seconds: Date().timeIntervalSince(start), maximumResidual: maximumResidual,
                       unknownsPerGeometry: steadySolvers.map(\.unknownPoints.count), interrupted: interrupted, variables: described)
         }
     }
+}
+
+extension ReferenceDataset {
+    /// Every rank's results for `batch` on every rank: each rank packs its share (one record
+    /// per sample: status, residual, family, coefficient, solutions, parameters, reaction
+    /// coefficients) and broadcasts it; broadcasts keep every bit (NaN outside the geometry,
+    /// signed zeros). A sample that failed on its rank is solved again here on rank 0, which
+    /// then throws its error; the other ranks throw ``SolveAbandoned``.
+    func exchange(_ mine: [Result<SampleResult, Error>], batch: Range<Int>, seed: UInt64, coordinates: [String: [Double]],
+                  communicator: Communicator) throws -> [Result<SampleResult, Error>] {
+        let problem = resolved.problem
+        let n = resolved.grid.pointCount
+        let fields = problem.geometries.count * Swift.max(outputTimes.count, 1) * n
+        let width = 3 + n + fields + problem.parameters.count + Self.maximumDegree + 1
+        var buffer = [Double](repeating: 0, count: batch.count * width)
+        let share = communicator.share(of: batch.count)
+        for (i, result) in mine.enumerated() {
+            let offset = (share.lowerBound + i) * width
+            guard case let .success(r) = result else {
+                buffer[offset] = 1
+                continue
+            }
+            precondition(r.coefficient.count == n && r.solutions.count == fields && r.reactionCoefficients.count == Self.maximumDegree + 1,
+                         "sample record sizes")
+            let record = [0, r.residual, Double(r.family)] + r.coefficient + r.solutions + r.parameters + r.reactionCoefficients
+            buffer.replaceSubrange(offset..<(offset + width), with: record)
+        }
+        for rank in 0..<communicator.size {
+            let theirs = Communicator.share(of: batch.count, rank: rank, size: communicator.size)
+            try communicator.broadcast(&buffer, range: (theirs.lowerBound * width)..<(theirs.upperBound * width), from: rank)
+        }
+        var results: [Result<SampleResult, Error>] = []
+        for i in 0..<batch.count {
+            let record = buffer[(i * width)..<((i + 1) * width)]
+            guard record.first == 0 else {
+                if communicator.isRoot {
+                    // The owner's error, reproduced (samples are deterministic by seed and index).
+                    _ = try solveSample(batch.lowerBound + i, geometries: 0..<problem.geometries.count, seed: seed, coordinates: coordinates)
+                }
+                throw SolveAbandoned(sample: batch.lowerBound + i)
+            }
+            var at = record.startIndex + 3
+            func take(_ count: Int) -> [Double] {
+                defer { at += count }
+                return Array(record[at..<(at + count)])
+            }
+            let coefficient = take(n), solutions = take(fields), parameters = take(problem.parameters.count)
+            let reactions = take(Self.maximumDegree + 1)
+            results.append(.success(SampleResult(coefficient: coefficient, solutions: solutions, family: Int(record[record.startIndex + 2]),
+                                                 parameters: parameters, reactionCoefficients: reactions, residual: record[record.startIndex + 1])))
+        }
+        return results
+    }
+}
+
+/// A solve stopped on this rank because a sample failed on another (rank 0 reports the reason).
+public struct SolveAbandoned: Error, CustomStringConvertible {
+    /// The sample that failed.
+    public let sample: Int
+    /// The message.
+    public var description: String { "sample \(sample) failed on another MPI rank; rank 0 reports why" }
 }
 
 /// Results of concurrent work, filled concurrently (each index by one worker).

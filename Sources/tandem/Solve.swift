@@ -26,16 +26,23 @@ struct Solve: ParsableCommand {
         let dataset = try ReferenceDataset(resolved)
         let count = samples ?? problem.reference.samples
         let seed = seed ?? problem.reference.seed
+        let world = try Communicator.world()
         let stop = StopRequest()
         let events = Terminal.events(stop: stop)
-        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: events.samples, shouldStop: events.shouldStop)
+        // Under mpirun every rank solves its share of the samples; rank 0 writes and prints.
+        let report = try dataset.generate(path: out, samples: count, seed: seed, progress: world.isRoot ? events.samples : nil,
+                                          shouldStop: events.shouldStop, communicator: world)
+        guard world.isRoot else {
+            if report.interrupted { throw ExitCode(130) }
+            return
+        }
         if report.interrupted {
             try finish(.interrupted("interrupted: \(report.path) holds the \(report.samples) samples finished so far and is complete"))
         }
         print("wrote \(report.path)")
         print("  \(report.samples) samples × \(problem.geometries.count) geometries (\(abbreviated(problem.geometries.map(\.name)))) in \(String(format: "%.2f", report.seconds)) s")
         print("  grid \(resolved.grid.pointsPerAxis.map(String.init).joined(separator: "×")), unknowns per geometry \(abbreviated(report.unknownsPerGeometry.map(String.init)))")
-        print("  solver: \(dataset.solverDescription)")
+        print("  solver: \(dataset.solverDescription)\(world.isDistributed ? ", \(world.size) MPI ranks" : "")")
         print("  largest relative residual ‖b − Au‖/‖b‖ = \(String(format: "%.2e", report.maximumResidual))")
         print("  variables: \(report.variables.joined(separator: ", "))")
     }

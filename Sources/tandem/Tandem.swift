@@ -18,7 +18,7 @@ struct Tandem: ParsableCommand {
             try command.run()
         } catch {
             guard let status = ErrorReport.exitStatus(for: error) else { exit(withError: error) }
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            if ErrorReport.shouldPrint(error) { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }
             Foundation.exit(status)
         }
     }
