@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "TandemTraining",
             dependencies: [
-                "TandemCore", "TandemNN", "TandemMultiTask",
+                "TandemCore", "TandemNN", "TandemMultiTask", "TandemDistributed",
                 .product(name: "Collections", package: "swift-collections"),
             ],
             swiftSettings: numericSettings),
@@ -167,6 +167,6 @@ let package = Package(
             dependencies: ["TandemDistributed"]),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem", "TandemIO", "TandemTestSupport"]),
+            dependencies: ["tandem", "TandemIO", "TandemNN", "TandemCore", "TandemTestSupport"]),
     ]
 )

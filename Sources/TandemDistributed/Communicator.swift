@@ -108,6 +108,17 @@ public final class Communicator: @unchecked Sendable {
     public func sum(_ values: inout [Double]) throws { try allreduce(&values, type: library?.double, op: library?.sum) }
     /// Replaces `values` by their elementwise sum over the ranks (one in-place `MPI_Allreduce`).
     public func sum(_ values: inout [Float]) throws { try allreduce(&values, type: library?.float, op: library?.sum) }
+    /// Replaces `values` (`Float` or `Double`) by their elementwise sum over the ranks.
+    public func sum<T: BinaryFloatingPoint>(_ values: inout [T]) throws {
+        if T.self == Double.self {
+            try allreduce(&values, type: library?.double, op: library?.sum)
+        } else if T.self == Float.self {
+            try allreduce(&values, type: library?.float, op: library?.sum)
+        } else {
+            preconditionFailure("Communicator.sum: \(T.self) has no MPI datatype here")
+        }
+    }
+
     /// Replaces `values` by their elementwise maximum over the ranks.
     public func maximum(_ values: inout [Double]) throws { try allreduce(&values, type: library?.double, op: library?.max) }
 

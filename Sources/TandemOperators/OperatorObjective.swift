@@ -47,6 +47,8 @@ public final class OperatorObjective: TrainingObjective {
     let points: Tensor<Float>
     let standardisedTargets: [Float]
     let testProbe: [Int]
+    /// This process's part of every batch (``shard(_:)``); the whole batch by default.
+    public private(set) var dataShard = DataShard.whole
 
     /// An objective over `dataset` with `settings`; `selection` freezes the rest.
     public init(dataset: OperatorDataset, scaling: OutputScaling, settings: Settings, selection: ParameterSelection = .all) {
@@ -121,6 +123,27 @@ public final class OperatorObjective: TrainingObjective {
                      deviation: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.deviation[$0] } } ?? scaling.deviation))
     }
 
+    /// Splits every batch's functions across data-parallel ranks (``DataShard``): each rank's
+    /// losses are its rows' share, normalised by the whole batch's weights.
+    /// - Throws: ``TrainingError/unsupported(_:)`` when a batch has fewer functions than ranks.
+    public func shard(_ shard: DataShard) throws {
+        guard shard.isWhole || Swift.min(settings.batch, dataset.train.count) >= shard.size else {
+            throw TrainingError.unsupported("a batch of \(Swift.min(settings.batch, dataset.train.count)) functions cannot be split over \(shard.size) ranks; raise training.batch or use fewer ranks")
+        }
+        dataShard = shard
+    }
+
+    /// Each row's weight in the loss (its points inside the geometry at `selection` for `mse`,
+    /// 1 for `relative-l2`), computed from the data alone: what normalises every rank's share.
+    func rowWeights(_ functions: [Int], points selection: [Int]?) -> [Float] {
+        guard settings.loss == .meanSquaredError else { return [Float](repeating: 1, count: functions.count) }
+        let m = dataset.pointCount
+        return functions.map { f in
+            if let selection { return selection.reduce(Float(0)) { $0 + dataset.masks[f * m + $1] } }
+            return dataset.masks[f * m..<(f + 1) * m].reduce(0, +)
+        }
+    }
+
     /// The training functions of each task.
     var trainByTask: [[Int]] {
         dataset.taskNames.indices.map { t in dataset.train.filter { dataset.tasks[$0] == t } }
@@ -153,9 +176,21 @@ public final class OperatorObjective: TrainingObjective {
 
     /// The unweighted loss of each task on step `step`'s stratified batch (every task present).
     public func taskLosses(of model: DeepONet<Float>, step: Int) throws -> [Tensor<Float>] {
-        let functions = taskBatch(at: step)
-        let batch = tensors(functions, points: pointSample(at: step))
-        return taskLosses(objective(model(batch.input, points: batch.points), batch), functions: functions)
+        let all = taskBatch(at: step), selection = pointSample(at: step)
+        guard !dataShard.isWhole else {
+            let batch = tensors(all, points: selection)
+            return taskLosses(objective(model(batch.input, points: batch.points), batch), functions: all)
+        }
+        // This rank's rows over each task's weight in the whole batch.
+        let weights = rowWeights(all, points: selection)
+        let functions = dataShard.take(all)
+        let batch = tensors(functions, points: selection)
+        let rows = objective(model(batch.input, points: batch.points), batch).rows
+        return dataset.taskNames.indices.map { t in
+            let weight = zip(all, weights).reduce(Float(0)) { $0 + (dataset.tasks[$1.0] == t ? $1.1 : 0) }
+            let indicator = functions.map { dataset.tasks[$0] == t ? Float(1) : 0 }
+            return (rows * Tensor(shape: [functions.count], scalars: indicator)).sum() / Swift.max(weight, 1)
+        }
     }
 
     /// Each task's loss over all its training functions at every point, in one batch.
@@ -188,6 +223,7 @@ public final class OperatorObjective: TrainingObjective {
     /// The loss of step `step` on its batch, and each task's share (`Σ rowLoss / Σ rowWeight` over
     /// the task's rows; `nil` for a task with no function in the batch).
     public func loss(of model: DeepONet<Float>, step: Int) throws -> ObjectiveValue<Float> {
+        guard dataShard.isWhole else { return try shardLoss(of: model, step: step) }
         let functions = batch(at: step)
         let batch = tensors(functions, points: pointSample(at: step))
         let terms = objective(model(batch.input, points: batch.points), batch)
@@ -198,6 +234,25 @@ public final class OperatorObjective: TrainingObjective {
             return rows.reduce(Float(0)) { $0 + terms.rowLoss[$1] } / Swift.max(weight, 1)
         }
         return ObjectiveValue(total: terms.loss, tasks: tasks)
+    }
+
+    /// This rank's share of step `step`'s loss: its rows' losses over the whole batch's weight,
+    /// and per task over the task's weight in the whole batch (0 for a task this rank's rows
+    /// lack, `nil` for one the whole batch lacks).
+    func shardLoss(of model: DeepONet<Float>, step: Int) throws -> ObjectiveValue<Float> {
+        let all = batch(at: step), selection = pointSample(at: step)
+        let weights = rowWeights(all, points: selection)
+        let functions = dataShard.take(all)
+        let batch = tensors(functions, points: selection)
+        let terms = objective(model(batch.input, points: batch.points), batch)
+        let total = terms.rows.sum() / Swift.max(weights.reduce(0, +), 1)
+        let tasks: [Float?] = dataset.taskNames.indices.map { t in
+            let weight = zip(all, weights).reduce(Float(0)) { $0 + (dataset.tasks[$1.0] == t ? $1.1 : 0) }
+            guard all.contains(where: { dataset.tasks[$0] == t }) else { return nil }
+            let mine = functions.indices.filter { dataset.tasks[functions[$0]] == t }
+            return mine.reduce(Float(0)) { $0 + terms.rowLoss[$1] } / Swift.max(weight, 1)
+        }
+        return ObjectiveValue(total: total, tasks: tasks)
     }
 
     /// The loss over every training function at every point, in one batch (for a second-order

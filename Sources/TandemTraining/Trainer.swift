@@ -1,6 +1,7 @@
 import Collections
 import Foundation
 import TandemCore
+import TandemDistributed
 import TandemMultiTask
 import TandemNN
 
@@ -52,6 +53,8 @@ public final class Trainer<Objective: TrainingObjective> {
     public private(set) var combination: TaskCombination?
     /// The last per-task gradient summary computed (norms, cosines), under a strategy.
     public private(set) var diagnostics: TaskGradientSummary?
+    /// The processes training together (``distribute(over:)``); one by default.
+    public private(set) var communicator = Communicator.single
 
     /// Progress after a step or an L-BFGS iteration.
     public struct Progress: Sendable {
@@ -117,6 +120,56 @@ public final class Trainer<Objective: TrainingObjective> {
         return weights + (0..<k).map { "\(d.norm($0))" } + (0..<k).flatMap { i in (0..<k).filter { $0 > i }.map { "\(d.cosine(i, $0))" } }
     }
 
+    /// Trains data-parallel over `communicator`'s ranks: the objective computes this rank's share
+    /// of every global batch (``TrainingObjective/shard(_:)``), the losses and gradients are summed
+    /// over the ranks (in-place `MPI_Allreduce` of one flat buffer) before a strategy or the
+    /// optimizer sees them, so every rank makes the same update; rank 0 alone writes checkpoints
+    /// and the history and reports progress, and at every checkpoint the ranks compare a checksum
+    /// of their parameters. A stop request on any rank stops all.
+    /// - Throws: ``TrainingError/unsupported(_:)`` when the objective cannot be split.
+    public func distribute(over communicator: Communicator) throws {
+        try objective.shard(DataShard(rank: communicator.rank, size: communicator.size))
+        self.communicator = communicator
+    }
+
+    /// Whether this process writes files and reports (rank 0, or the only process).
+    var writes: Bool { communicator.isRoot }
+
+    /// Sums the values and the gradients over the ranks in one all-reduce (nothing without MPI).
+    func allReduce(_ values: inout [Scalar], _ gradients: inout Gradients) throws {
+        guard communicator.isDistributed else { return }
+        var buffer = values
+        for tensor in gradients.values { buffer += tensor.scalars }
+        try communicator.sum(&buffer)
+        values = Array(buffer[..<values.count])
+        var offset = values.count
+        for (name, tensor) in gradients {
+            let count = tensor.scalarCount
+            gradients[name] = Tensor(shape: tensor.shape, scalars: Array(buffer[offset..<(offset + count)]))
+            offset += count
+        }
+    }
+
+    /// Sums per-task values over the ranks (nothing without MPI).
+    func allReduce(_ values: inout [Scalar]) throws {
+        guard communicator.isDistributed else { return }
+        try communicator.sum(&values)
+    }
+
+    /// Sums each task's gradients and the task values over the ranks.
+    func allReduce(_ values: inout [Scalar], taskGradients: inout [Gradients]) throws {
+        guard communicator.isDistributed else { return }
+        var flat = Gradients()
+        for (k, g) in taskGradients.enumerated() { for (name, t) in g { flat["\(k)\u{1}\(name)"] = t } }
+        try allReduce(&values, &flat)
+        for k in taskGradients.indices { for name in taskGradients[k].keys { taskGradients[k][name] = flat["\(k)\u{1}\(name)"]! } }
+    }
+
+    /// Whether `shouldStop` holds on any rank.
+    func stopRequested(_ shouldStop: (() -> Bool)?) throws -> Bool {
+        try communicator.any(shouldStop?() == true)
+    }
+
     /// Whether parameter `name` is shared by every task.
     func isShared(_ name: String) -> Bool { objective.task(ofParameter: name) == nil }
 
@@ -127,10 +180,17 @@ public final class Trainer<Objective: TrainingObjective> {
     func gradients(at step: Int) throws -> (value: Scalar, tasks: [Scalar?], gradients: Gradients, diagnosed: Bool) {
         guard let multitask = plan.multitask, var state = strategyState else {
             var tasks: [Scalar?] = []
-            let (value, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
+            var (value, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
                 let value = try objective.loss(of: m, step: step)
                 tasks = value.tasks
                 return value.total
+            }
+            if communicator.isDistributed {
+                // A task the global batch lacks is nil on every rank; a rank without it adds 0.
+                var values = [value] + tasks.map { $0 ?? 0 }
+                try allReduce(&values, &gradients)
+                value = values[0]
+                tasks = zip(tasks, values.dropFirst()).map { $0 == nil ? nil : $1 }
             }
             return (value, tasks, gradients, false)
         }
@@ -140,9 +200,10 @@ public final class Trainer<Objective: TrainingObjective> {
         let diagnose = needs || (every > 0 && (step + 1) % every == 0)
         var value: Scalar, tasks: [Scalar], gradients: Gradients, chosen: TaskCombination
         if diagnose {
-            let (values, taskGradients) = try valueWithTaskGradients(at: model, selecting: objective.selection) { m in
+            var (values, taskGradients) = try valueWithTaskGradients(at: model, selecting: objective.selection) { m in
                 try objective.taskLosses(of: m, step: step)
             }
+            try allReduce(&values, taskGradients: &taskGradients)
             let summary = TaskGradients.summary(taskGradients, isShared: isShared)
             diagnostics = summary
             chosen = strategy.combine(losses: values.map { Double($0) }, gradients: needs ? summary : nil, step: step, state: &state)
@@ -155,6 +216,8 @@ public final class Trainer<Objective: TrainingObjective> {
                 (_, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
                     zip(try objective.taskLosses(of: m, step: step), weights).map { $0 * Scalar($1) }.reduce(Tensor<Scalar>.zeros(shape: []), +)
                 }
+                var none: [Scalar] = []
+                try allReduce(&none, &gradients)
                 if let bound = chosen.sharedMaxNorm { TaskGradients.clipShared(&gradients, maxNorm: bound, isShared: isShared) }
             }
             tasks = values
@@ -164,11 +227,15 @@ public final class Trainer<Objective: TrainingObjective> {
             (_, gradients) = try valueWithGradient(at: model, selecting: objective.selection) { m -> Tensor<Scalar> in
                 let terms = try objective.taskLosses(of: m, step: step)
                 losses = terms.map(\.scalar)
+                // The strategy weighs the global losses: every rank must choose the same weights.
+                try allReduce(&losses)
                 let c = strategy.combine(losses: losses.map { Double($0) }, gradients: nil, step: step, state: &state)
                 picked = c
                 return zip(terms, c.specific).map { $0 * Scalar($1) }.reduce(Tensor<Scalar>.zeros(shape: []), +)
             }
             chosen = picked!
+            var none: [Scalar] = []
+            try allReduce(&none, &gradients)
             if let bound = chosen.sharedMaxNorm { TaskGradients.clipShared(&gradients, maxNorm: bound, isShared: isShared) }
             tasks = losses
         }
@@ -211,7 +278,7 @@ public final class Trainer<Objective: TrainingObjective> {
         try objective.restore(checkpointState: checkpoint.metadata)
         try restoreStrategy(checkpoint.metadata)
         lastCheckpoint = step
-        try history.truncate(after: step, refined: refined, refinementIterations: refinementIterationsDone)
+        if writes { try history.truncate(after: step, refined: refined, refinementIterations: refinementIterationsDone) }
     }
 
     /// Restores the strategy's state and last weights; a checkpoint of another strategy (or of none)
@@ -256,13 +323,15 @@ public final class Trainer<Objective: TrainingObjective> {
         let smooth = objective.smoothsLoss
         var shown: Scalar?
         var shownTasks = [Scalar?](repeating: nil, count: objective.taskNames.count)
-        if !FileManager.default.fileExists(atPath: history.path) || step == 0 { try history.start() }
+        if writes, !FileManager.default.fileExists(atPath: history.path) || step == 0 { try history.start() }
+        // Only rank 0 reports progress.
+        let progress = writes ? progress : nil
         func report(interrupted: Bool, refinement: LBFGS.Report? = nil) -> Report {
             Report(step: step, interrupted: interrupted, seconds: Date().timeIntervalSince(start), loss: shown ?? .nan,
                    tasks: shownTasks.map { $0 ?? .nan }, refinement: refinement)
         }
         while step < plan.steps {
-            if shouldStop?() == true {
+            if try stopRequested(shouldStop) {
                 try checkpoint()
                 return report(interrupted: true)
             }
@@ -294,15 +363,18 @@ public final class Trainer<Objective: TrainingObjective> {
                 }
                 let record = TrainingRecord(phase: plan.phases[index].name, step: step, loss: shown!, tasks: shownTasks, evaluation: evaluation,
                                             learningRate: plan.phases[index].optimizer.schedule.rate(at: step - 1), seconds: seconds)
-                try history.append(objective.historyRow(record, model: model) + multitaskCells(fresh: diagnosed))
+                if writes { try history.append(objective.historyRow(record, model: model) + multitaskCells(fresh: diagnosed)) }
             }
             progress?(Progress(phase: plan.phases[index].name, step: step, steps: plan.steps, loss: shown!, tasks: shownTasks.map { $0 ?? .nan },
                                seconds: seconds, rate: Double(step - firstStep) / Swift.max(seconds, 1e-9)))
         }
         guard plan.refinementIterations > 0 && !refined else { return report(interrupted: false) }
-        if shouldStop?() == true { return report(interrupted: true) }
+        if try stopRequested(shouldStop) { return report(interrupted: true) }
         try objective.prepareRefinement(afterSteps: step, model: model)
-        let refinement = try refine(start: start, progress: progress, shouldStop: shouldStop)
+        // Every rank runs L-BFGS on the whole full-batch loss (the same numbers on each); a stop
+        // request on any rank ends it on all.
+        let agreedStop: (() -> Bool)? = shouldStop == nil && !communicator.isDistributed ? nil : { [self] in (try? stopRequested(shouldStop)) ?? true }
+        let refinement = try refine(start: start, progress: progress, shouldStop: agreedStop)
         if refinement.reason == .interrupted { return report(interrupted: true, refinement: refinement) }
         let final = try withoutGradient { try fullBatchLoss(of: model) }
         shown = final.total.scalar
@@ -334,7 +406,9 @@ public final class Trainer<Objective: TrainingObjective> {
             if iteration % logEvery == 0 || iteration == iterations {
                 let record = TrainingRecord<Scalar>(phase: "lbfgs", step: step + done + iteration, loss: Scalar(value), tasks: [], evaluation: nil,
                                                     learningRate: 0, seconds: seconds)
-                do { try history.append(objective.historyRow(record, model: evaluated) + multitaskCells(fresh: false)) } catch { logError = error }
+                if writes {
+                    do { try history.append(objective.historyRow(record, model: evaluated) + multitaskCells(fresh: false)) } catch { logError = error }
+                }
             }
             progress?(Progress(phase: "lbfgs", step: iteration, steps: iterations, loss: Scalar(value), tasks: [],
                                seconds: seconds, rate: Double(iteration) / Swift.max(Date().timeIntervalSince(phaseStart), 1e-9)))
@@ -378,8 +452,40 @@ public final class Trainer<Objective: TrainingObjective> {
             meta.merge(strategyState.encoded()) { $1 }
             if let combination { meta["tandem.multitask_weights"] = (combination.shared + combination.specific).map { "\($0)" }.joined(separator: ",") }
         }
-        try Self.write(model: model, optimizer: plan.phases[phaseIndex].optimizer, metadata: meta, to: checkpointPath)
+        if communicator.isDistributed {
+            meta["tandem.mpi_ranks"] = String(communicator.size)
+            try checkRanksAgree()
+        }
+        if writes { try Self.write(model: model, optimizer: plan.phases[phaseIndex].optimizer, metadata: meta, to: checkpointPath) }
         lastCheckpoint = step
+    }
+
+    /// FNV-1a (64 bit) over the parameters' bit patterns, in the model's order.
+    var parameterChecksum: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (_, tensor) in model.namedParameters {
+            for scalar in tensor.scalars {
+                var bits = UInt64(truncatingIfNeeded: Double(scalar).bitPattern)
+                for _ in 0..<8 {
+                    hash = (hash ^ (bits & 0xff)) &* 0x100_0000_01b3
+                    bits >>= 8
+                }
+            }
+        }
+        return hash
+    }
+
+    /// Compares the ranks' parameter checksums with rank 0's.
+    /// - Throws: ``TrainingError/ranksDisagree(step:detail:)`` on every rank when any differs.
+    func checkRanksAgree() throws {
+        let mine = parameterChecksum
+        // Two 32-bit halves, exact in a Double.
+        var root = [Double(mine >> 32), Double(mine & 0xffff_ffff)]
+        try communicator.broadcast(&root, from: 0)
+        let rootChecksum = UInt64(root[0]) << 32 | UInt64(root[1])
+        if try communicator.any(rootChecksum != mine) {
+            throw TrainingError.ranksDisagree(step: step, detail: "parameter checksum on rank 0 \(String(rootChecksum, radix: 16)), on rank \(communicator.rank) \(String(mine, radix: 16))")
+        }
     }
 
     static func write<O: Optimizer>(model: Objective.Model, optimizer: O, metadata: [String: String], to path: String) throws where O.Scalar == Scalar {

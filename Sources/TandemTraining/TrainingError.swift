@@ -9,6 +9,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A setting the model family cannot train with (a multi-task strategy for a family without
     /// per-task losses).
     case unsupported(String)
+    /// The processes of a data-parallel run hold different parameters (a checksum differs at a
+    /// checkpoint): the run stops rather than go on with diverging copies.
+    case ranksDisagree(step: Int, detail: String)
 
     /// The message.
     public var description: String {
@@ -19,6 +22,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + (advice.isEmpty ? "" : "; " + advice)
         case let .incompatibleCheckpoint(reason): return "cannot resume: \(reason)"
         case let .unsupported(reason): return "cannot train: \(reason)"
+        case let .ranksDisagree(step, detail):
+            return "the MPI ranks hold different parameters at step \(step) (\(detail)); training stopped, the last checkpoint written before it is kept"
         }
     }
 }

@@ -85,6 +85,11 @@ public protocol TrainingObjective: AnyObject {
     func checkpointState() -> [String: String]
     /// Restores what ``checkpointState()`` saved.
     func restore(checkpointState: [String: String]) throws
+    /// Makes ``loss(of:step:)`` and ``taskLosses(of:step:)`` compute this process's share of each
+    /// global batch, normalised by the global batch (``DataShard``), for data-parallel training;
+    /// full-batch losses and the evaluation stay whole.
+    /// - Throws: ``TrainingError/unsupported(_:)`` for a family that cannot be split.
+    func shard(_ shard: DataShard) throws
 }
 
 extension TrainingObjective {
@@ -114,4 +119,8 @@ extension TrainingObjective {
     public func checkpointState() -> [String: String] { [:] }
     /// No state of its own.
     public func restore(checkpointState: [String: String]) throws {}
+    /// Only the whole batch.
+    public func shard(_ shard: DataShard) throws {
+        guard shard.isWhole else { throw TrainingError.unsupported("this model family does not train data-parallel (under mpirun) yet; run it in one process") }
+    }
 }

@@ -16,11 +16,11 @@ public enum ErrorReport {
     /// be read or written, a solve that fails), or `nil` for the
     /// errors the argument parser reports in its own way (`Error: <message>`, status 1).
     public static func exitStatus(for error: Error) -> Int32? {
-        // Under MPI another rank's failure is reported by rank 0 (see ``SolveAbandoned``).
+        // Under MPI another rank's failure is reported by rank 0 (see ``AnotherRankFailed``).
         switch error {
         case is ProblemFileError: return 2
         case is TrainingError, is RunDirectoryError, is CheckpointError, is ParameterError, is NetCDFError, is FigureError,
-             is SparseSolverError, is PDEError, is GeometryError, is TensorError, is ExpressionError, is DistributedError, is SolveAbandoned:
+             is SparseSolverError, is PDEError, is GeometryError, is TensorError, is ExpressionError, is DistributedError, is AnotherRankFailed:
             return 1
         default: return nil
         }
@@ -32,6 +32,6 @@ extension ErrorReport {
     /// prints every error, other ranks only their own (not that they stopped for another's).
     public static func shouldPrint(_ error: Error) -> Bool {
         guard let world = try? Communicator.world(), !world.isRoot else { return true }
-        return !(error is SolveAbandoned)
+        return !(error is AnotherRankFailed)
     }
 }

@@ -167,7 +167,7 @@ public struct OperatorRun {
             }
         } else {
             scaling = OutputScaling(dataset: dataset, perPoint: resolved.problem.model.outputScaling == .point)
-            try scaling.write(to: scalingPath)
+            if RunFiles.writable { try scaling.write(to: scalingPath) }
         }
         var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
         var selection = ParameterSelection.all
@@ -194,6 +194,7 @@ public struct OperatorRun {
         }
         let trainer = OperatorTrainer(model: model, objective: objective, plan: plan, directory: directory,
                                       metadata: metadata(model: model), identity: RunDirectory.identity)
+        if let world = try RunFiles.distributed() { try trainer.distribute(over: world) }
         if resuming { try trainer.resume() }
         return trainer
     }

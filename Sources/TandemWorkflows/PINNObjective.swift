@@ -23,7 +23,13 @@ public final class PINNObjective: TrainingObjective {
     /// Collocation points added by adaptive refinement, row-major.
     var addedPoints: [Double] = []
     /// The collocation points in use (set before the first step).
-    var collocation: PINNProblem.Points?
+    var collocation: PINNProblem.Points? {
+        didSet { localCollocation = nil }
+    }
+    /// This process's part of the collocation points (``shard(_:)``); the whole set by default.
+    public private(set) var dataShard = DataShard.whole
+    /// This rank's rows of ``collocation`` under a data-parallel shard.
+    var localCollocation: PINNProblem.Points?
 
     /// - Parameters:
     ///   - coefficientNames: the unknowns of an inverse problem, logged with every row.
@@ -72,6 +78,18 @@ public final class PINNObjective: TrainingObjective {
         return setup.points(try setup.collocation(count: t.collocation, draw: draw) + addedPoints)
     }
 
+    /// Splits the collocation points across data-parallel ranks: each rank's residual term is the
+    /// sum of its points' squared residuals over the whole set's count. The boundary, initial and
+    /// data terms (small sets) are computed whole by rank 0; the other ranks add them times zero.
+    /// - Throws: ``TrainingError/unsupported(_:)`` when there are fewer collocation points than ranks.
+    public func shard(_ shard: DataShard) throws {
+        guard shard.isWhole || setup.training.collocation >= shard.size else {
+            throw TrainingError.unsupported("\(setup.training.collocation) collocation points cannot be split over \(shard.size) ranks")
+        }
+        dataShard = shard
+        localCollocation = nil
+    }
+
     /// Resampling and residual-based refinement due before `step`.
     public func prepare(step: Int, model: PhysicsInformedNetwork<Double>) throws {
         let t = setup.training
@@ -88,12 +106,17 @@ public final class PINNObjective: TrainingObjective {
     }
 
     /// The unweighted loss terms: mean squared residual, boundary defect, initial defect and
-    /// data misfit.
-    func terms(_ m: PhysicsInformedNetwork<Double>) -> [Tensor<Double>] {
+    /// data misfit — under a data-parallel shard (and not `whole`), this rank's share of each.
+    func terms(_ m: PhysicsInformedNetwork<Double>, whole: Bool = false) -> [Tensor<Double>] {
+        guard whole || dataShard.isWhole else { return shardTerms(m) }
         let r = setup.residual(of: m, at: collocation!)
-        var terms = [(r * r).mean()]
+        return [(r * r).mean()] + otherTerms(m)
+    }
+
+    /// The boundary defect, initial defect and data misfit terms (means over their points).
+    func otherTerms(_ m: PhysicsInformedNetwork<Double>) -> [Tensor<Double>] {
         let b = setup.boundaryDefect(of: m, groups: boundary)
-        terms.append((b * b).mean())
+        var terms = [(b * b).mean()]
         if let initial {
             let e = setup.solution(of: m, at: initial.points) - initial.value
             terms.append((e * e).mean())
@@ -103,6 +126,18 @@ public final class PINNObjective: TrainingObjective {
             terms.append((e * e).mean())
         }
         return terms
+    }
+
+    /// This rank's share of each term (see ``shard(_:)``).
+    func shardTerms(_ m: PhysicsInformedNetwork<Double>) -> [Tensor<Double>] {
+        let all = collocation!
+        if localCollocation == nil {
+            let d = setup.axes.count, rows = dataShard.share(of: all.count)
+            localCollocation = setup.points(Array(setup.flat(all)[(rows.lowerBound * d)..<(rows.upperBound * d)]))
+        }
+        let r = setup.residual(of: m, at: localCollocation!)
+        let others = otherTerms(m)
+        return [(r * r).sum() / Double(all.count)] + (dataShard.rank == 0 ? others : others.map { $0 * 0 })
     }
 
     /// `Σ λₖ Lₖ` with the declared weights, and each unweighted `Lₖ`.
@@ -115,13 +150,13 @@ public final class PINNObjective: TrainingObjective {
     public func loss(of model: PhysicsInformedNetwork<Double>, step: Int) throws -> ObjectiveValue<Double> { weighted(terms(model)) }
 
     /// The same loss: the points are fixed once Adam is done.
-    public func fullBatchLoss(of model: PhysicsInformedNetwork<Double>) throws -> ObjectiveValue<Double> { weighted(terms(model)) }
+    public func fullBatchLoss(of model: PhysicsInformedNetwork<Double>) throws -> ObjectiveValue<Double> { weighted(terms(model, whole: true)) }
 
     /// The unweighted terms on the current collocation points.
     public func taskLosses(of model: PhysicsInformedNetwork<Double>, step: Int) throws -> [Tensor<Double>] { terms(model) }
 
     /// The same terms: the points are fixed once Adam is done.
-    public func fullBatchTaskLosses(of model: PhysicsInformedNetwork<Double>) throws -> [Tensor<Double>] { terms(model) }
+    public func fullBatchTaskLosses(of model: PhysicsInformedNetwork<Double>) throws -> [Tensor<Double>] { terms(model, whole: true) }
 
     /// Residual-based refinement: the `refine_add` candidates with the largest |residual| join
     /// the collocation set.

@@ -40,7 +40,7 @@ public struct PINNRun {
         if let inverse = problem.inverse {
             let source = Self.observationsPath(inverse.observations, problemFile: problemPath)
             _ = try PINNProblem.observations(path: source, resolved: resolved)
-            try run.copy(source, as: "observations.nc")
+            if RunFiles.writable { try run.copy(source, as: "observations.nc") }
         }
     }
 
@@ -99,6 +99,7 @@ public struct PINNRun {
                                   plan: PINNObjective.plan(setup, coefficientNames: model.coefficientNames, multitask: try multitask(objective)),
                                   directory: directory, metadata: RunDirectory.metadata(header: resolved.problem.header, model: Self.describe(model), profile: profile),
                                   identity: RunDirectory.identity)
+        if let world = try RunFiles.distributed() { try trainer.distribute(over: world) }
         if resume && RunDirectory(directory).hasCheckpoint { try trainer.resume() }
         return trainer
     }
@@ -119,6 +120,7 @@ public struct PINNRun {
 
     /// Records what training did (`training.json`).
     public func record(_ report: PINNTrainer.Report, trainer: PINNTrainer) throws {
+        guard RunFiles.writable else { return }
         var json: [String: Any] = ["adam_steps": report.step, "seconds": report.seconds, "loss": report.loss,
                                    "terms": Dictionary(uniqueKeysWithValues: zip(trainer.objective.taskNames, report.tasks)),
                                    "collocation_points": trainer.objective.collocationCount]

@@ -375,7 +375,7 @@ extension ReferenceDataset {
     /// per sample: status, residual, family, coefficient, solutions, parameters, reaction
     /// coefficients) and broadcasts it; broadcasts keep every bit (NaN outside the geometry,
     /// signed zeros). A sample that failed on its rank is solved again here on rank 0, which
-    /// then throws its error; the other ranks throw ``SolveAbandoned``.
+    /// then throws its error; the other ranks throw ``AnotherRankFailed``.
     func exchange(_ mine: [Result<SampleResult, Error>], batch: Range<Int>, seed: UInt64, coordinates: [String: [Double]],
                   communicator: Communicator) throws -> [Result<SampleResult, Error>] {
         let problem = resolved.problem
@@ -407,7 +407,7 @@ extension ReferenceDataset {
                     // The owner's error, reproduced (samples are deterministic by seed and index).
                     _ = try solveSample(batch.lowerBound + i, geometries: 0..<problem.geometries.count, seed: seed, coordinates: coordinates)
                 }
-                throw SolveAbandoned(sample: batch.lowerBound + i)
+                throw AnotherRankFailed(what: "sample \(batch.lowerBound + i)")
             }
             var at = record.startIndex + 3
             func take(_ count: Int) -> [Double] {
@@ -423,12 +423,12 @@ extension ReferenceDataset {
     }
 }
 
-/// A solve stopped on this rank because a sample failed on another (rank 0 reports the reason).
-public struct SolveAbandoned: Error, CustomStringConvertible {
-    /// The sample that failed.
-    public let sample: Int
+/// Work stopped on this rank because it failed on another (rank 0 reports the reason).
+public struct AnotherRankFailed: Error, CustomStringConvertible {
+    /// What failed: `"sample 12"`, `"preparing the run"`.
+    public let what: String
     /// The message.
-    public var description: String { "sample \(sample) failed on another MPI rank; rank 0 reports why" }
+    public var description: String { "\(what) failed on another MPI rank; rank 0 reports why" }
 }
 
 /// Results of concurrent work, filled concurrently (each index by one worker).

@@ -62,8 +62,10 @@ public struct RunDirectory: Sendable {
     public static func prepare(_ path: String, header: ProblemHeader, problemPath: String, profile: String, resume: Bool,
                                carrying files: [String: String] = [:]) throws -> RunDirectory {
         let run = RunDirectory(path)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let saved = run.file("problem.toml")
+        // Under mpirun rank 0 has prepared the directory; the other ranks only read it.
+        guard RunFiles.writable else { return run }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if let existing = try? String(contentsOfFile: saved, encoding: .utf8), run.hasCheckpoint {
             guard resume else { throw RunDirectoryError.occupied(directory: path) }
             guard existing == header.text else { throw RunDirectoryError.anotherProblem(directory: path, problemFile: problemPath) }

@@ -13,9 +13,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let stop = StopRequest()
-        let experiment = try ExperimentRegistry.run(problemPath: file, directory: out, profile: options.profile, resume: options.resume,
-                                                     allowOutsidePaths: paths.allowOutsidePaths)
-        try finish(experiment.prepareAndTrain(Terminal.events(stop: stop)))
+        try finish(ExperimentRegistry.train(problemPath: file, directory: out, profile: options.profile, resume: options.resume,
+                                            allowOutsidePaths: paths.allowOutsidePaths, events: Terminal.events(stop: stop)))
     }
 }
 

@@ -1,9 +1,12 @@
 import Foundation
+import TandemCore
 import TandemIO
+import TandemNN
 import XCTest
 
-/// `tandem solve` under `mpirun`: the samples are split across ranks and rank 0 writes the same
-/// file as one process does.
+/// `tandem solve` and `tandem train` under `mpirun`: samples and batches are split across ranks,
+/// rank 0 writes, and the results are those of one process (bit for bit for solves; within the
+/// rounding of the order of the sums for training).
 final class MPICommandTests: XCTestCase {
     let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var directory: URL!
@@ -26,7 +29,7 @@ final class MPICommandTests: XCTestCase {
 
     /// Runs `tandem ARGUMENTS` directly (`ranks` = nil) or under `mpirun -np ranks`, with the same
     /// native settings either way: bit-identical results need the same BLAS threads and kernels.
-    func run(_ arguments: [String], ranks: Int?) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], ranks: Int?, interruptAfter seconds: Double? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         let tandem = try TandemCommand().executable
         if let ranks {
@@ -46,9 +49,46 @@ final class MPICommandTests: XCTestCase {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        if let seconds {
+            // Ctrl-C as a user gives it: mpirun forwards SIGINT to every rank.
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { if process.isRunning { process.interrupt() } }
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A copy of the shipped problem `name` in the test directory with `changes` applied to its
+    /// `[training.quick]` table (later keys of the table with the same names dropped).
+    func shortProblem(_ name: String, _ changes: [String: String]) throws -> String {
+        let text = try String(contentsOf: repository.appendingPathComponent("problems/\(name).toml"), encoding: .utf8)
+        var lines: [String] = [], inQuick = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("[") {
+                inQuick = line == "[training.quick]"
+                lines.append(line)
+                if inQuick { lines += changes.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" } }
+                continue
+            }
+            if inQuick, let key = line.split(separator: "=").first?.trimmingCharacters(in: .whitespaces), changes[key] != nil { continue }
+            lines.append(line)
+        }
+        let path = directory.appendingPathComponent("\(name).toml").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The largest relative difference between the parameters of two checkpoints.
+    func parameterDifference<S: TensorScalar & BinaryFloatingPoint>(_ a: String, _ b: String, as: S.Type) throws -> Double {
+        let x = try Checkpoint<S>.read(from: a), y = try Checkpoint<S>.read(from: b)
+        XCTAssertEqual(Array(x.parameters.keys), Array(y.parameters.keys))
+        var worst = 0.0
+        for (name, tensor) in x.parameters {
+            let u = tensor.scalars.map { Double($0) }, v = y.parameters[name]!.scalars.map { Double($0) }
+            let scale = Swift.max(u.map(abs).max() ?? 0, 1e-300)
+            worst = Swift.max(worst, (zip(u, v).map { abs($0 - $1) }.max() ?? 0) / scale)
+        }
+        return worst
     }
 
     /// Every numeric variable of two files, bit for bit (NaN where NaN).
@@ -95,5 +135,67 @@ final class MPICommandTests: XCTestCase {
         try assertSameFields(one, three)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
+    }
+
+    /// A PINN (Float64) trained for 10 Adam steps and 3 L-BFGS iterations under 2 ranks ends
+    /// with the parameters of one process, to the rounding of the sums' order; rank 0 alone
+    /// writes the checkpoint (recording the rank count) and the history.
+    func testPINNTrainingUnderTwoRanksMatchesOneProcess() throws {
+        _ = try mpirun()
+        let file = try shortProblem("fisher-pinn", ["steps": "10", "lbfgs_iterations": "3", "collocation": "256", "boundary_points": "64",
+                                                    "initial_points": "64", "refine_every": "0"])
+        let one = directory.appendingPathComponent("one").path, two = directory.appendingPathComponent("two").path
+        let single = try run(["train", file, "--out", one], ranks: nil)
+        XCTAssertEqual(single.status, 0, single.output)
+        let distributed = try run(["train", file, "--out", two], ranks: 2)
+        XCTAssertEqual(distributed.status, 0, distributed.output)
+        XCTAssertEqual(distributed.output.components(separatedBy: "trained 10 Adam steps").count, 2, distributed.output)
+        XCTAssertLessThanOrEqual(try parameterDifference(one + "/checkpoint.safetensors", two + "/checkpoint.safetensors", as: Double.self), 1e-12)
+        XCTAssertEqual(try Checkpoint<Double>.read(from: two + "/checkpoint.safetensors").metadata["tandem.mpi_ranks"], "2")
+        let history = try String(contentsOfFile: two + "/loss.csv", encoding: .utf8)
+        XCTAssertEqual(history.components(separatedBy: "step,phase").count, 2)
+        XCTAssertEqual(history.split(separator: "\n").count, try String(contentsOfFile: one + "/loss.csv", encoding: .utf8).split(separator: "\n").count)
+    }
+
+    /// An operator (Float32) under 2 ranks: the reference data is solved once (rank 0), each rank
+    /// trains half of every batch, and after 10 steps the parameters are one process's to Float32
+    /// rounding; `tandem compare` reads the run as any other.
+    func testOperatorTrainingUnderTwoRanksMatchesOneProcess() throws {
+        _ = try mpirun()
+        let file = try shortProblem("fisher-multitask", ["samples": "60", "steps": "10", "checkpoint_every": "5"])
+        let one = directory.appendingPathComponent("one").path, two = directory.appendingPathComponent("two").path
+        XCTAssertEqual(try run(["train", file, "--out", one], ranks: nil).status, 0)
+        let distributed = try run(["train", file, "--out", two], ranks: 2)
+        XCTAssertEqual(distributed.status, 0, distributed.output)
+        XCTAssertLessThanOrEqual(try parameterDifference(one + "/checkpoint.safetensors", two + "/checkpoint.safetensors", as: Float.self), 1e-4)
+        let compare = try run(["compare", two], ranks: nil)
+        XCTAssertEqual(compare.status, 0, compare.output)
+    }
+
+    /// Ctrl-C under 2 ranks checkpoints on every rank's agreement; `--resume` under 2 ranks
+    /// then ends bit for bit where an uninterrupted 2-rank run ends.
+    func testInterruptedRunResumesExactlyUnderTwoRanks() throws {
+        _ = try mpirun()
+        let file = try shortProblem("fisher-pinn", ["steps": "1500", "lbfgs_iterations": "0", "collocation": "256", "boundary_points": "64",
+                                                    "initial_points": "64", "refine_every": "0"])
+        let straight = directory.appendingPathComponent("straight").path, stopped = directory.appendingPathComponent("stopped").path
+        XCTAssertEqual(try run(["train", file, "--out", straight], ranks: 2).status, 0)
+        let interrupted = try run(["train", file, "--out", stopped], ranks: 2, interruptAfter: 1.5)
+        guard interrupted.output.contains("interrupted: checkpoint at step") else {
+            throw XCTSkip("the run finished before the interrupt arrived: \(interrupted.output.suffix(300))")
+        }
+        let resumed = try run(["train", file, "--out", stopped, "--resume"], ranks: 2)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("resuming at step"), resumed.output)
+        XCTAssertEqual(try parameterDifference(straight + "/checkpoint.safetensors", stopped + "/checkpoint.safetensors", as: Double.self), 0)
+    }
+
+    /// A family that cannot be split says so under mpirun, once.
+    func testEDAUnderTwoRanksIsAClearError() throws {
+        _ = try mpirun()
+        let file = try shortProblem("eda-multitask", ["steps": "5"])
+        let distributed = try run(["train", file, "--out", directory.appendingPathComponent("eda").path], ranks: 2)
+        XCTAssertNotEqual(distributed.status, 0, distributed.output)
+        XCTAssertTrue(distributed.output.contains("does not train data-parallel"), distributed.output)
     }
 }
