@@ -1,3 +1,5 @@
+import TandemDistributed
+
 /// Which part of every global batch this process computes in data-parallel training: rank
 /// `rank` of `size` takes the contiguous block ``share(of:)`` of each batch's items (functions,
 /// collocation points, observations), the first `count mod size` ranks one item more.
@@ -27,11 +29,7 @@ public struct DataShard: Sendable, Equatable {
     public var isWhole: Bool { size == 1 }
 
     /// This rank's indices of `0..<count`.
-    public func share(of count: Int) -> Range<Int> {
-        let base = count / size, extra = count % size
-        let start = rank * base + Swift.min(rank, extra)
-        return start..<(start + base + (rank < extra ? 1 : 0))
-    }
+    public func share(of count: Int) -> Range<Int> { Communicator.share(of: count, rank: rank, size: size) }
 
     /// This rank's items of `items`.
     public func take<C: RandomAccessCollection>(_ items: C) -> [C.Element] where C.Index == Int {

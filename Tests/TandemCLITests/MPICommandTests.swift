@@ -198,4 +198,71 @@ final class MPICommandTests: XCTestCase {
         XCTAssertNotEqual(distributed.status, 0, distributed.output)
         XCTAssertTrue(distributed.output.contains("does not train data-parallel"), distributed.output)
     }
+
+    /// Two hosts: two network namespaces joined by a veth pair, one rank in each, MPI over TCP
+    /// between their addresses (the launch agent enters the other namespace instead of ssh). The
+    /// PINN trained there matches one process as on one host. Skipped, saying why, where network
+    /// namespaces cannot be made (not root, no CAP_SYS_ADMIN, no iproute2).
+    func testTwoHostsOverTCP() throws {
+        let launcher = try mpirun()
+        let id = String(ProcessInfo.processInfo.processIdentifier % 100_000)
+        let a = "tnd\(id)a", b = "tnd\(id)b", addresses = ["10.77.0.1", "10.77.0.2"]
+        func ip(_ arguments: [String]) -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+            environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            guard (try? process.run()) != nil else { return (127, "cannot run /usr/sbin/ip") }
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let created = ip(["netns", "add", a])
+        guard created.status == 0 else { throw XCTSkip("cannot create network namespaces here (\(created.output.trimmingCharacters(in: .whitespacesAndNewlines))); docs/scale-out.md has a measured run") }
+        defer {
+            _ = ip(["netns", "del", a])
+            _ = ip(["netns", "del", b])
+        }
+        for step in [["netns", "add", b], ["link", "add", "tv\(id)a", "type", "veth", "peer", "name", "tv\(id)b"],
+                     ["link", "set", "tv\(id)a", "netns", a], ["link", "set", "tv\(id)b", "netns", b],
+                     ["-n", a, "addr", "add", addresses[0] + "/24", "dev", "tv\(id)a"], ["-n", b, "addr", "add", addresses[1] + "/24", "dev", "tv\(id)b"],
+                     ["-n", a, "link", "set", "tv\(id)a", "up"], ["-n", b, "link", "set", "tv\(id)b", "up"],
+                     ["-n", a, "link", "set", "lo", "up"], ["-n", b, "link", "set", "lo", "up"]] {
+            let result = ip(step)
+            XCTAssertEqual(result.status, 0, "ip \(step.joined(separator: " ")): \(result.output)")
+            guard result.status == 0 else { return }
+        }
+        // Open MPI's launch agent: "agent HOST COMMAND…" runs the command on that host.
+        let agent = directory.appendingPathComponent("netns-agent").path
+        try """
+            #!/bin/sh
+            host=$1; shift
+            case "$host" in
+              \(addresses[0])) ns=\(a) ;;
+              \(addresses[1])) ns=\(b) ;;
+              *) echo "netns-agent: unknown host $host" >&2; exit 1 ;;
+            esac
+            exec /usr/sbin/ip netns exec "$ns" sh -c "$*"
+            """.write(toFile: agent, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(agent, 0o755), 0)
+
+        let file = try shortProblem("fisher-pinn", ["steps": "10", "lbfgs_iterations": "3", "collocation": "256", "boundary_points": "64",
+                                                    "initial_points": "64", "refine_every": "0"])
+        let one = directory.appendingPathComponent("one").path, two = directory.appendingPathComponent("two").path
+        XCTAssertEqual(try run(["train", file, "--out", one], ranks: nil).status, 0)
+        let tandem = try TandemCommand().executable.path
+        let network = ["--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "10.77.0.0/24", "--mca", "oob_tcp_if_include", "10.77.0.0/24"]
+        let distributed = ip(["netns", "exec", a, launcher.path, "-np", "2", "--host", addresses.map { $0 + ":1" }.joined(separator: ","),
+                              "--mca", "plm_rsh_agent", agent] + network
+                             + ["-x", "OPENBLAS_NUM_THREADS=1", "-x", "OMP_NUM_THREADS=1", "-x", "TANDEM_NO_REEXEC=1", "-x", "OMPI_ALLOW_RUN_AS_ROOT=1",
+                                "-x", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", tandem, "train", file, "--out", two])
+        XCTAssertEqual(distributed.status, 0, distributed.output)
+        XCTAssertLessThanOrEqual(try parameterDifference(one + "/checkpoint.safetensors", two + "/checkpoint.safetensors", as: Double.self), 1e-12)
+    }
 }
