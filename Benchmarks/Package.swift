@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "TandemNN", package: "Tandem"),
                 .product(name: "TandemMultiTask", package: "Tandem"),
                 .product(name: "TandemTraining", package: "Tandem"),
+                .product(name: "TandemDistributed", package: "Tandem"),
                 .product(name: "TandemOperators", package: "Tandem"),
                 .product(name: "TandemPINN", package: "Tandem"),
                 .product(name: "TandemGeometry", package: "Tandem"),

@@ -8,7 +8,8 @@ REPEATS=${BENCH_REPEATS:-50}
 # Rounds alternate Tandem and the peer, so slow phases of a shared machine hit both alike.
 ROUNDS=${BENCH_ROUNDS:-3}
 # BENCH_ONLY=mlp, deeponet, pinn, darcy or multitask runs one group; all five by default. BENCH_ONLY=conv-layers
-# breaks the Darcy CNN step's convolutions down by layer and primitive.
+# breaks the Darcy CNN step's convolutions down by layer and primitive; BENCH_ONLY=mpi compares
+# data-parallel training under mpirun with PyTorch DDP.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -46,6 +47,22 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" Benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
+fi
+
+# Data-parallel training under MPI (only with BENCH_ONLY=mpi): the DeepONet step split over 2
+# ranks (one BLAS thread each) against PyTorch DistributedDataParallel (gloo, 2 processes × 1 thread).
+if [ "$ONLY" = mpi ]; then
+echo "bench: data-parallel DeepONet step, 2 MPI ranks against PyTorch DDP (gloo), 2 processes"
+if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+: > "$OUT/tandem-dp.jsonl"
+: > "$OUT/torch-dp.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    OPENBLAS_NUM_THREADS=1 mpirun -np 2 --bind-to none -x OPENBLAS_NUM_THREADS -x OPENBLAS_THREAD_TIMEOUT \
+        "$BIN/tandem-bench" --only deeponet-dp --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-dp.jsonl"
+    "$VENV/bin/python" Benchmarks/peers/torch_ddp_deeponet.py --ranks 2 --threads 1 --repeats "$REPEATS" >> "$OUT/torch-dp.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-dp.jsonl" "$OUT/torch-dp.jsonl" "$OUT/dp.json"
 fi
 
 # Operator training steps: the Cartesian-product DeepONet and the Darcy CNN-branch DeepONet.

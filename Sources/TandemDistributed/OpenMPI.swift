@@ -21,8 +21,11 @@ final class OpenMPILibrary: @unchecked Sendable {
     let barrier: @convention(c) (Handle) -> Int32
     let abort: @convention(c) (Handle, Int32) -> Int32
 
-    /// The library names tried, newest ABI first.
-    static let names = ["libmpi.so.40", "libmpi.so"]
+    /// The library names tried, newest ABI first; `TANDEM_MPI_LIBRARY` (a path) replaces them,
+    /// for an Open MPI installed outside the loader's path.
+    static var names: [String] {
+        ProcessInfo.processInfo.environment["TANDEM_MPI_LIBRARY"].map { [$0] } ?? ["libmpi.so.40", "libmpi.so"]
+    }
 
     /// Opens Open MPI; `nil` with the loader's reason when it is not there.
     static func open() -> Result<OpenMPILibrary, DistributedError> {

@@ -91,31 +91,55 @@ public final class EDAObjective: TrainingObjective {
     /// A tensor `[rows, columns]` of `values`.
     static func matrix(_ values: [Double], columns: Int) -> Tensor<Double> { Tensor(shape: [values.count / columns, columns], scalars: values) }
 
-    /// The unweighted task losses on step `step`'s batch.
+    /// This process's part of every minibatch (``shard(_:)``); the whole batch by default.
+    public private(set) var dataShard = DataShard.whole
+
+    /// Splits each step's data rows and collocation times across data-parallel ranks: the
+    /// global batch is drawn as one process draws it, each rank takes its share of the rows and of
+    /// the times, and each term (a mean) is weighted by the share's fraction of the batch, so the
+    /// terms summed over the ranks are the one-process terms.
+    /// - Throws: ``TrainingError/unsupported(_:)`` when a batch has fewer rows than ranks.
+    public func shard(_ shard: DataShard) throws {
+        guard shard.isWhole || Swift.min(training.batch, training.collocation) >= shard.size else {
+            throw TrainingError.unsupported("batches of \(training.batch) rows and \(training.collocation) collocation times cannot be split over \(shard.size) ranks")
+        }
+        dataShard = shard
+    }
+
+    /// This rank's share of `items` and its fraction of the whole.
+    func share<T>(_ items: [T]) -> (items: [T], fraction: Double) {
+        guard !dataShard.isWhole else { return (items, 1) }
+        let mine = dataShard.take(items)
+        return (mine, Double(mine.count) / Double(items.count))
+    }
+
+    /// The unweighted task losses on step `step`'s batch (under a shard, this rank's share).
     func terms(_ model: EDANetwork<Double>, step: Int) -> [Tensor<Double>] {
         var g = SeededGenerator(seed: training.seed &+ 0xEDA0 &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
         let d = features.count
         var terms: [Tensor<Double>] = []
         if tasks.contains(.eda) || tasks.contains(.emotion) {
-            let rows = (0..<training.batch).map { _ in Int(g.next() % UInt64(targets.count)) }
+            let (rows, fraction) = share((0..<training.batch).map { _ in Int(g.next() % UInt64(targets.count)) })
             let x = Self.matrix(rows.flatMap { inputs[($0 * d)..<(($0 + 1) * d)] }, columns: d)
             let (eda, logits) = model(x)
             for task in tasks where task != .physics {
-                if task == .eda {
-                    terms.append(Loss.meanSquaredError(eda, Tensor(shape: [rows.count, 1], scalars: rows.map { targets[$0] })))
-                } else {
-                    terms.append(Loss.crossEntropy(logits: logits!, labels: rows.map { labels[$0] }))
-                }
+                let term = task == .eda
+                    ? Loss.meanSquaredError(eda, Tensor(shape: [rows.count, 1], scalars: rows.map { targets[$0] }))
+                    : Loss.crossEntropy(logits: logits!, labels: rows.map { labels[$0] })
+                terms.append(dataShard.isWhole ? term : term * fraction)
             }
         }
         if tasks.contains(.physics) {
             var x: [Double] = [], v: [Double] = [], u: [Double] = [], mean: [Double] = [], deviation: [Double] = []
             let total = cumulative.last ?? 0
-            for _ in 0..<training.collocation {
+            // Every rank draws every time (the generator's stream), then keeps its share.
+            let mine = dataShard.share(of: training.collocation)
+            for i in 0..<training.collocation {
                 let r = g.nextUnitDouble() * total
                 let k = Swift.min(cumulative.firstIndex { $0 > r } ?? (intervals.count - 1), intervals.count - 1)
                 let interval = intervals[k]
                 let t = interval.end - (cumulative[k] - r)
+                guard mine.contains(i) else { continue }
                 let (xi, vi) = features.input(session: interval.session, time: Swift.min(Swift.max(t, interval.start), interval.end - 1e-9))
                 x += xi; v += vi
                 let session = dataset.sessions[interval.session]
@@ -123,11 +147,11 @@ public final class EDAObjective: TrainingObjective {
                 mean.append(features.target.mean)
                 deviation.append(features.target.deviation)
             }
-            let n = training.collocation, m = dataset.contextNames.count
+            let n = mine.count, m = dataset.contextNames.count
             let r = model.residual(at: Self.matrix(x, columns: d), velocity: Self.matrix(v, columns: d), context: Self.matrix(u, columns: m),
                                    mean: Tensor(shape: [n, 1], scalars: mean), deviation: Tensor(shape: [n, 1], scalars: deviation),
                                    timeScale: features.timeScale, fitParametersOnly: step < training.physicsWarmup)
-            let physics = (r * r).mean()
+            let physics = dataShard.isWhole ? (r * r).mean() : (r * r).mean() * (Double(n) / Double(training.collocation))
             // Keep the task order of `tasks`.
             terms.insert(physics, at: tasks.firstIndex(of: .physics)!)
         }
@@ -141,12 +165,23 @@ public final class EDAObjective: TrainingObjective {
         return ObjectiveValue(total: zip(t, declaredWeights).map { $0 * $1 }.reduce(Tensor<Double>.zeros(shape: []), +), tasks: t.map { $0.scalar })
     }
 
-    /// Step 0's batch (the run has no L-BFGS phase).
-    public func fullBatchLoss(of model: EDANetwork<Double>) throws -> ObjectiveValue<Double> { try loss(of: model, step: 0) }
+    /// Step 0's whole batch (the run has no L-BFGS phase).
+    public func fullBatchLoss(of model: EDANetwork<Double>) throws -> ObjectiveValue<Double> {
+        let t = wholeTerms(model, step: 0)
+        return ObjectiveValue(total: zip(t, declaredWeights).map { $0 * $1 }.reduce(Tensor<Double>.zeros(shape: []), +), tasks: t.map { $0.scalar })
+    }
+
+    /// The terms of `step`'s whole batch, whatever the shard.
+    func wholeTerms(_ model: EDANetwork<Double>, step: Int) -> [Tensor<Double>] {
+        let saved = dataShard
+        dataShard = .whole
+        defer { dataShard = saved }
+        return terms(model, step: step)
+    }
     /// The unweighted task losses of `step`.
     public func taskLosses(of model: EDANetwork<Double>, step: Int) throws -> [Tensor<Double>] { terms(model, step: step) }
     /// Step 0's task losses.
-    public func fullBatchTaskLosses(of model: EDANetwork<Double>) throws -> [Tensor<Double>] { terms(model, step: 0) }
+    public func fullBatchTaskLosses(of model: EDANetwork<Double>) throws -> [Tensor<Double>] { wholeTerms(model, step: 0) }
 
     /// `γα₀ = α₀/T` and `γβ = α₀κ/T` of `model`.
     public func identifiable(_ model: EDANetwork<Double>) -> (decay: Double, gains: [Double]) {

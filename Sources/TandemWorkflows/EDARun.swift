@@ -152,7 +152,6 @@ public struct EDARun {
                                  metadata: RunDirectory.metadata(header: problem.header, model: Self.describe(model), profile: profile)
                                     .merging(["tandem.fold": "\(fold.index)"]) { $1 },
                                  identity: RunDirectory.identity + [("tandem.fold", "fold")])
-        // The EDA objective is not split across ranks: under mpirun this is a clear error.
         if let world = try RunFiles.distributed() { try trainer.distribute(over: world) }
         if resume && FileManager.default.fileExists(atPath: fold.directory + "/checkpoint.safetensors") { try trainer.resume() }
         return trainer

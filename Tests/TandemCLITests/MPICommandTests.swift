@@ -124,6 +124,40 @@ final class MPICommandTests: XCTestCase {
         }
     }
 
+    /// Started as by mpirun but without a usable Open MPI: a clear error, nothing written; without
+    /// mpirun the same command never looks for MPI.
+    func testMissingMPILibraryIsAClearErrorOnlyUnderMPIRun() throws {
+        let file = repository.appendingPathComponent("problems/poisson-lshape.toml").path
+        let out = directory.appendingPathComponent("x.nc").path
+        let process = Process()
+        process.executableURL = try TandemCommand().executable
+        process.arguments = ["solve", file, "--out", out]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_COMM_WORLD_SIZE"] = "2"
+        environment["TANDEM_MPI_LIBRARY"] = directory.appendingPathComponent("missing/libmpi.so.40").path
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1, output)
+        XCTAssertTrue(output.contains("this process was started by mpirun, but MPI cannot be used"), output)
+        XCTAssertTrue(output.contains("missing/libmpi.so.40"), output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        environment["OMPI_COMM_WORLD_SIZE"] = nil
+        let plain = Process()
+        plain.executableURL = process.executableURL
+        plain.arguments = process.arguments
+        plain.environment = environment
+        plain.standardOutput = FileHandle.nullDevice
+        plain.standardError = FileHandle.nullDevice
+        try plain.run()
+        plain.waitUntilExit()
+        XCTAssertEqual(plain.terminationStatus, 0)
+    }
+
     /// More ranks than samples: the idle ranks take part in every collective and write nothing.
     func testMoreRanksThanSamples() throws {
         _ = try mpirun()
@@ -190,13 +224,21 @@ final class MPICommandTests: XCTestCase {
         XCTAssertEqual(try parameterDifference(straight + "/checkpoint.safetensors", stopped + "/checkpoint.safetensors", as: Double.self), 0)
     }
 
-    /// A family that cannot be split says so under mpirun, once.
-    func testEDAUnderTwoRanksIsAClearError() throws {
+    /// The EDA network (Float64, three tasks under the file's fixed weights, five folds) under 2
+    /// ranks: each fold's minibatch rows and collocation times split; every fold's parameters are
+    /// one process's to the rounding of the sums' order.
+    func testEDATrainingUnderTwoRanksMatchesOneProcess() throws {
         _ = try mpirun()
-        let file = try shortProblem("eda-multitask", ["steps": "5"])
-        let distributed = try run(["train", file, "--out", directory.appendingPathComponent("eda").path], ranks: 2)
-        XCTAssertNotEqual(distributed.status, 0, distributed.output)
-        XCTAssertTrue(distributed.output.contains("does not train data-parallel"), distributed.output)
+        let file = try shortProblem("eda-multitask", ["steps": "12", "decay_every": "6"])
+        let one = directory.appendingPathComponent("one").path, two = directory.appendingPathComponent("two").path
+        let single = try run(["train", file, "--out", one], ranks: nil)
+        XCTAssertEqual(single.status, 0, single.output)
+        let distributed = try run(["train", file, "--out", two], ranks: 2)
+        XCTAssertEqual(distributed.status, 0, distributed.output)
+        for fold in 1...5 {
+            XCTAssertLessThanOrEqual(try parameterDifference("\(one)/fold-\(fold)/checkpoint.safetensors", "\(two)/fold-\(fold)/checkpoint.safetensors",
+                                                             as: Double.self), 1e-10, "fold \(fold)")
+        }
     }
 
     /// Two hosts: two network namespaces joined by a veth pair, one rank in each, MPI over TCP

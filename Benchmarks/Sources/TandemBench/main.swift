@@ -280,6 +280,11 @@ if only == "multitask-directions" {
     try multitaskDirections(input: arguments[arguments.firstIndex(of: "--input")! + 1])
     exit(0)
 }
+if only == "deeponet-dp" {
+    // Under mpirun: one data-parallel trainer step; rank 0 prints.
+    if let m = try dataParallelDeepONetStep(repeats: repeats) { emit(m) }
+    exit(0)
+}
 if only == "multitask-step" {
     for m in try multitaskSteps(repeats: repeats) { emit(m) }
     exit(0)
