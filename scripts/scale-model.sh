@@ -20,7 +20,8 @@ lines = open(source).read().split("\n")
 start = lines.index("[training.quick]")
 end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
 keep = [l for l in lines[start + 1:end] if not re.match(r"\s*(steps|lbfgs_iterations|checkpoint_every)\s*=", l)]
-lines[start + 1:end] = [f"steps = {steps}", "lbfgs_iterations = 0", f"checkpoint_every = {steps}"] + keep
+pinn = 'kind = "pinn"' in "\n".join(lines)
+lines[start + 1:end] = [f"steps = {steps}", f"checkpoint_every = {steps}"] + (["lbfgs_iterations = 0"] if pinn else []) + keep
 open(target, "w").write("\n".join(lines))
 PY
     "$tandem" train "$work/$problem.toml" --out "$work/$problem" > "$work/$problem.log" 2>&1 || { echo "train failed: $work/$problem.log" >&2; exit 1; }

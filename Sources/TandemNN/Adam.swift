@@ -75,14 +75,8 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
                 // nothing), so that the loop has no branch and vectorises:
                 // `θ ← (1 − η·λ)·θ` decoupled, `g ← g + λ·θ` coupled.
                 let shrink = decoupled ? 1 - lr * wd : 1, coupled = decoupled ? 0 : wd
-                for i in 0..<p.count {
-                    p[i] *= shrink
-                    let gi = g[i] + coupled * p[i]
-                    let mi = b1 * m[i] + (1 - b1) * gi, vi = b2 * v[i] + (1 - b2) * gi * gi
-                    m[i] = mi
-                    v[i] = vi
-                    p[i] -= lr * (mi / correction1) / ((vi / correction2).squareRoot() + eps)
-                }
+                OptimizerKernels.adam(p, g, m: m, v: v, lr: lr, b1: b1, b2: b2, eps: eps, correction1: correction1, correction2: correction2,
+                                      shrink: shrink, coupled: coupled)
             }
         }
     }

@@ -33,13 +33,7 @@ public struct Lion<Scalar: TensorScalar>: Optimizer {
         let lr = Scalar(schedule.rate(at: step - 1))
         let (b1, b2, wd) = (beta1, beta2, weightDecay)
         state.apply(to: &model, gradients: gradients, slotNames: ["m"]) { p, g, s in
-            let m = s[0]
-            for i in 0..<p.count {
-                let c = b1 * m[i] + (1 - b1) * g[i]
-                let sign: Scalar = c > 0 ? 1 : (c < 0 ? -1 : 0)
-                p[i] -= lr * (sign + wd * p[i])
-                m[i] = b2 * m[i] + (1 - b2) * g[i]
-            }
+            OptimizerKernels.lion(p, g, m: s[0], lr: lr, b1: b1, b2: b2, wd: wd)
         }
     }
 

@@ -33,11 +33,7 @@ public struct SGD<Scalar: TensorScalar>: Optimizer {
         let lr = Scalar(schedule.rate(at: step - 1))
         let (mu, nesterov) = (momentum, nesterov)
         state.apply(to: &model, gradients: gradients, slotNames: ["momentum"]) { p, g, s in
-            let b = s[0]
-            for i in 0..<p.count {
-                b[i] = mu * b[i] + g[i]
-                p[i] -= lr * (nesterov ? g[i] + mu * b[i] : b[i])
-            }
+            OptimizerKernels.sgd(p, g, b: s[0], lr: lr, mu: mu, nesterov: nesterov)
         }
     }
 
