@@ -7,9 +7,10 @@ import TandemNN
 
 /// The one training loop of every model family: first-order optimizer phases, then optionally
 /// L-BFGS; a divergence guard that keeps the last good checkpoint; atomic checkpoints with the
-/// objective's own state; exact resumption; a CSV history; progress callbacks; and a seam between
-/// "gradients computed" and "optimizer updates" (``transformGradients``) where task weighting and
-/// an all-reduce plug in.
+/// objective's own state; exact resumption; a CSV history; progress callbacks; multi-task
+/// strategies (``TrainingPlan/multitask``) and data parallelism over MPI ranks
+/// (``distribute(over:)``) between "gradients computed" and "optimizer updates", and a hook there
+/// for further transforms (``transformGradients``).
 ///
 /// A run interrupted by `shouldStop` writes a checkpoint and can be resumed with ``resume()``;
 /// the resumed run gives the same parameters as an uninterrupted one, because every step's data
@@ -43,9 +44,8 @@ public final class Trainer<Objective: TrainingObjective> {
     /// Metadata keys a checkpoint must agree on to be resumed, each with what it names in messages
     /// (`("tandem.problem", "problem file")`).
     public let identity: [(key: String, meaning: String)]
-    /// Called with each step's gradients before the optimizer sees them, and the step: the place
-    /// for task weighting, gradient surgery and an all-reduce across processes. The default does
-    /// nothing.
+    /// Called with each step's gradients (already combined by the strategy and summed over the
+    /// ranks) before the optimizer sees them, and the step. The default does nothing.
     public var transformGradients: ((inout Gradients, Int) throws -> Void)?
     /// The multi-task strategy's state (``TrainingPlan/multitask``), saved in every checkpoint.
     public private(set) var strategyState: StrategyState?
