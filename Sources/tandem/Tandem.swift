@@ -15,6 +15,7 @@ struct Tandem: ParsableCommand {
         NativeEnvironment.reexecWithPreferredSettingsIfNeeded()
         do {
             var command = try parseAsRoot()
+            try requireOneProcessUnlessDistributed(command)
             try command.run()
         } catch {
             guard let status = ErrorReport.exitStatus(for: error) else { exit(withError: error) }
@@ -22,4 +23,17 @@ struct Tandem: ParsableCommand {
             Foundation.exit(status)
         }
     }
+}
+
+/// Under `mpirun` with several ranks only `solve` and `train` split their work; every other
+/// command would run once per rank (and write the same files concurrently), so it stops, saying so.
+func requireOneProcessUnlessDistributed(_ command: ParsableCommand) throws {
+    guard Communicator.isLaunchedByMPI, !(command is Solve), !(command is Train) else { return }
+    let world = try Communicator.world()
+    guard world.isDistributed else { return }
+    let name = type(of: command).configuration.commandName ?? String(describing: type(of: command)).lowercased()
+    if world.isRoot {
+        FileHandle.standardError.write(Data("error: tandem \(name) runs in one process; under mpirun only solve and train split their work across ranks (start it without mpirun)\n".utf8))
+    }
+    Foundation.exit(1)
 }

@@ -158,6 +158,16 @@ final class MPICommandTests: XCTestCase {
         XCTAssertEqual(plain.terminationStatus, 0)
     }
 
+    /// Commands that do not split their work refuse to run once per rank, saying so once.
+    func testOtherCommandsRefuseSeveralRanks() throws {
+        _ = try mpirun()
+        let file = repository.appendingPathComponent("problems/poisson-lshape.toml").path
+        let checked = try run(["check", file], ranks: 2)
+        XCTAssertNotEqual(checked.status, 0, checked.output)
+        XCTAssertEqual(checked.output.components(separatedBy: "error: tandem check runs in one process").count, 2, checked.output)
+        XCTAssertEqual(try run(["check", file], ranks: 1).status, 0)
+    }
+
     /// More ranks than samples: the idle ranks take part in every collective and write nothing.
     func testMoreRanksThanSamples() throws {
         _ = try mpirun()
