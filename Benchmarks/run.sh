@@ -9,7 +9,8 @@ REPEATS=${BENCH_REPEATS:-50}
 ROUNDS=${BENCH_ROUNDS:-3}
 # BENCH_ONLY=mlp, deeponet, pinn, darcy or multitask runs one group; all five by default. BENCH_ONLY=conv-layers
 # breaks the Darcy CNN step's convolutions down by layer and primitive; BENCH_ONLY=mpi compares
-# data-parallel training under mpirun with PyTorch DDP.
+# data-parallel training under mpirun with PyTorch DDP; BENCH_ONLY=gemm-shapes times the GEMM shapes
+# of training against torch.mm.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -47,6 +48,20 @@ for round in $(seq "$ROUNDS"); do
     "$VENV/bin/python" Benchmarks/peers/torch_mlp.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch.jsonl"
 done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
+fi
+
+# The GEMM shapes training is made of (only with BENCH_ONLY=gemm-shapes): Tandem's matmul against
+# torch.mm, GFLOP/s per shape and precision.
+if [ "$ONLY" = gemm-shapes ]; then
+echo "bench: GEMM shapes against torch.mm"
+: > "$OUT/tandem-gemm.jsonl"
+: > "$OUT/torch-gemm.jsonl"
+for round in $(seq "$ROUNDS"); do
+    echo "bench: round $round of $ROUNDS"
+    "$BIN/tandem-bench" --only gemm-shapes --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-gemm.jsonl"
+    "$VENV/bin/python" Benchmarks/peers/torch_gemm.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-gemm.jsonl"
+done
+OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-gemm.jsonl" "$OUT/torch-gemm.jsonl" "$OUT/gemm.json"
 fi
 
 # Data-parallel training under MPI (only with BENCH_ONLY=mpi): the DeepONet step split over 2

@@ -285,6 +285,10 @@ if only == "deeponet-dp" {
     if let m = try dataParallelDeepONetStep(repeats: repeats) { emit(m) }
     exit(0)
 }
+if only == "gemm-shapes" {
+    for m in gemmShapeMeasurements(Float.self, repeats: repeats) + gemmShapeMeasurements(Double.self, repeats: repeats) { emit(m) }
+    exit(0)
+}
 if only == "multitask-step" {
     for m in try multitaskSteps(repeats: repeats) { emit(m) }
     exit(0)
