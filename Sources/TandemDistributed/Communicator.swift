@@ -104,11 +104,8 @@ public final class Communicator: @unchecked Sendable {
         Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
     }
 
-    /// Replaces `values` by their elementwise sum over the ranks (one in-place `MPI_Allreduce`).
-    public func sum(_ values: inout [Double]) throws { try allreduce(&values, type: library?.double, op: library?.sum) }
-    /// Replaces `values` by their elementwise sum over the ranks (one in-place `MPI_Allreduce`).
-    public func sum(_ values: inout [Float]) throws { try allreduce(&values, type: library?.float, op: library?.sum) }
-    /// Replaces `values` (`Float` or `Double`) by their elementwise sum over the ranks.
+    /// Replaces `values` (`Float` or `Double`) by their elementwise sum over the ranks (one
+    /// in-place `MPI_Allreduce`).
     public func sum<T: BinaryFloatingPoint>(_ values: inout [T]) throws {
         if T.self == Double.self {
             try allreduce(&values, type: library?.double, op: library?.sum)
