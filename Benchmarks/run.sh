@@ -50,18 +50,27 @@ done
 OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem.jsonl" "$OUT/torch.jsonl" "$OUT/results.json"
 fi
 
+# ROUNDS rounds alternating the functions $2 (Tandem) and $3 (the peer), each printing JSON lines,
+# into $OUT/tandem-$1.jsonl and $OUT/torch-$1.jsonl; then the comparison into $OUT/$1.json.
+paired_rounds() {
+    local name=$1 tandem=$2 peer=$3
+    : > "$OUT/tandem-$name.jsonl"
+    : > "$OUT/torch-$name.jsonl"
+    for round in $(seq "$ROUNDS"); do
+        echo "bench: round $round of $ROUNDS"
+        "$tandem" >> "$OUT/tandem-$name.jsonl"
+        "$peer" >> "$OUT/torch-$name.jsonl"
+    done
+    OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-$name.jsonl" "$OUT/torch-$name.jsonl" "$OUT/$name.json"
+}
+
 # The GEMM shapes training is made of (only with BENCH_ONLY=gemm-shapes): Tandem's matmul against
 # torch.mm, GFLOP/s per shape and precision.
 if [ "$ONLY" = gemm-shapes ]; then
 echo "bench: GEMM shapes against torch.mm"
-: > "$OUT/tandem-gemm.jsonl"
-: > "$OUT/torch-gemm.jsonl"
-for round in $(seq "$ROUNDS"); do
-    echo "bench: round $round of $ROUNDS"
-    "$BIN/tandem-bench" --only gemm-shapes --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-gemm.jsonl"
-    "$VENV/bin/python" Benchmarks/peers/torch_gemm.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-gemm.jsonl"
-done
-OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-gemm.jsonl" "$OUT/torch-gemm.jsonl" "$OUT/gemm.json"
+tandem_gemm() { "$BIN/tandem-bench" --only gemm-shapes --repeats "$REPEATS" --memory-steps 0; }
+torch_gemm() { "$VENV/bin/python" Benchmarks/peers/torch_gemm.py --threads "$THREADS" --repeats "$REPEATS"; }
+paired_rounds gemm tandem_gemm torch_gemm
 fi
 
 # Data-parallel training under MPI (only with BENCH_ONLY=mpi): the DeepONet step split over 2
@@ -69,15 +78,12 @@ fi
 if [ "$ONLY" = mpi ]; then
 echo "bench: data-parallel DeepONet step, 2 MPI ranks against PyTorch DDP (gloo), 2 processes"
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-: > "$OUT/tandem-dp.jsonl"
-: > "$OUT/torch-dp.jsonl"
-for round in $(seq "$ROUNDS"); do
-    echo "bench: round $round of $ROUNDS"
+tandem_dp() {
     OPENBLAS_NUM_THREADS=1 mpirun -np 2 --bind-to none -x OPENBLAS_NUM_THREADS -x OPENBLAS_THREAD_TIMEOUT \
-        "$BIN/tandem-bench" --only deeponet-dp --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-dp.jsonl"
-    "$VENV/bin/python" Benchmarks/peers/torch_ddp_deeponet.py --ranks 2 --threads 1 --repeats "$REPEATS" >> "$OUT/torch-dp.jsonl"
-done
-OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-dp.jsonl" "$OUT/torch-dp.jsonl" "$OUT/dp.json"
+        "$BIN/tandem-bench" --only deeponet-dp --repeats "$REPEATS" --memory-steps 0
+}
+torch_dp() { "$VENV/bin/python" Benchmarks/peers/torch_ddp_deeponet.py --ranks 2 --threads 1 --repeats "$REPEATS"; }
+paired_rounds dp tandem_dp torch_dp
 fi
 
 # Operator training steps: the Cartesian-product DeepONet and the Darcy CNN-branch DeepONet.
@@ -97,14 +103,9 @@ fi
 # The Darcy CNN branch's convolutions one primitive at a time (only with BENCH_ONLY=conv-layers).
 if [ "$ONLY" = conv-layers ]; then
 echo "bench: Darcy CNN convolutions, per layer and primitive, against PyTorch"
-: > "$OUT/tandem-conv.jsonl"
-: > "$OUT/torch-conv.jsonl"
-for round in $(seq "$ROUNDS"); do
-    echo "bench: round $round of $ROUNDS"
-    "$BIN/tandem-bench" --only conv-layers --repeats "$REPEATS" --memory-steps 0 >> "$OUT/tandem-conv.jsonl"
-    "$VENV/bin/python" Benchmarks/peers/torch_conv_layers.py --threads "$THREADS" --repeats "$REPEATS" >> "$OUT/torch-conv.jsonl"
-done
-OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-conv.jsonl" "$OUT/torch-conv.jsonl" "$OUT/conv-layers.json"
+tandem_conv() { "$BIN/tandem-bench" --only conv-layers --repeats "$REPEATS" --memory-steps 0; }
+torch_conv() { "$VENV/bin/python" Benchmarks/peers/torch_conv_layers.py --threads "$THREADS" --repeats "$REPEATS"; }
+paired_rounds conv tandem_conv torch_conv
 fi
 
 # The Fisher–KPP PINN step: Taylor-mode jets against autograd.grad(create_graph=True).

@@ -27,7 +27,7 @@ PY
     "$tandem" train "$work/$problem.toml" --out "$work/$problem" > "$work/$problem.log" 2>&1 || { echo "train failed: $work/$problem.log" >&2; exit 1; }
 done
 python3 - "$work" <<'PY'
-import json, os, struct, sys
+import json, math, os, struct, sys
 work = sys.argv[1]
 latency = 10e-6  # seconds per message hop (TCP over Ethernet)
 print("| problem | model | parameters | bytes per step | step ms (1 process, here) | ring all-reduce ms at 8 nodes, 10 / 100 Gb/s | efficiency at 8 nodes, 10 / 100 Gb/s | efficiency at 64 nodes, 10 / 100 Gb/s |")
@@ -39,7 +39,7 @@ for problem in sorted(p for p in os.listdir(work) if os.path.isdir(os.path.join(
     header = json.loads(data[8:8 + n])
     meta = header["__metadata__"]
     names = meta["tandem.parameters"].split(",")
-    count = sum(eval("*".join(map(str, header[k]["shape"])) or "1") for k in names)
+    count = sum(math.prod(header[k]["shape"]) for k in names)
     width = 4 if meta["tandem.dtype"] == "F32" else 8
     bytes_ = count * width
     rows = [r.split(",") for r in open(os.path.join(run, "loss.csv")).read().strip().split("\n")]
