@@ -39,6 +39,9 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(
+            name: "CXSMM", path: "Sources/CXSMM",
+            providers: [.apt(["libxsmm-dev"])]),
+        .systemLibrary(
             name: "CSuiteSparse", path: "Sources/CSuiteSparse",
             providers: [.apt(["libsuitesparse-dev"])]),
         .systemLibrary(
@@ -52,6 +55,7 @@ let package = Package(
             name: "TandemCore",
             dependencies: [
                 "CBLAS",
+                "CXSMM",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: numericSettings),

@@ -10,13 +10,15 @@ where Self.RawSignificand: FixedWidthInteger {
     /// Short dtype name, as used in checkpoints (`"F32"`, `"F64"`).
     static var dtypeName: String { get }
 
-    /// `C ← α·op(A)·op(B) + β·C` for row-major `A`, `B`, `C` (BLAS `?gemm`).
+    /// `C ← α·op(A)·op(B) + β·C` for row-major `A`, `B`, `C` in OpenBLAS (`?gemm`). Tensor code
+    /// calls ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``, which sends each
+    /// product to the faster backend for its shape (``GEMMDispatch``).
     ///
     /// - Parameters:
     ///   - transposeA, transposeB: whether `op` transposes the operand (no copy is made).
     ///   - m, n, k: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`.
     ///   - lda, ldb, ldc: leading dimensions (row strides) of the stored matrices.
-    static func gemm(
+    static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
         b: UnsafePointer<Self>, ldb: Int,
@@ -37,7 +39,7 @@ extension Float: TensorScalar {
     }
 
     /// BLAS `?gemm` for this precision (see the protocol requirement).
-    public static func gemm(
+    public static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
@@ -61,7 +63,7 @@ extension Double: TensorScalar {
     }
 
     /// BLAS `?gemm` for this precision (see the protocol requirement).
-    public static func gemm(
+    public static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,
         b: UnsafePointer<Double>, ldb: Int,

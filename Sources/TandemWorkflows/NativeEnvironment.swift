@@ -54,4 +54,16 @@ public enum NativeEnvironment {
     public static var blasDescription: String {
         "\(BLASRuntime.configuration), kernels \(BLASRuntime.coreName), \(BLASRuntime.threadCount) threads"
     }
+
+    /// The BLAS and the GEMM dispatch in use (``GEMMDispatch/description``), for reports and
+    /// `tandem --version`.
+    public static var kernelsDescription: String {
+        "BLAS: \(blasDescription)\n\(GEMMDispatch.description)"
+    }
+
+    /// Refuses a `TANDEM_GEMM` value that names no policy (the library alone would fall back to
+    /// the automatic rule).
+    public static func validateGEMMPolicy() throws {
+        _ = try GEMMDispatch.policy(named: ProcessInfo.processInfo.environment[GEMMDispatch.environmentVariable])
+    }
 }

@@ -25,7 +25,7 @@ struct Demo: ParsableCommand {
         demo.seed = seed
         demo.refinementIterations = lbfgsIterations
         print("Tandem demo: MLP \(demo.widths.map(String.init).joined(separator: "→")) (\(demo.activation.rawValue)), Adam then L-BFGS, Float64")
-        print("BLAS: \(NativeEnvironment.blasDescription)")
+        print(NativeEnvironment.kernelsDescription)
         print("target u(x, y) = sin(πx)·cos(πy) on [−1, 1]², \(batchSize) random points a step, seed \(seed)")
         print("")
         print("   step        loss   learning rate   elapsed")

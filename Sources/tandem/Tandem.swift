@@ -7,13 +7,14 @@ struct Tandem: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Multi-task scientific machine learning, checked against a reference solver.",
-        version: "0.1.0",
+        version: "0.1.0\n" + NativeEnvironment.kernelsDescription,
         subcommands: [Demo.self, Check.self, Solve.self, Observe.self, Train.self, Transfer.self, Compare.self, Predict.self],
         defaultSubcommand: Demo.self)
 
     static func main() {
         NativeEnvironment.reexecWithPreferredSettingsIfNeeded()
         do {
+            try NativeEnvironment.validateGEMMPolicy()
             var command = try parseAsRoot()
             try requireOneProcessUnlessDistributed(command)
             try command.run()

@@ -16,10 +16,11 @@ struct TandemCommand {
         }
     }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments
+        if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -33,6 +34,21 @@ struct TandemCommand {
 /// The command line: help, the demo job, argument errors.
 final class CommandLineTests: XCTestCase {
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) { try TandemCommand().run(arguments) }
+
+    /// `--version` names the BLAS and the GEMM dispatch in use; `TANDEM_GEMM` selects the
+    /// dispatch, and a value that names none stops every command with the valid values.
+    func testVersionNamesTheKernelsAndTANDEM_GEMMIsChecked() throws {
+        let (status, output) = try run(["--version"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("BLAS: OpenBLAS"), output)
+        XCTAssertTrue(output.contains("GEMM auto (libxsmm 1."), output)
+        let (blasStatus, blasOutput) = try TandemCommand().run(["--version"], environment: ["TANDEM_GEMM": "blas"])
+        XCTAssertEqual(blasStatus, 0, blasOutput)
+        XCTAssertTrue(blasOutput.contains("GEMM blas (every product in OpenBLAS"), blasOutput)
+        let (badStatus, badOutput) = try TandemCommand().run(["check", "problems/fisher-pinn.toml"], environment: ["TANDEM_GEMM": "mkl"])
+        XCTAssertNotEqual(badStatus, 0)
+        XCTAssertTrue(badOutput.contains("TANDEM_GEMM=mkl names no GEMM policy; use one of auto, blas, xsmm"), badOutput)
+    }
 
     func testHelpListsCommandsAndOptions() throws {
         let (status, output) = try run(["--help"])

@@ -273,7 +273,7 @@ let encoder = JSONEncoder()
 func emit(_ m: Measurement) {
     FileHandle.standardOutput.write((String(decoding: try! encoder.encode(m), as: UTF8.self) + "\n").data(using: .utf8)!)
 }
-FileHandle.standardError.write("tandem-bench: BLAS \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName), \(BLASRuntime.threadCount) threads\n".data(using: .utf8)!)
+FileHandle.standardError.write("tandem-bench: BLAS \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName), \(BLASRuntime.threadCount) threads; \(GEMMDispatch.description)\n".data(using: .utf8)!)
 let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
 func wanted(_ name: String) -> Bool { only.map { name.hasPrefix($0) } ?? true }
 if only == "multitask-directions" {
