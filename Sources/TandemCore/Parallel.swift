@@ -6,14 +6,19 @@ import Foundation
 /// Large elementwise kernels (activations and their pullbacks on `[batch, width]` tensors) run
 /// in contiguous chunks on all cores; below `minimumCount` elements a single thread is faster.
 public enum Parallelism {
-    /// The number of chunks large kernels are split into: `TANDEM_NUM_THREADS` when set, else 1.
+    /// The number of chunks large kernels are split into: `TANDEM_NUM_THREADS` when set; else the
+    /// BLAS thread count at first use (`OPENBLAS_NUM_THREADS`, the core count under `tandem`), or
+    /// 1 when every product runs in OpenBLAS (`TANDEM_GEMM=blas`).
     ///
-    /// One by default because, measured with OpenBLAS's pthreads build on two cores, splitting
-    /// gave no reliable gain: between GEMM calls OpenBLAS's worker threads spin on the other
-    /// cores, and the elementwise chunks compete with them (see docs/benchmarks.md).
+    /// With every GEMM in OpenBLAS, splitting gave no reliable gain: between GEMM calls OpenBLAS's
+    /// worker threads spin on the other cores, and the elementwise chunks compete with them. Since
+    /// the skinny products of training run in libxsmm on Tandem's own threads (``GEMMDispatch``),
+    /// the BLAS workers sleep, and two chunks on two cores made the Fisher PINN step 20–21 ms
+    /// instead of 25–27 ms (Float32; 43 instead of 52–54 ms in Float64) and the MLP step at
+    /// batch 1024 4.1–4.3 instead of 4.7–6.5 ms (`docs/benchmarks.md`).
     public static let workerCount: Int = {
         if let value = ProcessInfo.processInfo.environment["TANDEM_NUM_THREADS"], let n = Int(value), n >= 1 { return n }
-        return 1
+        return GEMMDispatch.policy == .blas ? 1 : Swift.max(1, BLASRuntime.configuredThreadCount)
     }()
     /// The smallest element count worth splitting.
     public static let minimumCount = 1 << 15
