@@ -77,8 +77,10 @@ public enum GEMMDispatch {
         /// … and `C` has at least this many rows per row of `Bᵀ` (the copy is then a small part).
         public var rowsPerPackedRow = 16
         /// Products of at least this many floating-point operations (`2·m·n·k`) are split across
-        /// cores; below it one core is faster than waking another.
-        public var parallelWork = 1 << 20
+        /// cores; below it one core is faster than waking another, and with several cores such a
+        /// product goes to OpenBLAS (the DeepONet layer 64 × 128 · 128 × 128, 2.1·10⁶: 82 GFLOP/s
+        /// in OpenBLAS on two threads, 52 in libxsmm split in two, 74 on one core).
+        public var parallelWork = 1 << 22
 
         /// The values measured on this project's two-core machine (`docs/benchmarks.md`).
         public init() {}
@@ -127,13 +129,14 @@ public enum GEMMDispatch {
     public static func backend(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double, beta: Double
     ) -> GEMMBackend {
-        backend(policy: policy, thresholds: thresholds, transposeA: transposeA, transposeB: transposeB,
+        backend(policy: policy, thresholds: thresholds, threads: threadCount, transposeA: transposeA, transposeB: transposeB,
                 m: m, n: n, k: k, alpha: alpha, beta: beta)
     }
 
-    /// The backend a product goes to under a given policy and thresholds (the rule itself).
+    /// The backend a product goes to under a given policy, thresholds and thread count (the rule
+    /// itself).
     public static func backend(
-        policy: Policy, thresholds t: Thresholds,
+        policy: Policy, thresholds t: Thresholds, threads: Int,
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double, beta: Double
     ) -> GEMMBackend {
         guard alpha == 1, beta == 0 || beta == 1, m > 0, n > 0, k > 0 else { return .blas }
@@ -141,6 +144,9 @@ public enum GEMMDispatch {
         case .blas: return .blas
         case .xsmm: return .smallMatrix
         case .automatic:
+            // Below the splitting threshold a libxsmm product runs on one core, and OpenBLAS's
+            // threads (awake from the previous call) are faster on several.
+            if threads > 1, 2.0 * Double(m) * Double(n) * Double(k) < Double(t.parallelWork) { return .blas }
             if transposeB {
                 return n * k <= t.packedElements && m >= t.rowsPerPackedRow * n && k <= t.longestInner
                     ? .smallMatrix : .blas

@@ -10,7 +10,7 @@ final class GEMMDispatchTests: XCTestCase {
     /// one-tile products that two threads split into smaller tiles.
     let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (3, 5, 7), (17, 1, 9), (1, 19, 4), (63, 65, 255), (64, 256, 256), (65, 257, 257),
-        (130, 33, 600), (31, 29, 4000), (8, 300, 5), (200, 40, 40), (40, 200, 70), (64, 128, 128),
+        (130, 33, 600), (31, 29, 4000), (8, 300, 5), (200, 40, 40), (60, 250, 200), (64, 128, 128),
     ]
 
     func testSmallMatrixKernelsAgreeWithBLAS() {
@@ -81,13 +81,16 @@ final class GEMMDispatchTests: XCTestCase {
     /// The automatic rule on the shapes of `docs/benchmarks.md`.
     func testAutomaticRuleSendsSkinnyProductsToLibxsmm() {
         func backend(_ m: Int, _ n: Int, _ k: Int, a: Bool = false, b: Bool = false, beta: Double = 0) -> GEMMBackend {
-            GEMMDispatch.backend(policy: .automatic, thresholds: .init(), transposeA: a, transposeB: b,
+            GEMMDispatch.backend(policy: .automatic, thresholds: .init(), threads: 2, transposeA: a, transposeB: b,
                                  m: m, n: n, k: k, alpha: 1, beta: beta)
         }
         XCTAssertEqual(backend(16384, 64, 64), .smallMatrix)            // a PINN layer
         XCTAssertEqual(backend(64, 64, 16384, a: true), .smallMatrix)   // its weight gradient
         XCTAssertEqual(backend(16384, 64, 64, b: true), .smallMatrix)   // its input gradient (Wᵀ copied)
-        XCTAssertEqual(backend(64, 128, 128, b: true), .blas)            // too few rows to pay for the copy
+        XCTAssertEqual(backend(1024, 128, 128, b: true), .blas)          // too few rows to pay for the copy
+        XCTAssertEqual(backend(64, 128, 128), .blas)                     // too small to split: OpenBLAS's threads
+        XCTAssertEqual(GEMMDispatch.backend(policy: .automatic, thresholds: .init(), threads: 1, transposeA: false, transposeB: false,
+                                            m: 64, n: 128, k: 128, alpha: 1, beta: 0), .smallMatrix)  // … unless on one core
         XCTAssertEqual(backend(8192, 128, 128, beta: 1), .smallMatrix)
         XCTAssertEqual(backend(2048, 2048, 2048), .blas)
         XCTAssertEqual(backend(512, 512, 512), .blas)
@@ -96,11 +99,11 @@ final class GEMMDispatchTests: XCTestCase {
         XCTAssertEqual(backend(400, 1936, 32, a: true), .smallMatrix)   // its input gradient
         XCTAssertEqual(backend(32, 400, 1936, b: true), .blas)          // its filter gradient (Xᵀ too large to copy)
         XCTAssertEqual(backend(2048, 2048, 2048, a: true), .blas)
-        XCTAssertEqual(GEMMDispatch.backend(policy: .automatic, thresholds: .init(), transposeA: false, transposeB: false,
+        XCTAssertEqual(GEMMDispatch.backend(policy: .automatic, thresholds: .init(), threads: 2, transposeA: false, transposeB: false,
                                             m: 64, n: 64, k: 64, alpha: 2, beta: 0), .blas)
-        XCTAssertEqual(GEMMDispatch.backend(policy: .blas, thresholds: .init(), transposeA: false, transposeB: false,
+        XCTAssertEqual(GEMMDispatch.backend(policy: .blas, thresholds: .init(), threads: 2, transposeA: false, transposeB: false,
                                             m: 64, n: 64, k: 64, alpha: 1, beta: 0), .blas)
-        XCTAssertEqual(GEMMDispatch.backend(policy: .xsmm, thresholds: .init(), transposeA: false, transposeB: false,
+        XCTAssertEqual(GEMMDispatch.backend(policy: .xsmm, thresholds: .init(), threads: 2, transposeA: false, transposeB: false,
                                             m: 4096, n: 4096, k: 4096, alpha: 1, beta: 0), .smallMatrix)
     }
 
