@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TandemGeometry", targets: ["TandemGeometry"]),
         .library(name: "TandemPDE", targets: ["TandemPDE"]),
         .library(name: "TandemIO", targets: ["TandemIO"]),
+        .library(name: "TandemAtoms", targets: ["TandemAtoms"]),
         .library(name: "TandemOperators", targets: ["TandemOperators"]),
         .library(name: "TandemPINN", targets: ["TandemPINN"]),
         .library(name: "TandemExpressions", targets: ["TandemExpressions"]),
@@ -82,6 +83,10 @@ let package = Package(
             name: "TandemIO",
             dependencies: ["CNetCDF", "CZlib", "TandemCore"],
             swiftSettings: numericSettings),
+        .target(
+            name: "TandemAtoms",
+            dependencies: ["TandemCore", "TandemNN"],
+            swiftSettings: numericSettings),
         .target(name: "TandemExpressions"),
         .target(
             name: "TandemSpec",
@@ -130,6 +135,9 @@ let package = Package(
         .testTarget(
             name: "TandemCoreTests",
             dependencies: ["TandemCore", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemAtomsTests",
+            dependencies: ["TandemAtoms", "TandemCore"]),
         .testTarget(
             name: "TandemNNTests",
             dependencies: ["TandemNN", "TandemTestSupport"]),

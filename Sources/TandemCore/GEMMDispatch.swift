@@ -51,7 +51,10 @@ public enum GEMMDispatch {
     /// - Throws: ``GEMMPolicyError`` naming the valid values.
     public static func policy(named value: String?) throws -> Policy {
         guard let value, !value.isEmpty else { return .automatic }
-        guard let policy = Policy(rawValue: value.lowercased()) else { throw GEMMPolicyError(value: value) }
+        guard let policy = Policy(rawValue: value.lowercased()) else {
+            throw GEMMPolicyError(variable: environmentVariable, value: value,
+                                  expected: "one of " + Policy.allCases.map(\.rawValue).joined(separator: ", "))
+        }
         return policy
     }
 
@@ -84,10 +87,45 @@ public enum GEMMDispatch {
 
         /// The values measured on this project's two-core machine (`docs/benchmarks.md`).
         public init() {}
+
+        /// The measured values with some replaced, from `TANDEM_GEMM_THRESHOLDS`:
+        /// `"name=value,name=value"` with the property names above (`tileRows=32,parallelWork=8388608`).
+        /// - Throws: ``GEMMPolicyError`` naming the entry that is not a known name with a positive integer.
+        public init(overrides text: String) throws {
+            self.init()
+            let names: [String: WritableKeyPath<Thresholds, Int>] = [
+                "tileRows": \.tileRows, "tileColumns": \.tileColumns, "innerChunk": \.innerChunk,
+                "smallSide": \.smallSide, "longestInner": \.longestInner, "minimumRows": \.minimumRows,
+                "packedElements": \.packedElements, "rowsPerPackedRow": \.rowsPerPackedRow, "parallelWork": \.parallelWork,
+            ]
+            for entry in text.split(separator: ",") {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let path = names[parts[0]], let value = Int(parts[1]), value > 0 else {
+                    throw GEMMPolicyError(
+                        variable: GEMMDispatch.thresholdsVariable, value: String(entry),
+                        expected: "name=positive integer, names " + names.keys.sorted().joined(separator: ", "))
+                }
+                self[keyPath: path] = value
+            }
+        }
     }
 
-    /// The limits in use.
-    public static let thresholds = Thresholds()
+    /// The name of the environment variable that replaces some of the ``thresholds``.
+    public static let thresholdsVariable = "TANDEM_GEMM_THRESHOLDS"
+
+    /// The limits in use: the measured ``Thresholds/init()``, with `TANDEM_GEMM_THRESHOLDS`'
+    /// replacements when that variable is valid (the `tandem` command refuses an invalid one).
+    public static let thresholds: Thresholds = {
+        guard let text = ProcessInfo.processInfo.environment[thresholdsVariable], !text.isEmpty else { return Thresholds() }
+        return (try? Thresholds(overrides: text)) ?? Thresholds()
+    }()
+
+    /// Checks `TANDEM_GEMM` and `TANDEM_GEMM_THRESHOLDS` in an environment.
+    /// - Throws: ``GEMMPolicyError`` for the first invalid value.
+    public static func validate(environment: [String: String]) throws {
+        _ = try policy(named: environment[environmentVariable])
+        if let text = environment[thresholdsVariable], !text.isEmpty { _ = try Thresholds(overrides: text) }
+    }
 
     /// libxsmm initialised, once, with the process environment left as it was.
     ///
@@ -165,15 +203,16 @@ public enum GEMMDispatch {
     }
 }
 
-/// A `TANDEM_GEMM` value that names no policy.
+/// A `TANDEM_GEMM` or `TANDEM_GEMM_THRESHOLDS` value Tandem cannot use.
 public struct GEMMPolicyError: Error, CustomStringConvertible {
-    /// The value found.
+    /// The environment variable.
+    public let variable: String
+    /// The value (or entry) found.
     public let value: String
-    /// The message, with the valid values.
-    public var description: String {
-        "\(GEMMDispatch.environmentVariable)=\(value) names no GEMM policy; use one of "
-            + GEMMDispatch.Policy.allCases.map(\.rawValue).joined(separator: ", ")
-    }
+    /// What was expected.
+    public let expected: String
+    /// The message: variable, value and what was expected.
+    public var description: String { "\(variable): \(value) is not valid; expected \(expected)" }
 }
 
 extension TensorScalar {

@@ -61,9 +61,9 @@ public enum NativeEnvironment {
         "BLAS: \(blasDescription)\n\(GEMMDispatch.description)"
     }
 
-    /// Refuses a `TANDEM_GEMM` value that names no policy (the library alone would fall back to
-    /// the automatic rule).
+    /// Refuses a `TANDEM_GEMM` or `TANDEM_GEMM_THRESHOLDS` value Tandem cannot use (the library
+    /// alone would fall back to the measured rule).
     public static func validateGEMMPolicy() throws {
-        _ = try GEMMDispatch.policy(named: ProcessInfo.processInfo.environment[GEMMDispatch.environmentVariable])
+        try GEMMDispatch.validate(environment: ProcessInfo.processInfo.environment)
     }
 }

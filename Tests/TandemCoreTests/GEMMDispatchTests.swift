@@ -128,7 +128,17 @@ final class GEMMDispatchTests: XCTestCase {
         XCTAssertEqual(try GEMMDispatch.policy(named: "BLAS"), .blas)
         XCTAssertEqual(try GEMMDispatch.policy(named: "xsmm"), .xsmm)
         XCTAssertThrowsError(try GEMMDispatch.policy(named: "mkl")) { error in
-            XCTAssertEqual("\(error)", "TANDEM_GEMM=mkl names no GEMM policy; use one of auto, blas, xsmm")
+            XCTAssertEqual("\(error)", "TANDEM_GEMM: mkl is not valid; expected one of auto, blas, xsmm")
         }
+        var expected = GEMMDispatch.Thresholds()
+        (expected.tileRows, expected.parallelWork) = (32, 1 << 23)
+        XCTAssertEqual(try GEMMDispatch.Thresholds(overrides: "tileRows=32, parallelWork=8388608"), expected)
+        for bad in ["tileRows=0", "tileRow=32", "tileRows", "tileRows=x"] {
+            XCTAssertThrowsError(try GEMMDispatch.Thresholds(overrides: bad), bad) { error in
+                XCTAssertTrue("\(error)".hasPrefix("TANDEM_GEMM_THRESHOLDS: \(bad) is not valid; expected name=positive integer, names innerChunk"), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try GEMMDispatch.validate(environment: ["TANDEM_GEMM": "xsmm", "TANDEM_GEMM_THRESHOLDS": "smallSide=128"]))
+        XCTAssertThrowsError(try GEMMDispatch.validate(environment: ["TANDEM_GEMM_THRESHOLDS": "smallSide=-1"]))
     }
 }
