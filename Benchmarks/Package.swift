@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "TandemPINN", package: "Tandem"),
                 .product(name: "TandemGeometry", package: "Tandem"),
                 .product(name: "TandemPDE", package: "Tandem"),
+                .product(name: "TandemAtoms", package: "Tandem"),
             ],
             path: "Sources/TandemBench",
             swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),

@@ -10,7 +10,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 # BENCH_ONLY=mlp, deeponet, pinn, darcy or multitask runs one group; all five by default. BENCH_ONLY=conv-layers
 # breaks the Darcy CNN step's convolutions down by layer and primitive; BENCH_ONLY=mpi compares
 # data-parallel training under mpirun with PyTorch DDP; BENCH_ONLY=gemm-shapes times the GEMM shapes
-# of training against torch.mm.
+# of training against torch.mm; BENCH_ONLY=neighbors the neighbour list against ASE.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -51,9 +51,10 @@ OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem.j
 fi
 
 # ROUNDS rounds alternating the functions $2 (Tandem) and $3 (the peer), each printing JSON lines,
-# into $OUT/tandem-$1.jsonl and $OUT/torch-$1.jsonl; then the comparison into $OUT/$1.json.
+# into $OUT/tandem-$1.jsonl and $OUT/torch-$1.jsonl; then the comparison into $OUT/$1.json, the
+# peer named $4 (torch by default).
 paired_rounds() {
-    local name=$1 tandem=$2 peer=$3
+    local name=$1 tandem=$2 peer=$3 peer_name=${4:-torch}
     : > "$OUT/tandem-$name.jsonl"
     : > "$OUT/torch-$name.jsonl"
     for round in $(seq "$ROUNDS"); do
@@ -61,7 +62,7 @@ paired_rounds() {
         "$tandem" >> "$OUT/tandem-$name.jsonl"
         "$peer" >> "$OUT/torch-$name.jsonl"
     done
-    OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-$name.jsonl" "$OUT/torch-$name.jsonl" "$OUT/$name.json"
+    OMP_NUM_THREADS=$THREADS "$VENV/bin/python" Benchmarks/compare.py "$OUT/tandem-$name.jsonl" "$OUT/torch-$name.jsonl" "$OUT/$name.json" --peer "$peer_name"
 }
 
 # The GEMM shapes training is made of (only with BENCH_ONLY=gemm-shapes): Tandem's matmul against
@@ -71,6 +72,20 @@ echo "bench: GEMM shapes against torch.mm"
 tandem_gemm() { "$BIN/tandem-bench" --only gemm-shapes --repeats "$REPEATS" --memory-steps 0; }
 torch_gemm() { "$VENV/bin/python" Benchmarks/peers/torch_gemm.py --threads "$THREADS" --repeats "$REPEATS"; }
 paired_rounds gemm tandem_gemm torch_gemm
+fi
+
+# Neighbour lists (only with BENCH_ONLY=neighbors): 10,140 fcc Cu atoms at 5 Å against ASE's
+# neighbor_list, ase pinned in the same virtual environment.
+if [ "$ONLY" = neighbors ]; then
+ASE_VERSION=3.29.0
+if ! "$VENV/bin/python" -c "import ase, sys; sys.exit(ase.__version__ != '$ASE_VERSION')" 2>/dev/null; then
+    echo "bench: installing ase==$ASE_VERSION into $VENV"
+    "$VENV/bin/pip" install -q "ase==$ASE_VERSION"
+fi
+echo "bench: neighbour list, 10,140 atoms, against ASE $ASE_VERSION"
+tandem_neighbors() { "$BIN/tandem-bench" --only neighbors --repeats "$REPEATS" --memory-steps 0; }
+ase_neighbors() { "$VENV/bin/python" Benchmarks/peers/ase_neighbors.py --repeats "$((REPEATS / 10))"; }
+paired_rounds neighbors tandem_neighbors ase_neighbors ase
 fi
 
 # Data-parallel training under MPI (only with BENCH_ONLY=mpi): the DeepONet step split over 2

@@ -310,6 +310,7 @@ if wanted("deeponet-F64") { emit(try deepONetStep(Double.self, repeats: repeats)
 if wanted("pinn-F32") { emit(try fisherPINNStep(Float.self, repeats: repeats)) }
 if wanted("pinn-F64") { emit(try fisherPINNStep(Double.self, repeats: repeats)) }
 if wanted("cnn-darcy") { emit(try darcyCNNStep(repeats: Swift.max(3, repeats / 5))) }
+if only == "neighbors" { emit(try neighborListMeasurement(repeats: Swift.max(3, repeats / 10))) }
 if only == "conv-layers" { for m in darcyConvolutionLayers(repeats: repeats) { emit(m) } }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {
