@@ -137,7 +137,7 @@ let package = Package(
             dependencies: ["TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemAtomsTests",
-            dependencies: ["TandemAtoms", "TandemCore"]),
+            dependencies: ["TandemAtoms", "TandemCore", "TandemIO"]),
         .testTarget(
             name: "TandemNNTests",
             dependencies: ["TandemNN", "TandemTestSupport"]),
