@@ -127,23 +127,8 @@ public struct EMT: Sendable {
     /// `σ = (1/V) ∂E/∂ε` under a homogeneous strain `ε` (eV/Å³, 9 numbers row-major, symmetrised;
     /// `nil` otherwise) of one configuration.
     public func evaluate(positions: [Double], species: [String], lattice: Lattice) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
-        let x = Tensor<Double>(shape: [species.count, 3], scalars: positions).requiringGradient()
-        let e = try energy(positions: x, species: species, lattice: lattice)
-        let g = try gradient(of: e, withRespectTo: x)
-        var stress: [Double]? = nil
-        if lattice.periodic.allSatisfy({ $0 }) {
-            // A homogeneous strain ε of positions and cell, x ↦ x·(1 + ε), A ↦ A·(1 + ε):
-            // σ = (1/V) ∂E/∂ε at ε = 0, symmetrised.
-            let strain = Tensor<Double>.zeros(shape: [3, 3]).requiringGradient()
-            let deformation = Tensor<Double>(shape: [3, 3], scalars: [1, 0, 0, 0, 1, 0, 0, 0, 1]) + strain
-            let strained = try energy(
-                positions: matmul(Tensor<Double>(shape: [species.count, 3], scalars: positions), deformation),
-                cell: matmul(Tensor<Double>(shape: [3, 3], scalars: lattice.vectors), deformation),
-                species: species, lattice: lattice)
-            let dE = try gradient(of: strained, withRespectTo: strain).scalars
-            let volume = Swift.abs(lattice.volume)
-            stress = (0..<9).map { k in 0.5 * (dE[k] + dE[3 * (k % 3) + k / 3]) / volume }
+        try AtomisticDerivatives.evaluate(positions: positions, lattice: lattice) { x, cell in
+            try energy(positions: x, cell: cell, species: species, lattice: lattice)
         }
-        return (e.scalars[0], g.scalars.map { -$0 }, stress)
     }
 }
