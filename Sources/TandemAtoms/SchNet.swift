@@ -1,0 +1,151 @@
+import Foundation
+import TandemCore
+import TandemNN
+
+/// SchNet (Schütt, Sauceda, Kindermans, Tkatchenko & Müller, "SchNet — A deep learning
+/// architecture for molecules and materials", J. Chem. Phys. 148, 241722, 2018): atom-type
+/// embeddings refined by continuous-filter convolutions over the neighbour list, an atom-wise
+/// head, and the energy as the sum of atomic energies.
+///
+/// With `x_i ∈ ℝ^F` the features of atom `i`, each interaction block does
+///
+///     W_ij = Dense(ssp(Dense(e(r_ij)))) · f_c(r_ij)                 filter from the distance
+///     m_i  = Σ_j Dense(x_j) ⊙ W_ij                                   continuous-filter convolution
+///     x_i ← x_i + Dense(ssp(Dense(m_i)))                              residual update
+///
+/// with `e_k(r) = exp(−γ (r − μ_k)²)` on `K` centres from 0 to the cut-off (`γ = 1/(2Δμ²)`), the
+/// cosine cut-off `f_c(r) = ½(cos(πr/r_c) + 1)` and the shifted softplus `ssp(x) = ln(½eˣ + ½)`.
+/// The energy is `E = Σ_i [Dense(ssp(Dense(x_i))) + b_{Z_i}]` with per-element shifts `b_Z`
+/// (constants, fitted by least squares on the training energies, ``fitEnergyShifts(counts:energies:)``),
+/// and the forces are `−∂E/∂r`, differentiable again for a force loss.
+public struct SchNet<Scalar: TensorScalar>: Module {
+    /// The elements the model knows, in the order of the embedding's rows.
+    public let elements: [String]
+    /// Neighbour cut-off (Å) and the number of radial basis functions.
+    public let cutoff: Double, radialCount: Int
+    /// Atom-type embeddings, `[elements, F]`.
+    public var embedding: Embedding<Scalar>
+    /// The interaction blocks.
+    public var interactions: [SchNetInteraction<Scalar>]
+    /// The atom-wise head `F → F/2 → 1`.
+    public var head: [Dense<Scalar>]
+    /// Per-element energy shifts (eV), not trained.
+    public var energyShifts: [Double]
+
+    /// A network with `features` per atom and `blocks` interactions.
+    public init(elements: [String], features: Int = 64, blocks: Int = 3, radialCount: Int = 25, cutoff: Double = 5,
+                using generator: inout SeededGenerator) {
+        self.elements = elements
+        self.cutoff = cutoff
+        self.radialCount = radialCount
+        embedding = Embedding(count: elements.count, dimension: features, initializer: .normal(standardDeviation: 1), using: &generator)
+        interactions = (0..<blocks).map { _ in SchNetInteraction(features: features, radialCount: radialCount, using: &generator) }
+        head = [Dense(inputSize: features, outputSize: Swift.max(1, features / 2), using: &generator),
+                Dense(inputSize: Swift.max(1, features / 2), outputSize: 1, using: &generator)]
+        energyShifts = Array(repeating: 0, count: elements.count)
+    }
+
+    /// Visits the parameters (see ``Module``): `embedding.table`, `interactions.K.…`, `head.K.…`.
+    public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
+        try visit(&embedding, prefix: "embedding", body)
+        for k in interactions.indices { try visit(&interactions[k], prefix: "interactions.\(k)", body) }
+        for k in head.indices { try visit(&head[k], prefix: "head.\(k)", body) }
+    }
+
+    /// The index of each species in ``elements``.
+    /// - Throws: ``AtomsError`` naming an element the model was not built for.
+    public func types(of species: [String]) throws -> [Int] {
+        try species.map { name in
+            guard let t = elements.firstIndex(of: name) else {
+                throw AtomsError("the model knows \(elements.joined(separator: ", ")); '\(name)' is not among them")
+            }
+            return t
+        }
+    }
+
+    /// The total energy (eV) of one configuration as a scalar tensor, differentiable in
+    /// `positions` (`[atoms, 3]`) and the parameters.
+    public func energy(positions: Tensor<Scalar>, types: [Int], lattice: Lattice) throws -> Tensor<Scalar> {
+        let n = types.count
+        let list = try NeighborList(positions: positions.scalars.map(Double.init), lattice: lattice, cutoff: cutoff)
+        let cell = Tensor<Scalar>(shape: [3, 3], scalars: lattice.vectors.map { Scalar($0) })
+        let shift = matmul(Tensor<Scalar>(shape: [list.count, 3], scalars: list.shifts.map { Scalar($0) }), cell)
+        let d = positions.gathering(list.second) - positions.gathering(list.first) + shift
+        let r = sqrt((d * d).sum(alongAxis: 1))
+        // Radial basis [P, K] and cosine cut-off [P, 1].
+        let spacing = cutoff / Double(radialCount - 1)
+        let centres = Tensor<Scalar>(shape: [1, radialCount], scalars: (0..<radialCount).map { Scalar(Double($0) * spacing) })
+        let offset = r.reshaped(to: [-1, 1]) - centres
+        let basis = exp(Scalar(-0.5 / (spacing * spacing)) * offset * offset)
+        let envelope = (Scalar(0.5) * (cos(Scalar(Double.pi / cutoff) * r) + 1)).reshaped(to: [-1, 1])
+        var x = embedding(types)
+        for block in interactions {
+            x = x + block(x, basis: basis, envelope: envelope, first: list.first, second: list.second, atoms: n)
+        }
+        let atomic = head[1](shiftedSoftplus(head[0](x)))
+        let shifts = types.reduce(0.0) { $0 + energyShifts[$1] }
+        return atomic.sum() + Scalar(shifts)
+    }
+
+    /// Energy and forces `−∂E/∂r` of one configuration; with `createGraph` the forces stay
+    /// differentiable in the parameters (for a loss on forces).
+    public func energyAndForces(positions: [Scalar], types: [Int], lattice: Lattice, createGraph: Bool = false) throws -> (energy: Tensor<Scalar>, forces: Tensor<Scalar>) {
+        let x = Tensor<Scalar>(shape: [types.count, 3], scalars: positions).requiringGradient()
+        let e = try energy(positions: x, types: types, lattice: lattice)
+        let g = try gradient(of: e, withRespectTo: x, createGraph: createGraph)
+        return (e, -g)
+    }
+
+    /// Per-element shifts `b` minimising `Σ_frames (E − Σ_Z c_Z b_Z)²` over element counts `c`:
+    /// the normal equations, with a ridge of 10⁻¹⁰ of their trace so that elements that always
+    /// appear in the same proportion stay determined, solved by Cholesky (LAPACK, ``DenseSolve``).
+    /// - Parameters: `counts[f][z]`, the number of atoms of element `z` in frame `f`; `energies[f]`.
+    public static func fitEnergyShifts(counts: [[Double]], energies: [Double]) -> [Double] {
+        let m = counts.first?.count ?? 0
+        var normal = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
+        for (c, e) in zip(counts, energies) {
+            for a in 0..<m {
+                rhs[a] += c[a] * e
+                for b in 0..<m { normal[a * m + b] += c[a] * c[b] }
+            }
+        }
+        let trace = (0..<m).reduce(0.0) { $0 + normal[$1 * m + $1] }
+        for a in 0..<m { normal[a * m + a] += 1e-10 * Swift.max(trace, 1) }
+        return DenseSolve.positiveDefinite(normal, rhs, size: m) ?? Array(repeating: 0, count: m)
+    }
+}
+
+/// One SchNet interaction block (see ``SchNet``).
+public struct SchNetInteraction<Scalar: TensorScalar>: Module {
+    /// Atom-wise map before the convolution, the filter network, the atom-wise update.
+    public var input: Dense<Scalar>, filter: [Dense<Scalar>], output: [Dense<Scalar>]
+
+    /// A block of `features` channels over `radialCount` basis functions.
+    public init(features: Int, radialCount: Int, using generator: inout SeededGenerator) {
+        input = Dense(inputSize: features, outputSize: features, using: &generator)
+        filter = [Dense(inputSize: radialCount, outputSize: features, using: &generator),
+                  Dense(inputSize: features, outputSize: features, using: &generator)]
+        output = [Dense(inputSize: features, outputSize: features, using: &generator),
+                  Dense(inputSize: features, outputSize: features, using: &generator)]
+    }
+
+    /// Visits the parameters: `input.…`, `filter.K.…`, `output.K.…`.
+    public mutating func visitParameters(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
+        try visit(&input, prefix: "input", body)
+        for k in filter.indices { try visit(&filter[k], prefix: "filter.\(k)", body) }
+        for k in output.indices { try visit(&output[k], prefix: "output.\(k)", body) }
+    }
+
+    /// The update `Dense(ssp(Dense(Σ_j Dense(x_j) ⊙ W_ij)))` of every atom.
+    func callAsFunction(_ x: Tensor<Scalar>, basis: Tensor<Scalar>, envelope: Tensor<Scalar>,
+                        first: [Int], second: [Int], atoms: Int) -> Tensor<Scalar> {
+        let w = filter[1](shiftedSoftplus(filter[0](basis))) * envelope
+        let messages = (input(x).gathering(second) * w).scatterAdding(first, count: atoms)
+        return output[1](shiftedSoftplus(output[0](messages)))
+    }
+}
+
+/// `ssp(x) = ln(½eˣ + ½) = softplus(x) − ln 2`, SchNet's activation (zero at zero).
+func shiftedSoftplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
+    softplus(x) - S(Foundation.log(2.0))
+}

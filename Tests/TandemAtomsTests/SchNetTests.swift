@@ -1,0 +1,102 @@
+import XCTest
+import TandemAtoms
+import TandemCore
+import TandemNN
+
+/// SchNet's energy is invariant under rigid motions and permutations, its forces are the energy's
+/// derivatives, the force loss differentiates through them (double backward), and a few Adam steps
+/// on EMT energies and forces lower that loss.
+final class SchNetTests: XCTestCase {
+    private func model() -> SchNet<Double> {
+        var g = SeededGenerator(seed: 1)
+        return SchNet<Double>(elements: ["Cu", "Au"], features: 16, blocks: 2, radialCount: 12, cutoff: 4.5, using: &g)
+    }
+
+    func testForcesAreTheEnergysDerivativesAndTheEnergyIsInvariant() throws {
+        let (frame, lattice) = try EMTTests.structures()[1]   // the sheared CuAu crystal
+        let net = model()
+        let types = try net.types(of: frame.species)
+        let (e, f) = try net.energyAndForces(positions: frame.positions, types: types, lattice: lattice)
+        func energy(_ r: [Double]) throws -> Double {
+            try net.energy(positions: Tensor(shape: [types.count, 3], scalars: r), types: types, lattice: lattice).scalars[0]
+        }
+        for k in stride(from: 0, to: frame.positions.count, by: 11) {
+            var plus = frame.positions, minus = frame.positions
+            plus[k] += 1e-5
+            minus[k] -= 1e-5
+            XCTAssertEqual(f.scalars[k], -(try energy(plus) - energy(minus)) / 2e-5, accuracy: 1e-7)
+        }
+        // A translation, and a permutation of the atoms.
+        XCTAssertEqual(try energy(frame.positions.enumerated().map { $0.element + [0.7, -1.3, 2.1][$0.offset % 3] }), e.scalars[0], accuracy: 1e-9)
+        let order = Array((0..<types.count).reversed())
+        let permuted = order.flatMap { frame.positions[(3 * $0)..<(3 * $0 + 3)] }
+        let permutedEnergy = try net.energy(positions: Tensor(shape: [types.count, 3], scalars: permuted), types: order.map { types[$0] }, lattice: lattice)
+        XCTAssertEqual(permutedEnergy.scalars[0], e.scalars[0], accuracy: 1e-9)
+        // A rotation of a molecule (no cell).
+        let (cluster, none) = try EMTTests.structures()[2]
+        var g = SeededGenerator(seed: 4)
+        var gold = SchNet<Double>(elements: ["Pt"], features: 8, blocks: 1, radialCount: 8, cutoff: 4, using: &g)
+        gold.energyShifts = [-1.5]
+        let ptTypes = Array(repeating: 0, count: cluster.count)
+        let (c, s) = (Foundation.cos(0.7), Foundation.sin(0.7))
+        let rotated = stride(from: 0, to: cluster.positions.count, by: 3).flatMap { p -> [Double] in
+            let (x, y, z) = (cluster.positions[p], cluster.positions[p + 1], cluster.positions[p + 2])
+            return [c * x - s * y, s * x + c * y, z]
+        }
+        let e0 = try gold.energy(positions: Tensor(shape: [13, 3], scalars: cluster.positions), types: ptTypes, lattice: none).scalars[0]
+        let e1 = try gold.energy(positions: Tensor(shape: [13, 3], scalars: rotated), types: ptTypes, lattice: none).scalars[0]
+        XCTAssertEqual(e0, e1, accuracy: 1e-9)
+        XCTAssertThrowsError(try net.types(of: ["Cu", "Fe"])) { XCTAssertTrue("\($0)".contains("'Fe' is not among them")) }
+    }
+
+    func testEnergyShiftsByLeastSquares() {
+        // E = 2·(−3) + 1·(−7) and 1·(−3) + 3·(−7) exactly, plus a third frame.
+        let shifts = SchNet<Double>.fitEnergyShifts(counts: [[2, 1], [1, 3], [4, 4]], energies: [-13, -24, -40])
+        XCTAssertEqual(shifts[0], -3, accuracy: 1e-6)
+        XCTAssertEqual(shifts[1], -7, accuracy: 1e-6)
+    }
+
+    func testTrainingOnEnergiesAndForcesLowersTheLoss() throws {
+        let emt = EMT()
+        let (frame, lattice) = try EMTTests.structures()[1]
+        var net = model()
+        let types = try net.types(of: frame.species)
+        // Four configurations of the CuAu crystal, displaced, labelled by EMT.
+        var g = SeededGenerator(seed: 9)
+        let data = try (0..<4).map { _ -> ([Double], Double, [Double]) in
+            let r = frame.positions.map { $0 + 0.05 * g.nextStandardNormal() }
+            let label = try emt.evaluate(positions: r, species: frame.species, lattice: lattice)
+            return (r, label.energy, label.forces)
+        }
+        let counts = (0..<2).map { z in Double(types.filter { $0 == z }.count) }
+        net.energyShifts = SchNet<Double>.fitEnergyShifts(counts: data.map { _ in counts }, energies: data.map(\.1))
+        func loss(_ m: SchNet<Double>) throws -> Tensor<Double> {
+            var total = Tensor<Double>(0)
+            for (r, energy, forces) in data {
+                let (e, f) = try m.energyAndForces(positions: r, types: types, lattice: lattice, createGraph: true)
+                let de = (e - energy) / Double(types.count)
+                let df = f - Tensor(shape: [types.count, 3], scalars: forces)
+                total = total + de * de + (df * df).mean()
+            }
+            return total / Double(data.count)
+        }
+        var optimizer = Adam<Double>(learningRate: 3e-3)
+        let first = try valueWithGradient(at: net, of: loss)
+        // The parameter gradient of the force term is the double backward; check one entry by differences.
+        let name = "interactions.0.filter.0.weight"
+        var bumped = net, lowered = net
+        try bumped.loadParameters([name: net.namedParameters[name]! + Tensor(shape: [12, 16], scalars: (0..<192).map { $0 == 5 ? 1e-6 : 0 })], requireAll: false)
+        try lowered.loadParameters([name: net.namedParameters[name]! - Tensor(shape: [12, 16], scalars: (0..<192).map { $0 == 5 ? 1e-6 : 0 })], requireAll: false)
+        let fd = (try loss(bumped).scalars[0] - loss(lowered).scalars[0]) / 2e-6
+        XCTAssertEqual(first.gradients[name]!.scalars[5], fd, accuracy: 1e-6 * Swift.max(1, abs(fd)))
+        var last = first.value
+        optimizer.update(&net, along: first.gradients)
+        for _ in 0..<30 {
+            let step = try valueWithGradient(at: net, of: loss)
+            last = step.value
+            optimizer.update(&net, along: step.gradients)
+        }
+        print("SchNet on 4 EMT CuAu frames: energy + force loss \(first.value) → \(last) after 31 Adam steps")
+        XCTAssertLessThan(last, 0.5 * first.value, "loss \(first.value) → \(last) after 31 Adam steps")
+    }
+}
