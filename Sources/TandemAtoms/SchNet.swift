@@ -15,9 +15,14 @@ import TandemNN
 ///
 /// with `e_k(r) = exp(−γ (r − μ_k)²)` on `K` centres from 0 to the cut-off (`γ = 1/(2Δμ²)`), the
 /// cosine cut-off `f_c(r) = ½(cos(πr/r_c) + 1)` and the shifted softplus `ssp(x) = ln(½eˣ + ½)`.
-/// The energy is `E = Σ_i [Dense(ssp(Dense(x_i))) + b_{Z_i}]` with per-element shifts `b_Z`
-/// (constants, fitted by least squares on the training energies, ``fitEnergyShifts(counts:energies:)``),
-/// and the forces are `−∂E/∂r`, differentiable again for a force loss.
+/// The energy is `E = Σ_i [Dense(ssp(Dense(x_i ⊕ o_d))) + b_{d,Z_i}]` with per-dataset, per-element
+/// shifts `b_{d,Z}` (constants, fitted by least squares on each data set's energies,
+/// ``fitEnergyShifts(counts:energies:)``) and, when the model serves several data sets, the fixed
+/// one-hot vector `o_d` of data set `d` concatenated to the descriptor `x_i` before the shared
+/// head — the dataset encoding of DeePMD-kit's multi-task training (Zhang et al., DPA3, arXiv
+/// 2506.01686): one descriptor and one fitting network learn from data sets computed with
+/// different settings and energy references. The forces are `−∂E/∂r`, differentiable again for a
+/// force loss.
 public struct SchNet<Scalar: TensorScalar>: Module {
     /// The elements the model knows, in the order of the embedding's rows.
     public let elements: [String]
@@ -29,20 +34,24 @@ public struct SchNet<Scalar: TensorScalar>: Module {
     public var interactions: [SchNetInteraction<Scalar>]
     /// The atom-wise head `F → F/2 → 1`.
     public var head: [Dense<Scalar>]
-    /// Per-element energy shifts (eV), not trained.
-    public var energyShifts: [Double]
+    /// The number of data sets encoded (0: no encoding, one set of shifts).
+    public let datasets: Int
+    /// Energy shifts (eV) per data set (one row without encoding) and element, not trained.
+    public var energyShifts: [[Double]]
 
-    /// A network with `features` per atom and `blocks` interactions.
+    /// A network with `features` per atom and `blocks` interactions; with `datasets > 0`, a
+    /// one-hot dataset encoding of that many data sets enters the head.
     public init(elements: [String], features: Int = 64, blocks: Int = 3, radialCount: Int = 25, cutoff: Double = 5,
-                using generator: inout SeededGenerator) {
+                datasets: Int = 0, using generator: inout SeededGenerator) {
         self.elements = elements
         self.cutoff = cutoff
         self.radialCount = radialCount
         embedding = Embedding(count: elements.count, dimension: features, initializer: .normal(standardDeviation: 1), using: &generator)
         interactions = (0..<blocks).map { _ in SchNetInteraction(features: features, radialCount: radialCount, using: &generator) }
-        head = [Dense(inputSize: features, outputSize: Swift.max(1, features / 2), using: &generator),
+        self.datasets = datasets
+        head = [Dense(inputSize: features + datasets, outputSize: Swift.max(1, features / 2), using: &generator),
                 Dense(inputSize: Swift.max(1, features / 2), outputSize: 1, using: &generator)]
-        energyShifts = Array(repeating: 0, count: elements.count)
+        energyShifts = Array(repeating: Array(repeating: 0, count: elements.count), count: Swift.max(1, datasets))
     }
 
     /// Visits the parameters (see ``Module``): `embedding.table`, `interactions.K.…`, `head.K.…`.
@@ -63,10 +72,14 @@ public struct SchNet<Scalar: TensorScalar>: Module {
         }
     }
 
-    /// The total energy (eV) of one configuration as a scalar tensor, differentiable in
-    /// `positions` (`[atoms, 3]`) and the parameters.
-    public func energy(positions: Tensor<Scalar>, types: [Int], lattice: Lattice) throws -> Tensor<Scalar> {
+    /// The total energy (eV) of one configuration of data set `dataset` (0 without encoding) as a
+    /// scalar tensor, differentiable in `positions` (`[atoms, 3]`) and the parameters.
+    /// - Throws: ``AtomsError`` for a data set the model does not encode; the neighbour list's errors.
+    public func energy(positions: Tensor<Scalar>, types: [Int], lattice: Lattice, dataset: Int = 0) throws -> Tensor<Scalar> {
         let n = types.count
+        guard dataset >= 0, dataset < Swift.max(1, datasets) else {
+            throw AtomsError("data set \(dataset) is not one of the model's \(Swift.max(1, datasets))")
+        }
         let list = try NeighborList(positions: positions.scalars.map(Double.init), lattice: lattice, cutoff: cutoff)
         let cell = Tensor<Scalar>(shape: [3, 3], scalars: lattice.vectors.map { Scalar($0) })
         let shift = matmul(Tensor<Scalar>(shape: [list.count, 3], scalars: list.shifts.map { Scalar($0) }), cell)
@@ -82,16 +95,20 @@ public struct SchNet<Scalar: TensorScalar>: Module {
         for block in interactions {
             x = x + block(x, basis: basis, envelope: envelope, first: list.first, second: list.second, atoms: n)
         }
+        if datasets > 0 {
+            let code = Tensor<Scalar>(shape: [n, datasets], scalars: (0..<(n * datasets)).map { $0 % datasets == dataset ? 1 : 0 })
+            x = concatenate([x, code], alongAxis: 1)
+        }
         let atomic = head[1](shiftedSoftplus(head[0](x)))
-        let shifts = types.reduce(0.0) { $0 + energyShifts[$1] }
+        let shifts = types.reduce(0.0) { $0 + energyShifts[dataset][$1] }
         return atomic.sum() + Scalar(shifts)
     }
 
     /// Energy and forces `−∂E/∂r` of one configuration; with `createGraph` the forces stay
     /// differentiable in the parameters (for a loss on forces).
-    public func energyAndForces(positions: [Scalar], types: [Int], lattice: Lattice, createGraph: Bool = false) throws -> (energy: Tensor<Scalar>, forces: Tensor<Scalar>) {
+    public func energyAndForces(positions: [Scalar], types: [Int], lattice: Lattice, dataset: Int = 0, createGraph: Bool = false) throws -> (energy: Tensor<Scalar>, forces: Tensor<Scalar>) {
         let x = Tensor<Scalar>(shape: [types.count, 3], scalars: positions).requiringGradient()
-        let e = try energy(positions: x, types: types, lattice: lattice)
+        let e = try energy(positions: x, types: types, lattice: lattice, dataset: dataset)
         let g = try gradient(of: e, withRespectTo: x, createGraph: createGraph)
         return (e, -g)
     }

@@ -36,7 +36,7 @@ final class SchNetTests: XCTestCase {
         let (cluster, none) = try EMTTests.structures()[2]
         var g = SeededGenerator(seed: 4)
         var gold = SchNet<Double>(elements: ["Pt"], features: 8, blocks: 1, radialCount: 8, cutoff: 4, using: &g)
-        gold.energyShifts = [-1.5]
+        gold.energyShifts = [[-1.5]]
         let ptTypes = Array(repeating: 0, count: cluster.count)
         let (c, s) = (Foundation.cos(0.7), Foundation.sin(0.7))
         let rotated = stride(from: 0, to: cluster.positions.count, by: 3).flatMap { p -> [Double] in
@@ -69,7 +69,7 @@ final class SchNetTests: XCTestCase {
             return (r, label.energy, label.forces)
         }
         let counts = (0..<2).map { z in Double(types.filter { $0 == z }.count) }
-        net.energyShifts = SchNet<Double>.fitEnergyShifts(counts: data.map { _ in counts }, energies: data.map(\.1))
+        net.energyShifts[0] = SchNet<Double>.fitEnergyShifts(counts: data.map { _ in counts }, energies: data.map(\.1))
         func loss(_ m: SchNet<Double>) throws -> Tensor<Double> {
             var total = Tensor<Double>(0)
             for (r, energy, forces) in data {
@@ -98,5 +98,44 @@ final class SchNetTests: XCTestCase {
         }
         print("SchNet on 4 EMT CuAu frames: energy + force loss \(first.value) → \(last) after 31 Adam steps")
         XCTAssertLessThan(last, 0.5 * first.value, "loss \(first.value) → \(last) after 31 Adam steps")
+    }
+}
+
+/// The dataset encoding and the multi-dataset schedule.
+final class MultiDatasetTests: XCTestCase {
+    func testEncodedDatasetsShareTheDescriptorAndDifferInTheHead() throws {
+        var g = SeededGenerator(seed: 12)
+        var net = SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 3, using: &g)
+        XCTAssertEqual(net.head[0].inputSize, 15)
+        XCTAssertEqual(net.energyShifts.count, 3)
+        net.energyShifts[2] = [0.25, 0.5]
+        let (frame, lattice) = try EMTTests.structures()[1]
+        let types = try net.types(of: frame.species)
+        let energies = try (0..<3).map { try net.energyAndForces(positions: frame.positions, types: types, lattice: lattice, dataset: $0) }
+        XCTAssertNotEqual(energies[0].energy.scalars[0], energies[1].energy.scalars[0], "the code changes the head's input")
+        // Forces with an encoding are still the energy's derivatives.
+        var plus = frame.positions, minus = frame.positions
+        plus[4] += 1e-5
+        minus[4] -= 1e-5
+        func e(_ r: [Double]) throws -> Double {
+            try net.energy(positions: Tensor(shape: [types.count, 3], scalars: r), types: types, lattice: lattice, dataset: 2).scalars[0]
+        }
+        XCTAssertEqual(energies[2].forces.scalars[4], -(try e(plus) - e(minus)) / 2e-5, accuracy: 1e-7)
+        XCTAssertThrowsError(try net.energy(positions: Tensor(shape: [types.count, 3], scalars: frame.positions), types: types, lattice: lattice, dataset: 3))
+    }
+
+    func testDrawsFollowTheWeightsAndPrefactorsFollowTheRate() throws {
+        let rate = LearningRateSchedule.exponential(initial: 1e-3, decayRate: 0.5, decaySteps: 100, staircase: true)
+        let schedule = try MultiDatasetSchedule(weights: [4, 1, 3], learningRate: rate)
+        var counts = [0, 0, 0]
+        for step in 0..<40_000 { counts[schedule.dataset(at: step, seed: 5)] += 1 }
+        for (count, p) in zip(counts, [0.5, 0.125, 0.375]) { XCTAssertEqual(Double(count) / 40_000, p, accuracy: 0.01) }
+        XCTAssertEqual(schedule.dataset(at: 123, seed: 5), schedule.dataset(at: 123, seed: 5))
+        let start = schedule.prefactors(at: 0), later = schedule.prefactors(at: 250)
+        XCTAssertEqual(start.energy, 0.02, accuracy: 1e-12)
+        XCTAssertEqual(start.force, 1000, accuracy: 1e-9)
+        XCTAssertEqual(later.energy, 1 + (0.02 - 1) * 0.25, accuracy: 1e-12)
+        XCTAssertEqual(later.force, 1 + 999 * 0.25, accuracy: 1e-9)
+        XCTAssertThrowsError(try MultiDatasetSchedule(weights: [1, 0], learningRate: rate))
     }
 }
