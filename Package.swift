@@ -137,7 +137,7 @@ let package = Package(
             dependencies: ["TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemAtomsTests",
-            dependencies: ["TandemAtoms", "TandemCore", "TandemIO"]),
+            dependencies: ["TandemAtoms", "TandemCore", "TandemIO", "TandemTestSupport"]),
         .testTarget(
             name: "TandemNNTests",
             dependencies: ["TandemNN", "TandemTestSupport"]),

@@ -3,6 +3,7 @@ import XCTest
 import TandemAtoms
 import TandemCore
 import TandemIO
+import TandemTestSupport
 
 /// EMT's energy, forces (by reverse-mode differentiation) and stress: against finite differences
 /// always, and against ASE's `EMT` (the pinned `ase` of `.venv-test`) to 1e-8 relative when
@@ -107,26 +108,14 @@ final class EMTTests: XCTestCase {
     }
 
     func testAgreesWithASE() throws {
-        guard let python = ProcessInfo.processInfo.environment["TANDEM_TEST_PYTHON"] else {
+        guard PythonScript.interpreter != nil else {
             throw XCTSkip("TANDEM_TEST_PYTHON is not set; `make test` sets it to .venv-test, which has ase for this comparison")
         }
         let structures = try Self.structures()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-emt-\(UUID().uuidString).xyz").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ExtendedXYZ.write(structures.map(\.frame), to: path)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("scripts/ase_emt_reference.py").path, path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, message)
-        let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [[String: Any]], message)
+        let reference = try XCTUnwrap(try PythonScript.json("ase_emt_reference.py", [path], label: "ASE EMT") as? [[String: Any]])
         XCTAssertEqual(reference.count, structures.count)
         let emt = EMT()
         for (index, ((frame, lattice), ase)) in zip(structures, reference).enumerated() {

@@ -74,19 +74,8 @@ final class ProblemCommandTests: XCTestCase {
     /// reads dimensions, coordinates, attributes and values of `path`. `nil` when no test
     /// interpreter is configured.
     func readWithXarray(_ path: String, label: String) throws -> [String: Any]? {
-        guard let python = ProcessInfo.processInfo.environment["TANDEM_TEST_PYTHON"] else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("scripts/check_with_xarray.py").path, path]
-        let pipe = Pipe(), errors = Pipe()
-        process.standardOutput = pipe
-        process.standardError = errors
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(label): \(message)")
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: output) as? [String: Any], message)
+        guard let decoded = try PythonScript.json("check_with_xarray.py", [path], label: label) else { return nil }
+        return try XCTUnwrap(decoded as? [String: Any], label)
     }
 
     func testXarrayIsConfiguredByMakeTest() throws {
