@@ -85,7 +85,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .target(
             name: "TandemAtoms",
-            dependencies: ["TandemCore", "TandemNN"],
+            dependencies: ["TandemCore", "TandemNN", "TandemTraining"],
             swiftSettings: numericSettings),
         .target(name: "TandemExpressions"),
         .target(
@@ -137,7 +137,7 @@ let package = Package(
             dependencies: ["TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemAtomsTests",
-            dependencies: ["TandemAtoms", "TandemCore", "TandemIO", "TandemTestSupport"]),
+            dependencies: ["TandemAtoms", "TandemCore", "TandemIO", "TandemNN", "TandemTraining", "TandemTestSupport"]),
         .testTarget(
             name: "TandemNNTests",
             dependencies: ["TandemNN", "TandemTestSupport"]),

@@ -1,0 +1,112 @@
+import TandemCore
+import TandemNN
+import TandemTraining
+
+/// A labelled data set of configurations for training: frames as read, with their element
+/// indices in the model's element list and their lattices.
+public struct AtomsDataset: Sendable {
+    /// The data set's name (its task name in training).
+    public let name: String
+    /// Positions `[atoms, 3]` (Å), element indices, lattice, energy (eV) and forces (eV/Å) of each frame.
+    public let positions: [[Double]], types: [[Int]], lattices: [Lattice], energies: [Double], forces: [[Double]]
+
+    /// A data set from frames labelled with energies and forces.
+    /// - Throws: ``AtomsError`` for a frame without energy or forces, or an element not in `elements`.
+    public init(name: String, frames: [(species: [String], positions: [Double], cell: [Double]?, periodic: [Bool], energy: Double?, forces: [Double]?)],
+                elements: [String]) throws {
+        self.name = name
+        var positions: [[Double]] = [], types: [[Int]] = [], lattices: [Lattice] = [], energies: [Double] = [], forces: [[Double]] = []
+        for (index, frame) in frames.enumerated() {
+            guard let energy = frame.energy, let f = frame.forces, f.count == frame.positions.count else {
+                throw AtomsError("\(name): frame \(index) has no energy or forces to train on")
+            }
+            types.append(try frame.species.map { s in
+                guard let t = elements.firstIndex(of: s) else { throw AtomsError("\(name): frame \(index) has '\(s)', which the model does not know") }
+                return t
+            })
+            lattices.append(try Lattice(vectors: frame.cell ?? [1, 0, 0, 0, 1, 0, 0, 0, 1], periodic: frame.cell == nil ? [false, false, false] : frame.periodic))
+            positions.append(frame.positions)
+            energies.append(energy)
+            forces.append(f)
+        }
+        (self.positions, self.types, self.lattices, self.energies, self.forces) = (positions, types, lattices, energies, forces)
+    }
+
+    /// The number of frames.
+    public var count: Int { energies.count }
+
+    /// How many atoms of each of `elementCount` elements each frame has (for the energy shifts).
+    public func elementCounts(_ elementCount: Int) -> [[Double]] {
+        types.map { t in (0..<elementCount).map { z in Double(t.filter { $0 == z }.count) } }
+    }
+}
+
+/// Energies and forces of several data sets through one ``SchNet`` with a dataset encoding
+/// (or pooled, without), trained by Tandem's ``Trainer``: each step draws one data set by
+/// ``MultiDatasetSchedule`` and a batch of its frames, and minimises
+/// `p_E(t) · mean((ΔE/N)²) + p_F(t) · mean(ΔF²)` with the schedule's prefactors. The tasks are the
+/// data sets: a step reports the loss of the one it drew.
+public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
+    public typealias Model = SchNet<Scalar>
+    /// The data sets, the schedule, frames per step and the seed of the draws.
+    public let datasets: [AtomsDataset]
+    public let schedule: MultiDatasetSchedule
+    public let batch: Int, seed: UInt64
+    /// Whether data set `d` is encoded as `d` (true) or every data set as 0 (a pooled model).
+    public let encoded: Bool
+
+    /// An objective over `datasets`.
+    public init(datasets: [AtomsDataset], schedule: MultiDatasetSchedule, batch: Int, seed: UInt64, encoded: Bool) {
+        (self.datasets, self.schedule, self.batch, self.seed, self.encoded) = (datasets, schedule, batch, seed, encoded)
+    }
+
+    public var taskNames: [String] { datasets.map(\.name) }
+    public var smoothsLoss: Bool { true }
+    public var historyHeader: [String] { ["step", "phase", "loss"] + datasets.map(\.name) }
+    public var divergenceAdvice: String { "lower the learning rate or the force prefactor" }
+
+    /// `p_E · mean((ΔE/N)²) + p_F · mean(ΔF²)` over frames `frames` of data set `d`.
+    func loss(of model: Model, dataset d: Int, frames: [Int], prefactors: (energy: Double, force: Double)) throws -> Tensor<Scalar> {
+        let set = datasets[d]
+        var energyTerm = Tensor<Scalar>(0), forceTerm = Tensor<Scalar>(0)
+        for f in frames {
+            let (e, forces) = try model.energyAndForces(
+                positions: set.positions[f].map { Scalar($0) }, types: set.types[f], lattice: set.lattices[f],
+                dataset: encoded ? d : 0, createGraph: true)
+            let atoms = Scalar(set.types[f].count)
+            let de = (e - Scalar(set.energies[f])) / atoms
+            let df = forces - Tensor(shape: forces.shape, scalars: set.forces[f].map { Scalar($0) })
+            energyTerm = energyTerm + de * de
+            forceTerm = forceTerm + (df * df).mean()
+        }
+        let n = Scalar(frames.count)
+        return Scalar(prefactors.energy) * energyTerm / n + Scalar(prefactors.force) * forceTerm / n
+    }
+
+    /// The data set and frames of `step`, drawn from generators seeded by `(seed, step)`.
+    func draw(step: Int) -> (dataset: Int, frames: [Int]) {
+        let d = schedule.dataset(at: step, seed: seed)
+        var generator = SeededGenerator(seed: seed ^ 0xA5A5_5A5A &+ UInt64(step) &* 0x2545_F491_4F6C_DD1D)
+        let count = datasets[d].count
+        return (d, (0..<Swift.min(batch, count)).map { _ in Int(generator.next() % UInt64(count)) })
+    }
+
+    public func loss(of model: Model, step: Int) throws -> ObjectiveValue<Scalar> {
+        let (d, frames) = draw(step: step)
+        let total = try loss(of: model, dataset: d, frames: frames, prefactors: schedule.prefactors(at: step))
+        var tasks = [Scalar?](repeating: nil, count: datasets.count)
+        tasks[d] = total.scalars[0]
+        return ObjectiveValue(total: total, tasks: tasks)
+    }
+
+    /// Every frame of every data set, at the prefactors' limits.
+    public func fullBatchLoss(of model: Model) throws -> ObjectiveValue<Scalar> {
+        let limits = (schedule.energyPrefactor.limit, schedule.forcePrefactor.limit)
+        let parts = try datasets.indices.map { d in try loss(of: model, dataset: d, frames: Array(0..<datasets[d].count), prefactors: limits) }
+        return ObjectiveValue(total: parts.dropFirst().reduce(parts[0], +) / Scalar(parts.count), tasks: parts.map { $0.scalars[0] })
+    }
+
+    public func historyRow(_ record: TrainingRecord<Scalar>, model: Model) -> [String] {
+        [String(record.step), record.phase, "\(record.loss)"] + record.tasks.map { $0.map { "\($0)" } ?? "" }
+    }
+}
