@@ -10,8 +10,13 @@ public struct AtomsDataset: Sendable {
     /// Positions `[atoms, 3]` (Å), element indices, lattice, energy (eV) and forces (eV/Å) of each frame.
     public let positions: [[Double]], types: [[Int]], lattices: [Lattice], energies: [Double], forces: [[Double]]
 
+    /// The shortest distance between two atoms a frame may have (Å): closer than this, a
+    /// configuration is not physical (no two nuclei come within 0.5 Å; H₂'s bond is 0.74 Å).
+    public static let minimumDistance = 0.5
+
     /// A data set from frames labelled with energies and forces.
-    /// - Throws: ``AtomsError`` for a frame without energy or forces, or an element not in `elements`.
+    /// - Throws: ``AtomsError`` for a frame without energy or forces, an element not in
+    ///   `elements`, or two atoms closer than ``minimumDistance`` (naming the frame and the atoms).
     public init(name: String, frames: [(species: [String], positions: [Double], cell: [Double]?, periodic: [Bool], energy: Double?, forces: [Double]?)],
                 elements: [String]) throws {
         self.name = name
@@ -24,7 +29,12 @@ public struct AtomsDataset: Sendable {
                 guard let t = elements.firstIndex(of: s) else { throw AtomsError("\(name): frame \(index) has '\(s)', which the model does not know") }
                 return t
             })
-            lattices.append(try Lattice(vectors: frame.cell ?? [1, 0, 0, 0, 1, 0, 0, 0, 1], periodic: frame.cell == nil ? [false, false, false] : frame.periodic))
+            let lattice = try Lattice(vectors: frame.cell ?? [1, 0, 0, 0, 1, 0, 0, 0, 1], periodic: frame.cell == nil ? [false, false, false] : frame.periodic)
+            let close = try NeighborList(positions: frame.positions, lattice: lattice, cutoff: Self.minimumDistance)
+            if close.count > 0 {
+                throw AtomsError("\(name): frame \(index): atoms \(close.first[0]) and \(close.second[0]) are \(close.distances[0]) Å apart, closer than the physical minimum of \(Self.minimumDistance) Å")
+            }
+            lattices.append(lattice)
             positions.append(frame.positions)
             energies.append(energy)
             forces.append(f)

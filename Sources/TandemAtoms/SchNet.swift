@@ -39,10 +39,22 @@ public struct SchNet<Scalar: TensorScalar>: Module {
     /// Energy shifts (eV) per data set (one row without encoding) and element, not trained.
     public var energyShifts: [[Double]]
 
+    /// The longest cut-off the model accepts (Å): beyond it the neighbour lists of condensed
+    /// matter grow past what a training step can hold (≈ 4·10³ neighbours per atom at 20 Å).
+    public static var maximumCutoff: Double { 20 }
+
     /// A network with `features` per atom and `blocks` interactions; with `datasets > 0`, a
     /// one-hot dataset encoding of that many data sets enters the head.
+    /// - Throws: ``AtomsError`` for a cut-off that is not in `(0, maximumCutoff]`, fewer than two
+    ///   radial functions, or no elements, features or negative counts.
     public init(elements: [String], features: Int = 64, blocks: Int = 3, radialCount: Int = 25, cutoff: Double = 5,
-                datasets: Int = 0, using generator: inout SeededGenerator) {
+                datasets: Int = 0, using generator: inout SeededGenerator) throws {
+        guard cutoff > 0, cutoff <= Self.maximumCutoff else {
+            throw AtomsError("SchNet: a cut-off of \(cutoff) Å is outside (0, \(Self.maximumCutoff)] Å")
+        }
+        guard !elements.isEmpty, features >= 1, blocks >= 0, radialCount >= 2, datasets >= 0 else {
+            throw AtomsError("SchNet needs elements, features ≥ 1, blocks ≥ 0, radial functions ≥ 2 and datasets ≥ 0")
+        }
         self.elements = elements
         self.cutoff = cutoff
         self.radialCount = radialCount

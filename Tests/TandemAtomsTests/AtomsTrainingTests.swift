@@ -30,7 +30,7 @@ final class AtomsTrainingTests: TemporaryDirectoryTestCase {
     private func trainer(_ name: String, steps: Int) throws -> Trainer<AtomsObjective<Double>> {
         let data = try Self.datasets()
         var g = SeededGenerator(seed: 2)
-        var model = SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 2, using: &g)
+        var model = try SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 2, using: &g)
         for (d, set) in data.enumerated() {
             model.energyShifts[d] = SchNet<Double>.fitEnergyShifts(counts: set.elementCounts(2), energies: set.energies)
         }
@@ -73,6 +73,14 @@ final class AtomsTrainingTests: TemporaryDirectoryTestCase {
         }
         XCTAssertThrowsError(try AtomsDataset(name: "y", frames: [(["Fe"], [0, 0, 0], nil, [false, false, false], -1, [0, 0, 0])], elements: ["Cu"])) {
             XCTAssertEqual("\($0)", "y: frame 0 has 'Fe', which the model does not know")
+        }
+        XCTAssertThrowsError(try AtomsDataset(name: "z", frames: [(["Cu", "Cu"], [0, 0, 0, 0.3, 0, 0], nil, [false, false, false], -1, [0, 0, 0, 0, 0, 0])], elements: ["Cu"])) {
+            XCTAssertTrue("\($0)".hasPrefix("z: frame 0: atoms 0 and 1 are 0.3"), "\($0)")
+            XCTAssertTrue("\($0)".hasSuffix("closer than the physical minimum of 0.5 Å"), "\($0)")
+        }
+        var g = SeededGenerator(seed: 1)
+        XCTAssertThrowsError(try SchNet<Double>(elements: ["Cu"], cutoff: 25, using: &g)) {
+            XCTAssertEqual("\($0)", "SchNet: a cut-off of 25.0 Å is outside (0, 20.0] Å")
         }
     }
 }

@@ -7,14 +7,14 @@ import TandemNN
 /// derivatives, the force loss differentiates through them (double backward), and a few Adam steps
 /// on EMT energies and forces lower that loss.
 final class SchNetTests: XCTestCase {
-    private func model() -> SchNet<Double> {
+    private func model() throws -> SchNet<Double> {
         var g = SeededGenerator(seed: 1)
-        return SchNet<Double>(elements: ["Cu", "Au"], features: 16, blocks: 2, radialCount: 12, cutoff: 4.5, using: &g)
+        return try SchNet<Double>(elements: ["Cu", "Au"], features: 16, blocks: 2, radialCount: 12, cutoff: 4.5, using: &g)
     }
 
     func testForcesAreTheEnergysDerivativesAndTheEnergyIsInvariant() throws {
         let (frame, lattice) = try EMTTests.structures()[1]   // the sheared CuAu crystal
-        let net = model()
+        let net = try model()
         let types = try net.types(of: frame.species)
         let (e, f) = try net.energyAndForces(positions: frame.positions, types: types, lattice: lattice)
         func energy(_ r: [Double]) throws -> Double {
@@ -35,7 +35,7 @@ final class SchNetTests: XCTestCase {
         // A rotation of a molecule (no cell).
         let (cluster, none) = try EMTTests.structures()[2]
         var g = SeededGenerator(seed: 4)
-        var gold = SchNet<Double>(elements: ["Pt"], features: 8, blocks: 1, radialCount: 8, cutoff: 4, using: &g)
+        var gold = try SchNet<Double>(elements: ["Pt"], features: 8, blocks: 1, radialCount: 8, cutoff: 4, using: &g)
         gold.energyShifts = [[-1.5]]
         let ptTypes = Array(repeating: 0, count: cluster.count)
         let (c, s) = (Foundation.cos(0.7), Foundation.sin(0.7))
@@ -59,7 +59,7 @@ final class SchNetTests: XCTestCase {
     func testTrainingOnEnergiesAndForcesLowersTheLoss() throws {
         let emt = EMT()
         let (frame, lattice) = try EMTTests.structures()[1]
-        var net = model()
+        var net = try model()
         let types = try net.types(of: frame.species)
         // Four configurations of the CuAu crystal, displaced, labelled by EMT.
         var g = SeededGenerator(seed: 9)
@@ -105,7 +105,7 @@ final class SchNetTests: XCTestCase {
 final class MultiDatasetTests: XCTestCase {
     func testEncodedDatasetsShareTheDescriptorAndDifferInTheHead() throws {
         var g = SeededGenerator(seed: 12)
-        var net = SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 3, using: &g)
+        var net = try SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 3, using: &g)
         XCTAssertEqual(net.head[0].inputSize, 15)
         XCTAssertEqual(net.energyShifts.count, 3)
         net.energyShifts[2] = [0.25, 0.5]
