@@ -57,6 +57,7 @@ public struct AtomsDataset: Sendable {
 /// `p_E(t) · mean((ΔE/N)²) + p_F(t) · mean(ΔF²)` with the schedule's prefactors. The tasks are the
 /// data sets: a step reports the loss of the one it drew.
 public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
+    /// The model trained: one SchNet, encoded or pooled.
     public typealias Model = SchNet<Scalar>
     /// The data sets, the schedule, frames per step and the seed of the draws.
     public let datasets: [AtomsDataset]
@@ -70,9 +71,13 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
         (self.datasets, self.schedule, self.batch, self.seed, self.encoded) = (datasets, schedule, batch, seed, encoded)
     }
 
+    /// The data sets' names: each data set is a task.
     public var taskNames: [String] { datasets.map(\.name) }
+    /// Step losses come from one data set's small batch: progress shows their running average.
     public var smoothsLoss: Bool { true }
+    /// `step, phase, loss` and one column per data set.
     public var historyHeader: [String] { ["step", "phase", "loss"] + datasets.map(\.name) }
+    /// What to change when a run diverges.
     public var divergenceAdvice: String { "lower the learning rate or the force prefactor" }
 
     /// `p_E · mean((ΔE/N)²) + p_F · mean(ΔF²)` over frames `frames` of data set `d`.
@@ -101,6 +106,8 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
         return (d, (0..<Swift.min(batch, count)).map { _ in Int(generator.next() % UInt64(count)) })
     }
 
+    /// The loss of `step` on the data set and frames it draws; that data set's task value is the
+    /// loss, the others are `nil`.
     public func loss(of model: Model, step: Int) throws -> ObjectiveValue<Scalar> {
         let (d, frames) = draw(step: step)
         let total = try loss(of: model, dataset: d, frames: frames, prefactors: schedule.prefactors(at: step))
@@ -116,6 +123,7 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
         return ObjectiveValue(total: parts.dropFirst().reduce(parts[0], +) / Scalar(parts.count), tasks: parts.map { $0.scalars[0] })
     }
 
+    /// `step, phase, loss` and the drawn data set's loss in its column (empty for the others).
     public func historyRow(_ record: TrainingRecord<Scalar>, model: Model) -> [String] {
         [String(record.step), record.phase, "\(record.loss)"] + record.tasks.map { $0.map { "\($0)" } ?? "" }
     }

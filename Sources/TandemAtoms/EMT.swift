@@ -123,11 +123,11 @@ public struct EMT: Sendable {
         return cohesive.sum() + pairEnergy - atoms(\.e0).sum()
     }
 
-    /// Energy (eV), forces `[atoms, 3]` (eV/Å) and, for a fully periodic cell, the stress
-    /// `σ = (1/V) ∂E/∂ε` under a homogeneous strain `ε` (eV/Å³, 9 numbers row-major, symmetrised;
-    /// `nil` otherwise) of one configuration.
-    public func evaluate(positions: [Double], species: [String], lattice: Lattice) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
-        try AtomisticDerivatives.evaluate(positions: positions, lattice: lattice) { x, cell in
+    /// Energy (eV), forces `[atoms, 3]` (eV/Å) and, with `stress` and a fully periodic cell, the
+    /// stress `σ = (1/V) ∂E/∂ε` under a homogeneous strain `ε` (eV/Å³, 9 numbers row-major,
+    /// symmetrised; `nil` otherwise) of one configuration.
+    public func evaluate(positions: [Double], species: [String], lattice: Lattice, stress: Bool) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
+        try AtomisticDerivatives.evaluate(positions: positions, lattice: lattice, stress: stress) { x, cell in
             try energy(positions: x, cell: cell, species: species, lattice: lattice)
         }
     }

@@ -4,8 +4,17 @@ import TandemCore
 /// Energy, forces and (for a fully periodic cell) stress of a configuration: what molecular
 /// dynamics and data generation need from a reference potential or a trained model.
 public protocol Potential: Sendable {
-    /// Energy (eV), forces `[atoms, 3]` (eV/Å), stress (eV/Å³, 9 numbers) or `nil`.
-    func evaluate(positions: [Double], species: [String], lattice: Lattice) throws -> (energy: Double, forces: [Double], stress: [Double]?)
+    /// Energy (eV), forces `[atoms, 3]` (eV/Å), and with `stress` (for a fully periodic cell) the
+    /// stress (eV/Å³, 9 numbers), else `nil` — molecular dynamics asks for none, which saves a
+    /// second pass through the energy.
+    func evaluate(positions: [Double], species: [String], lattice: Lattice, stress: Bool) throws -> (energy: Double, forces: [Double], stress: [Double]?)
+}
+
+extension Potential {
+    /// Energy, forces and (for a fully periodic cell) stress of one configuration.
+    public func evaluate(positions: [Double], species: [String], lattice: Lattice) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
+        try evaluate(positions: positions, species: species, lattice: lattice, stress: true)
+    }
 }
 
 extension EMT: Potential {}
@@ -39,9 +48,9 @@ public struct LennardJones: Potential {
         return 0.5 * (4 * epsilon * (inverse6 * inverse6 - inverse6) - shiftedZero).sum()
     }
 
-    /// Energy, forces and stress (see ``Potential``).
-    public func evaluate(positions: [Double], species: [String], lattice: Lattice) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
-        try AtomisticDerivatives.evaluate(positions: positions, lattice: lattice) { x, cell in
+    /// Energy, forces and, when asked, stress (see ``Potential``).
+    public func evaluate(positions: [Double], species: [String], lattice: Lattice, stress: Bool) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
+        try AtomisticDerivatives.evaluate(positions: positions, lattice: lattice, stress: stress) { x, cell in
             try energy(positions: x, cell: cell, lattice: lattice)
         }
     }
@@ -49,10 +58,10 @@ public struct LennardJones: Potential {
 
 /// Forces and stress of an energy written as a tensor function of positions and cell.
 enum AtomisticDerivatives {
-    /// `E`, `−∂E/∂r`, and for a fully periodic cell `σ = (1/V) ∂E/∂ε` under `x ↦ x(1 + ε)`,
-    /// `A ↦ A(1 + ε)`, symmetrised.
+    /// `E`, `−∂E/∂r`, and with `stress`, for a fully periodic cell, `σ = (1/V) ∂E/∂ε` under
+    /// `x ↦ x(1 + ε)`, `A ↦ A(1 + ε)`, symmetrised.
     static func evaluate(
-        positions: [Double], lattice: Lattice, energy: (Tensor<Double>, Tensor<Double>) throws -> Tensor<Double>
+        positions: [Double], lattice: Lattice, stress wanted: Bool, energy: (Tensor<Double>, Tensor<Double>) throws -> Tensor<Double>
     ) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
         let n = positions.count / 3
         let cell = Tensor<Double>(shape: [3, 3], scalars: lattice.vectors)
@@ -60,7 +69,7 @@ enum AtomisticDerivatives {
         let e = try energy(x, cell)
         let g = try gradient(of: e, withRespectTo: x)
         var stress: [Double]? = nil
-        if lattice.periodic.allSatisfy({ $0 }) {
+        if wanted, lattice.periodic.allSatisfy({ $0 }) {
             let strain = Tensor<Double>.zeros(shape: [3, 3]).requiringGradient()
             let deformation = Tensor<Double>(shape: [3, 3], scalars: [1, 0, 0, 0, 1, 0, 0, 0, 1]) + strain
             let strained = try energy(matmul(Tensor<Double>(shape: [n, 3], scalars: positions), deformation), matmul(cell, deformation))
@@ -121,7 +130,7 @@ public struct MolecularDynamics {
         }
         self.positions = positions
         velocities = [Double](repeating: 0, count: positions.count)
-        let result = try potential.evaluate(positions: positions, species: species, lattice: lattice)
+        let result = try potential.evaluate(positions: positions, species: species, lattice: lattice, stress: false)
         (forces, potentialEnergy) = (result.forces, result.energy)
     }
 
@@ -159,7 +168,7 @@ public struct MolecularDynamics {
     }
 
     private mutating func refresh() throws {
-        let result = try potential.evaluate(positions: positions, species: species, lattice: lattice)
+        let result = try potential.evaluate(positions: positions, species: species, lattice: lattice, stress: false)
         (forces, potentialEnergy) = (result.forces, result.energy)
     }
 
