@@ -119,7 +119,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .target(
             name: "TandemWorkflows",
-            dependencies: ["TandemCore", "TandemNN", "TandemMultiTask", "TandemDistributed", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec"],
+            dependencies: ["TandemCore", "TandemNN", "TandemMultiTask", "TandemDistributed", "TandemTraining", "TandemOperators", "TandemPINN", "TandemSparse", "TandemGeometry", "TandemPDE", "TandemIO", "TandemExpressions", "TandemSpec", "TandemAtoms"],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "tandem",

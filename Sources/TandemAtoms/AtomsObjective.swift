@@ -80,22 +80,28 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
     /// What to change when a run diverges.
     public var divergenceAdvice: String { "lower the learning rate or the force prefactor" }
 
-    /// `p_E · mean((ΔE/N)²) + p_F · mean(ΔF²)` over frames `frames` of data set `d`.
+    /// `p_E · mean_f((ΔE_f/N_f)²) + p_F · mean_f(mean(ΔF_f²))` over frames `frames` of data set
+    /// `d`, the frames evaluated as one batch (``SchNet/energiesAndForces(positions:frames:createGraph:)``).
     func loss(of model: Model, dataset d: Int, frames: [Int], prefactors: (energy: Double, force: Double)) throws -> Tensor<Scalar> {
         let set = datasets[d]
-        var energyTerm = Tensor<Scalar>(0), forceTerm = Tensor<Scalar>(0)
+        var positions: [Scalar] = [], reference: [Scalar] = [], weights: [Scalar] = [], batch: [SchNet<Scalar>.Frame] = []
+        var energies: [Scalar] = [], atoms: [Scalar] = []
         for f in frames {
-            let (e, forces) = try model.energyAndForces(
-                positions: set.positions[f].map { Scalar($0) }, types: set.types[f], lattice: set.lattices[f],
-                dataset: encoded ? d : 0, createGraph: true)
-            let atoms = Scalar(set.types[f].count)
-            let de = (e - Scalar(set.energies[f])) / atoms
-            let df = forces - Tensor(shape: forces.shape, scalars: set.forces[f].map { Scalar($0) })
-            energyTerm = energyTerm + de * de
-            forceTerm = forceTerm + (df * df).mean()
+            let count = set.types[f].count
+            positions += set.positions[f].map { Scalar($0) }
+            reference += set.forces[f].map { Scalar($0) }
+            // Each frame's mean over its 3·N components.
+            weights += [Scalar](repeating: Scalar(1.0 / Double(3 * count)), count: count)
+            batch.append(.init(types: set.types[f], lattice: set.lattices[f], dataset: encoded ? d : 0))
+            energies.append(Scalar(set.energies[f]))
+            atoms.append(Scalar(count))
         }
+        let (e, forces) = try model.energiesAndForces(positions: positions, frames: batch, createGraph: true)
+        let de = (e - Tensor(shape: [frames.count], scalars: energies)) / Tensor(shape: [frames.count], scalars: atoms)
+        let df = forces - Tensor(shape: forces.shape, scalars: reference)
         let n = Scalar(frames.count)
-        return Scalar(prefactors.energy) * energyTerm / n + Scalar(prefactors.force) * forceTerm / n
+        let forceTerm = ((df * df).sum(alongAxis: 1) * Tensor(shape: [weights.count], scalars: weights)).sum()
+        return Scalar(prefactors.energy) * (de * de).sum() / n + Scalar(prefactors.force) * forceTerm / n
     }
 
     /// The data set and frames of `step`, drawn from generators seeded by `(seed, step)`.
@@ -119,7 +125,15 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
     /// Every frame of every data set, at the prefactors' limits.
     public func fullBatchLoss(of model: Model) throws -> ObjectiveValue<Scalar> {
         let limits = (schedule.energyPrefactor.limit, schedule.forcePrefactor.limit)
-        let parts = try datasets.indices.map { d in try loss(of: model, dataset: d, frames: Array(0..<datasets[d].count), prefactors: limits) }
+        // Each data set's mean over its frames, from batches of at most `batch` frames (memory).
+        let parts = try datasets.indices.map { d -> Tensor<Scalar> in
+            let count = datasets[d].count
+            let chunks = try stride(from: 0, to: count, by: batch).map { start -> Tensor<Scalar> in
+                let frames = Array(start..<Swift.min(count, start + batch))
+                return try loss(of: model, dataset: d, frames: frames, prefactors: limits) * Scalar(Double(frames.count) / Double(count))
+            }
+            return chunks.dropFirst().reduce(chunks[0], +)
+        }
         return ObjectiveValue(total: parts.dropFirst().reduce(parts[0], +) / Scalar(parts.count), tasks: parts.map { $0.scalars[0] })
     }
 

@@ -181,4 +181,37 @@ public enum Figures {
         }
         return image
     }
+    /// A parity plot: each series' points `(reference, predicted)` as dots over the diagonal
+    /// `y = x`, both axes on the same range (all points, padded 3 %), the end values labelled —
+    /// how a trained model is compared with its reference point by point.
+    public static func parity(_ series: [Series], title: String, xLabel: String, yLabel: String, size: Int = 480) -> RasterImage {
+        var image = RasterImage(width: size, height: size + 12)
+        let left = 84, top = 40, side = size - left - 20
+        image.text(title, x: 12, y: 10, scale: 2)
+        let usable = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
+        let values = usable.flatMap { $0.flatMap { [$0.x, $0.y] } }
+        guard var low = values.min(), var high = values.max() else {
+            image.text("no data", x: left + 10, y: top + 10)
+            return image
+        }
+        let pad = Swift.max(high - low, 1e-12) * 0.03
+        (low, high) = (low - pad, high + pad)
+        func pixel(_ v: Double) -> Int { Int((v - low) / (high - low) * Double(side - 1)) }
+        image.line(left, top + side - 1, left + side - 1, top, RasterImage.Color(200, 200, 200))
+        image.frame(x: left - 1, y: top - 1, width: side + 2, height: side + 2, .darkGray)
+        image.text(label(low), x: left, y: top + side + 6)
+        image.text(label(high), x: left + side - RasterImage.textWidth(label(high)), y: top + side + 6)
+        image.text(label(low), x: left - 6 - RasterImage.textWidth(label(low)), y: top + side - 4)
+        image.text(label(high), x: left - 6 - RasterImage.textWidth(label(high)), y: top - 3)
+        image.text(xLabel, x: left + (side - RasterImage.textWidth(xLabel)) / 2, y: top + side + 22)
+        image.text(yLabel, x: 12, y: top - 14)
+        for (k, points) in usable.enumerated() {
+            let color = RasterImage.Color.series[k % RasterImage.Color.series.count]
+            for p in points { image.fill(x: left + pixel(p.x) - 1, y: top + side - 1 - pixel(p.y) - 1, width: 3, height: 3, color) }
+            let legendY = top + 8 + k * 12
+            image.fill(x: left + 8, y: legendY + 1, width: 5, height: 5, color)
+            image.text(series[k].name, x: left + 20, y: legendY)
+        }
+        return image
+    }
 }

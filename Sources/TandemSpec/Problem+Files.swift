@@ -31,6 +31,8 @@ extension Problem {
             return files
         case let .signals(problem):
             return problem.path.map { [NamedFile(keyPath: "signals.path", path: $0)] } ?? []
+        case let .atoms(problem):
+            return problem.datasets.enumerated().compactMap { i, d in d.path.map { NamedFile(keyPath: "atoms.dataset[\(i)].path", path: $0) } }
         }
     }
 

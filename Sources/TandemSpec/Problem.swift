@@ -4,10 +4,10 @@ import TOMLKit
 /// A problem file, decoded and validated: a shared ``ProblemHeader`` and one payload that says
 /// what the file is about.
 ///
-/// Today the payload is a PDE (``PDEProblem``: `[pde]`, `[[geometry]]`, `[reference]`, a
-/// DeepONet or PINN in `[model]`); the payload is chosen by the table that names it, so further
-/// kinds of problem (signals, atoms) each add a case, a top-level table and a decoder file,
-/// and never require the PDE's tables. See `docs/problem-file.md` for every key. Only
+/// The payload is a PDE (``PDEProblem``: `[pde]`, `[[geometry]]`, `[reference]`, a DeepONet or
+/// PINN in `[model]`), physiological signals (``SignalProblem``, `[signals]`) or atomic data sets
+/// (``AtomsProblem``, `[atoms]`); it is chosen by the table that names it, so each kind adds a
+/// case, a top-level table and a decoder file, and never requires the PDE's tables. See `docs/problem-file.md` for every key. Only
 /// declarative content: expressions are parsed into syntax trees, never run as code.
 public struct Problem: Sendable {
     /// What kind of model a problem trains: the key the experiments are registered under.
@@ -18,6 +18,8 @@ public struct Problem: Sendable {
         case pinn
         /// The multi-task EDA network on physiological signals (``SignalProblem/Model``).
         case edaPINN = "eda-pinn"
+        /// The SchNet graph network of atomic energies and forces (``AtomsProblem/Model``).
+        case schnet
     }
 
     /// What the file declares besides its header.
@@ -26,9 +28,11 @@ public struct Problem: Sendable {
         case pde(PDEProblem)
         /// Physiological recordings and the EDA network (the `[signals]` table).
         case signals(SignalProblem)
+        /// Labelled atomic configurations and an atomistic network (the `[atoms]` table).
+        case atoms(AtomsProblem)
 
         /// The top-level table that selects each payload, in the order they are listed in messages.
-        static let tables = ["pde", "signals"]
+        static let tables = ["pde", "signals", "atoms"]
     }
 
     /// Name, description, default seed, text and origin.
@@ -48,6 +52,7 @@ public struct Problem: Sendable {
         switch payload {
         case let .pde(problem): return problem.modelKind
         case .signals: return .edaPINN
+        case .atoms: return .schnet
         }
     }
 
@@ -57,6 +62,7 @@ public struct Problem: Sendable {
         switch payload {
         case let .pde(problem): return problem
         case .signals: throw header.error(at: "signals", "declares physiological signals, not a PDE; \(purpose) needs a [pde] table")
+        case .atoms: throw header.error(at: "atoms", "declares atomic data sets, not a PDE; \(purpose) needs a [pde] table")
         }
     }
 
@@ -66,6 +72,17 @@ public struct Problem: Sendable {
         switch payload {
         case let .signals(problem): return problem
         case .pde: throw header.error(at: "pde", "declares a PDE; \(purpose) needs a [signals] table")
+        case .atoms: throw header.error(at: "atoms", "declares atomic data sets; \(purpose) needs a [signals] table")
+        }
+    }
+
+    /// The atoms payload.
+    /// - Throws: ``ProblemFileError`` naming what the file declares instead and `purpose`.
+    public func atomsProblem(for purpose: String) throws -> AtomsProblem {
+        switch payload {
+        case let .atoms(problem): return problem
+        case .pde: throw header.error(at: "pde", "declares a PDE; \(purpose) needs an [atoms] table")
+        case .signals: throw header.error(at: "signals", "declares physiological signals; \(purpose) needs an [atoms] table")
         }
     }
 
@@ -106,6 +123,8 @@ public struct Problem: Sendable {
         switch declared.first {
         case "signals"?:
             payload = .signals(try SignalProblem(root, header: header))
+        case "atoms"?:
+            payload = .atoms(try AtomsProblem(root, header: header))
         case "pde"?:
             payload = .pde(try PDEProblem(root, header: header))
         default:

@@ -90,9 +90,25 @@ public protocol Experiment {
     func compare(_ events: ExperimentEvents) throws -> [String]
     /// The trained model on the inputs in `input` (NetCDF), written to `output`; returns what to print.
     func predict(input: String, output: String) throws -> [String]
+    /// ``predict(input:output:)`` as the model of data set `dataset` (runs trained on several
+    /// data sets: which one's encoding and energy reference); `nil` is the run's default.
+    func predict(input: String, output: String, dataset: String?) throws -> [String]
+}
+
+/// A command option that the run it was given does not take.
+public struct UnsupportedOption: Error, CustomStringConvertible {
+    /// What was asked and what takes it.
+    public let description: String
 }
 
 extension Experiment {
+    /// Runs without data sets to choose from refuse a `dataset` and predict as ``predict(input:output:)``.
+    /// - Throws: ``UnsupportedOption`` when `dataset` is given.
+    public func predict(input: String, output: String, dataset: String?) throws -> [String] {
+        if let dataset { throw UnsupportedOption(description: "--dataset \(dataset): only runs of an [atoms] problem choose a data set; this is a \(Self.kind.rawValue) run") }
+        return try predict(input: input, output: output)
+    }
+
     /// ``prepareData(_:)``, then ``train(_:)`` unless preparing was interrupted.
     public func prepareAndTrain(_ events: ExperimentEvents) throws -> ExperimentOutcome {
         let prepared = try prepareData(events)

@@ -3,7 +3,7 @@ import TandemSpec
 /// The experiments Tandem knows, by the `[model] kind` they train: what the commands dispatch through.
 public enum ExperimentRegistry {
     /// Every experiment, one per model kind.
-    public static let experiments: [any Experiment.Type] = [OperatorExperiment.self, PINNExperiment.self, EDAExperiment.self]
+    public static let experiments: [any Experiment.Type] = [OperatorExperiment.self, PINNExperiment.self, EDAExperiment.self, AtomsExperiment.self]
 
     /// The experiment for `kind`.
     public static func experiment(for kind: Problem.ModelKind) -> any Experiment.Type {

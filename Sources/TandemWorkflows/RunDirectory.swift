@@ -41,9 +41,13 @@ public struct RunDirectory: Sendable {
     /// A file in the directory.
     public func file(_ name: String) -> String { path + "/" + name }
 
-    /// Whether the directory holds a checkpoint (a cross-validated run: its first fold's, `fold-1/`).
+    /// Whether the directory holds a checkpoint: its own, or one in a subfolder holding one model
+    /// of several (a cross-validated run's `fold-K/`, an atoms run's `model-NAME/`).
     public var hasCheckpoint: Bool {
-        FileManager.default.fileExists(atPath: file("checkpoint.safetensors")) || FileManager.default.fileExists(atPath: file("fold-1/checkpoint.safetensors"))
+        let manager = FileManager.default
+        if manager.fileExists(atPath: file("checkpoint.safetensors")) { return true }
+        let folders = (try? manager.contentsOfDirectory(atPath: path)) ?? []
+        return folders.contains { ($0.hasPrefix("fold-") || $0.hasPrefix("model-")) && manager.fileExists(atPath: file("\($0)/checkpoint.safetensors")) }
     }
 
     /// The metadata keys a checkpoint must share with the run to be resumed.

@@ -3,14 +3,15 @@ import Foundation
 import TandemWorkflows
 import TandemSpec
 
-/// `tandem solve FILE --out data.nc`: reference solutions to NetCDF.
+/// `tandem solve FILE --out data.nc`: reference solutions to NetCDF; for an `[atoms]` problem,
+/// `--out DIR`: each data set's labelled frames as `DIR/NAME.xyz`.
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute reference solutions for a problem file and write them to NetCDF.")
+        abstract: "Compute reference solutions for a problem file and write them to NetCDF (an atoms problem: its data sets as extended XYZ in a folder).")
 
     @Argument(help: "The problem file (TOML).") var file: String
     @OptionGroup var paths: PathOptions
-    @Option(name: .shortAndLong, help: "The NetCDF file to write.") var out: String
+    @Option(name: .shortAndLong, help: "The NetCDF file to write (an atoms problem: the folder for NAME.xyz).") var out: String
     @Option(help: "Number of samples (default: reference.samples in the file).") var samples: Int?
     @Option(help: "Random seed (default: reference.seed in the file).") var seed: UInt64?
 
@@ -21,6 +22,14 @@ struct Solve: ParsableCommand {
     func run() throws {
         let decoded = try Problem(contentsOf: file)
         try decoded.requireFilesInside(allowOutside: paths.allowOutsidePaths)
+        if case let .atoms(atoms) = decoded.payload {
+            guard samples == nil, seed == nil else { throw ValidationError("--samples and --seed are for PDE problems; an [atoms] problem sets frames and seeds per data set") }
+            let events = Terminal.events(stop: StopRequest())
+            for line in try AtomsData.write(atoms, to: out, progress: { name, done, total in
+                events.progress(.init(fraction: Double(done) / Double(max(total, 1)), text: "\(name): \(done)/\(total) frames", isFinal: done == total))
+            }) { print(line) }
+            return
+        }
         let problem = try decoded.pdeProblem(for: "tandem solve")
         let resolved = try ResolvedProblem(problem)
         let dataset = try ReferenceDataset(resolved)

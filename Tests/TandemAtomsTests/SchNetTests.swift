@@ -9,7 +9,18 @@ import TandemNN
 final class SchNetTests: XCTestCase {
     private func model() throws -> SchNet<Double> {
         var g = SeededGenerator(seed: 1)
-        return try SchNet<Double>(elements: ["Cu", "Au"], features: 16, blocks: 2, radialCount: 12, cutoff: 4.5, using: &g)
+        return try SchNet<Double>(elements: ["Cu", "Au"], features: 16, blocks: 2, radialCount: 12, cutoff: 4.5, using: &g).withRandomReadout(seed: 1)
+    }
+
+    func testAnUntrainedModelPredictsTheShiftsAlone() throws {
+        var g = SeededGenerator(seed: 3)
+        var net = try SchNet<Double>(elements: ["Cu", "Au"], features: 8, blocks: 1, radialCount: 6, cutoff: 4.5, using: &g)
+        net.energyShifts = [[-3.5, -3.8]]
+        let (frame, lattice) = try EMTTests.structures()[1]
+        let types = try net.types(of: frame.species)
+        let (e, f) = try net.energyAndForces(positions: frame.positions, types: types, lattice: lattice)
+        XCTAssertEqual(e.scalars[0], types.reduce(0.0) { $0 + [-3.5, -3.8][$1] }, accuracy: 1e-12)
+        XCTAssertEqual(f.scalars.map(abs).max(), 0)
     }
 
     func testForcesAreTheEnergysDerivativesAndTheEnergyIsInvariant() throws {
@@ -35,7 +46,7 @@ final class SchNetTests: XCTestCase {
         // A rotation of a molecule (no cell).
         let (cluster, none) = try EMTTests.structures()[2]
         var g = SeededGenerator(seed: 4)
-        var gold = try SchNet<Double>(elements: ["Pt"], features: 8, blocks: 1, radialCount: 8, cutoff: 4, using: &g)
+        var gold = try SchNet<Double>(elements: ["Pt"], features: 8, blocks: 1, radialCount: 8, cutoff: 4, using: &g).withRandomReadout(seed: 4)
         gold.energyShifts = [[-1.5]]
         let ptTypes = Array(repeating: 0, count: cluster.count)
         let (c, s) = (Foundation.cos(0.7), Foundation.sin(0.7))
@@ -105,7 +116,7 @@ final class SchNetTests: XCTestCase {
 final class MultiDatasetTests: XCTestCase {
     func testEncodedDatasetsShareTheDescriptorAndDifferInTheHead() throws {
         var g = SeededGenerator(seed: 12)
-        var net = try SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 3, using: &g)
+        var net = try SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 3, using: &g).withRandomReadout(seed: 12)
         XCTAssertEqual(net.head[0].inputSize, 15)
         XCTAssertEqual(net.energyShifts.count, 3)
         net.energyShifts[2] = [0.25, 0.5]
@@ -137,5 +148,16 @@ final class MultiDatasetTests: XCTestCase {
         XCTAssertEqual(later.energy, 1 + (0.02 - 1) * 0.25, accuracy: 1e-12)
         XCTAssertEqual(later.force, 1 + 999 * 0.25, accuracy: 1e-9)
         XCTAssertThrowsError(try MultiDatasetSchedule(weights: [1, 0], learningRate: rate))
+    }
+}
+
+extension SchNet where Scalar == Double {
+    /// The model with its last head layer drawn at random (it starts at zero), so that checks
+    /// of forces and derivatives see a model whose energy depends on the positions.
+    func withRandomReadout(seed: UInt64) -> SchNet {
+        var g = SeededGenerator(seed: seed)
+        var copy = self
+        copy.head[1] = Dense(inputSize: head[1].inputSize, outputSize: 1, using: &g)
+        return copy
     }
 }

@@ -15,6 +15,7 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
             case .pinn: PINNExperiment.self
             case .deeponet: OperatorExperiment.self
             case .edaPINN: EDAExperiment.self
+            case .schnet: AtomsExperiment.self
             }
             XCTAssertTrue(ExperimentRegistry.experiment(for: kind) == expected, kind.rawValue)
         }
