@@ -155,7 +155,7 @@ let package = Package(
             dependencies: ["TandemTraining", "TandemMultiTask", "TandemNN", "TandemCore", "TandemTestSupport"]),
         .testTarget(
             name: "TandemWorkflowsTests",
-            dependencies: ["TandemWorkflows", "TandemTraining", "TandemMultiTask", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemGeometry", "TandemPDE", "TandemTestSupport"]),
+            dependencies: ["TandemWorkflows", "TandemTraining", "TandemMultiTask", "TandemSpec", "TandemExpressions", "TandemIO", "TandemNN", "TandemOperators", "TandemCore", "TandemGeometry", "TandemPDE", "TandemTestSupport", "TandemAtoms"]),
         .testTarget(
             name: "TandemSparseTests",
             dependencies: ["TandemSparse", "TandemTestSupport"]),

@@ -78,6 +78,9 @@ public struct AtomsProblem: Sendable {
     public struct Training: Sendable, Equatable {
         /// Adam steps, initial learning rate, staircase decay factor per `decayEvery` steps.
         public var steps: Int, learningRate: Double, decayRate: Double, decayEvery: Int
+        /// The learning rate the last step should reach (DeePMD-kit's `stop_lr`): when given, the
+        /// decay factor is `(stop / start)^(decayEvery / steps)`.
+        public var stopLearningRate: Double?
         /// Frames per step.
         public var batch: Int
         /// DeePMD-kit's prefactors of the energy and force terms: at the start and in the limit
@@ -233,11 +236,19 @@ public struct AtomsProblem: Sendable {
         }
         let testFraction = try t?.double("test_fraction") ?? base?.testFraction ?? 0.2
         guard testFraction > 0, testFraction < 1 else { throw t!.error("test_fraction", "expected a fraction in (0, 1), got \(testFraction)") }
-        let decayRate = try t.positiveNumber("decay_rate", base?.decayRate ?? 0.95)
+        var decayRate = try t.positiveNumber("decay_rate", base?.decayRate ?? 0.95)
         guard decayRate <= 1 else { throw t!.error("decay_rate", "expected a factor in (0, 1], got \(decayRate)") }
+        let steps = try t.integer("steps", base?.steps ?? 2000, minimum: 0), learningRate = try t.positiveNumber("learning_rate", base?.learningRate ?? 1e-3)
+        let decayEvery = try t.integer("decay_every", base?.decayEvery ?? 100)
+        var stop = try t?.double("stop_learning_rate") ?? base?.stopLearningRate
+        if t?.has("decay_rate") == true, t?.has("stop_learning_rate") != true { stop = nil }
+        if let s = stop {
+            if t?.has("decay_rate") == true { throw t!.error("decay_rate", "give decay_rate or stop_learning_rate, not both") }
+            guard s > 0, s <= learningRate else { throw t!.error("stop_learning_rate", "expected a rate in (0, learning_rate = \(learningRate)], got \(s)") }
+            decayRate = Foundation.pow(s / learningRate, Double(decayEvery) / Double(Swift.max(steps, 1)))
+        }
         return Training(
-            steps: try t.integer("steps", base?.steps ?? 2000, minimum: 0), learningRate: try t.positiveNumber("learning_rate", base?.learningRate ?? 1e-3),
-            decayRate: decayRate, decayEvery: try t.integer("decay_every", base?.decayEvery ?? 100),
+            steps: steps, learningRate: learningRate, decayRate: decayRate, decayEvery: decayEvery, stopLearningRate: stop,
             batch: try t.integer("batch", base?.batch ?? 4),
             energyPrefactor: try prefactor("energy_prefactor", base?.energyPrefactor ?? [0.02, 1]),
             forcePrefactor: try prefactor("force_prefactor", base?.forcePrefactor ?? [1000, 1]),

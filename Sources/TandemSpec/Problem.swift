@@ -119,7 +119,7 @@ public struct Problem: Sendable {
         header.directory = directory
         self.header = header
         let declared = Payload.tables.filter(root.has)
-        if declared.count > 1 { throw context.error(declared[1], "a file declares one of [\(Payload.tables.joined(separator: "], ["))], not both") }
+        if declared.count > 1 { throw context.error(declared[1], "a file declares only one of [\(Payload.tables.joined(separator: "], ["))]") }
         switch declared.first {
         case "signals"?:
             payload = .signals(try SignalProblem(root, header: header))

@@ -68,7 +68,7 @@ final class SignalProblemTests: XCTestCase {
             ("[signals]\n", "eda.toml: model: missing; expected a [model] table"),
             ("[signals]\n[signals.cohort]\nsubjects = 1000000\n[model]\nkind = \"eda-pinn\"\n", "eda.toml:3: signals.cohort.subjects: 1000000 subjects × 900 s at 4 Hz are 3.6e+09 EDA samples"),
             ("[signals]\nrate = 1e6\n[model]\nkind = \"eda-pinn\"\n", "eda.toml:2: signals.rate: expected at most 1000"),
-            ("[signals]\n[pde]\nkind = \"poisson\"\n[model]\nkind = \"eda-pinn\"\n", "signals: a file declares one of [pde], [signals], not both"),
+            ("[signals]\n[pde]\nkind = \"poisson\"\n[model]\nkind = \"eda-pinn\"\n", "signals: a file declares only one of [pde], [signals], [atoms]"),
         ]
         for (text, expected) in cases {
             let m = message(text)
