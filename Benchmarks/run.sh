@@ -10,7 +10,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 # BENCH_ONLY=mlp, deeponet, pinn, darcy or multitask runs one group; all five by default. BENCH_ONLY=conv-layers
 # breaks the Darcy CNN step's convolutions down by layer and primitive; BENCH_ONLY=mpi compares
 # data-parallel training under mpirun with PyTorch DDP; BENCH_ONLY=gemm-shapes times the GEMM shapes
-# of training against torch.mm; BENCH_ONLY=neighbors the neighbour list against ASE.
+# of training against torch.mm; BENCH_ONLY=neighbors the neighbour list against ASE; BENCH_ONLY=schnet
+# a SchNet training step against schnetpack.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -86,6 +87,24 @@ echo "bench: neighbour list, 10,140 atoms, against ASE $ASE_VERSION"
 tandem_neighbors() { "$BIN/tandem-bench" --only neighbors --repeats "$REPEATS" --memory-steps 0; }
 ase_neighbors() { "$VENV/bin/python" Benchmarks/peers/ase_neighbors.py --repeats "$((REPEATS / 10))"; }
 paired_rounds neighbors tandem_neighbors ase_neighbors ase
+fi
+
+# A SchNet training step (only with BENCH_ONLY=schnet): 4 frames of 32 Cu atoms, energy + force
+# loss, against schnetpack's SchNet of the same size, schnetpack and its run-time dependencies pinned.
+if [ "$ONLY" = schnet ]; then
+SCHNETPACK_VERSION=2.1.1
+if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('schnetpack') != '$SCHNETPACK_VERSION')" 2>/dev/null; then
+    echo "bench: installing schnetpack==$SCHNETPACK_VERSION into $VENV"
+    # Its run-time dependencies only (not its formatters and hooks), torch left as it is.
+    "$VENV/bin/pip" install -q --no-deps "schnetpack==$SCHNETPACK_VERSION"
+    "$VENV/bin/pip" install -q "ase==3.29.0" "matscipy==1.3.1" "h5py==3.16.0" "pytorch-lightning==2.6.6" "torchmetrics==1.9.0" \
+        "hydra-core==1.3.8" "hydra-colorlog==1.2.0" "dirsync==2.2.6" "fasteners==0.20" "torch-ema==0.3" "tensorboardX==2.6.5" \
+        "rich==15.0.0" "tqdm==4.70.1" "pyyaml==6.0.4" "protobuf==7.36.2" "torch==${TORCH_VERSION%+cpu}"
+fi
+echo "bench: SchNet training step against schnetpack $SCHNETPACK_VERSION"
+tandem_schnet() { "$BIN/tandem-bench" --only schnet --repeats "$((REPEATS / 2))" --memory-steps 0; }
+schnetpack_schnet() { "$VENV/bin/python" Benchmarks/peers/schnetpack_step.py --threads "$THREADS" --repeats "$((REPEATS / 2))"; }
+paired_rounds schnet tandem_schnet schnetpack_schnet schnetpack
 fi
 
 # Data-parallel training under MPI (only with BENCH_ONLY=mpi): the DeepONet step split over 2

@@ -51,14 +51,15 @@ public struct AtomsDataset: Sendable {
     }
 }
 
-/// Energies and forces of several data sets through one ``SchNet`` with a dataset encoding
+/// Energies and forces of several data sets through one ``AtomisticModel`` (``SchNet``,
+/// ``DPA3``) with a dataset encoding
 /// (or pooled, without), trained by Tandem's ``Trainer``: each step draws one data set by
 /// ``MultiDatasetSchedule`` and a batch of its frames, and minimises
 /// `p_E(t) · mean((ΔE/N)²) + p_F(t) · mean(ΔF²)` with the schedule's prefactors. The tasks are the
 /// data sets: a step reports the loss of the one it drew.
-public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
-    /// The model trained: one SchNet, encoded or pooled.
-    public typealias Model = SchNet<Scalar>
+public final class AtomsObjective<Model: AtomisticModel>: TrainingObjective {
+    /// The model's scalar.
+    public typealias Scalar = Model.Scalar
     /// The data sets, the schedule, frames per step and the seed of the draws.
     public let datasets: [AtomsDataset]
     public let schedule: MultiDatasetSchedule
@@ -81,10 +82,10 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
     public var divergenceAdvice: String { "lower the learning rate or the force prefactor" }
 
     /// `p_E · mean_f((ΔE_f/N_f)²) + p_F · mean_f(mean(ΔF_f²))` over frames `frames` of data set
-    /// `d`, the frames evaluated as one batch (``SchNet/energiesAndForces(positions:frames:createGraph:)``).
+    /// `d`, the frames evaluated as one batch (``AtomisticModel/energiesAndForces(positions:frames:createGraph:)``).
     func loss(of model: Model, dataset d: Int, frames: [Int], prefactors: (energy: Double, force: Double)) throws -> Tensor<Scalar> {
         let set = datasets[d]
-        var positions: [Scalar] = [], reference: [Scalar] = [], weights: [Scalar] = [], batch: [SchNet<Scalar>.Frame] = []
+        var positions: [Scalar] = [], reference: [Scalar] = [], weights: [Scalar] = [], batch: [AtomisticFrame] = []
         var energies: [Scalar] = [], atoms: [Scalar] = []
         for f in frames {
             let count = set.types[f].count
@@ -102,6 +103,49 @@ public final class AtomsObjective<Scalar: TensorScalar>: TrainingObjective {
         let n = Scalar(frames.count)
         let forceTerm = ((df * df).sum(alongAxis: 1) * Tensor(shape: [weights.count], scalars: weights)).sum()
         return Scalar(prefactors.energy) * (de * de).sum() / n + Scalar(prefactors.force) * forceTerm / n
+    }
+
+    /// The energies of every frame of data set `d` under `model` (eV), in batches of 16 frames,
+    /// without a graph.
+    public func energies(of model: Model, dataset d: Int) throws -> [Double] {
+        let set = datasets[d]
+        return try stride(from: 0, to: set.count, by: 16).flatMap { start -> [Double] in
+            let frames = Array(start..<Swift.min(set.count, start + 16))
+            let batch = frames.map { AtomisticFrame(types: set.types[$0], lattice: set.lattices[$0], dataset: encoded ? d : 0) }
+            let positions = Tensor<Scalar>(shape: [batch.reduce(0) { $0 + $1.types.count }, 3], scalars: frames.flatMap { set.positions[$0].map { Scalar($0) } })
+            return try withoutGradient { try model.energies(positions: positions, frames: batch) }.scalars.map(Double.init)
+        }
+    }
+
+    /// The energy shifts refitted to the trained network (DeePMD-kit's `change-bias`): the
+    /// least-squares per-element correction of the residuals `E − E_model` over each data set's
+    /// frames (pooled: over all), added to the shifts. A force loss leaves a constant energy per
+    /// atom of each element almost free (forces do not see it, and the energy term is weighted
+    /// far less early in training); this puts it where the energies say. Returns the change of
+    /// the root-mean-square energy error per atom (eV/atom), before → after.
+    @discardableResult
+    public func refitEnergyShifts(_ model: inout Model) throws -> (before: Double, after: Double) {
+        let z = model.elements.count
+        var residuals: [[Double]] = [], counts: [[[Double]]] = []
+        for d in datasets.indices {
+            let predicted = try energies(of: model, dataset: d)
+            residuals.append(zip(datasets[d].energies, predicted).map { $0 - $1 })
+            counts.append(datasets[d].elementCounts(z))
+        }
+        func rms(_ r: [[Double]]) -> Double {
+            let perAtom = datasets.indices.flatMap { d in zip(r[d], datasets[d].types).map { $0 / Double($1.count) } }
+            return (perAtom.reduce(0) { $0 + $1 * $1 } / Double(Swift.max(perAtom.count, 1))).squareRoot()
+        }
+        let before = rms(residuals)
+        let groups: [[Int]] = encoded ? datasets.indices.map { [$0] } : [Array(datasets.indices)]
+        for (row, group) in groups.enumerated() {
+            let correction = Model.fitEnergyShifts(counts: group.flatMap { counts[$0] }, energies: group.flatMap { residuals[$0] })
+            for k in 0..<z { model.energyShifts[row][k] += correction[k] }
+            for d in group {
+                residuals[d] = zip(residuals[d], counts[d]).map { r, c in r - (0..<z).reduce(0.0) { $0 + c[$1] * correction[$1] } }
+            }
+        }
+        return (before, rms(residuals))
     }
 
     /// The data set and frames of `step`, drawn from generators seeded by `(seed, step)`.

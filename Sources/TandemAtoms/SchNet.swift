@@ -23,7 +23,7 @@ import TandemNN
 /// 2506.01686): one descriptor and one fitting network learn from data sets computed with
 /// different settings and energy references. The forces are `−∂E/∂r`, differentiable again for a
 /// force loss.
-public struct SchNet<Scalar: TensorScalar>: Module {
+public struct SchNet<Scalar: TensorScalar>: AtomisticModel {
     /// The elements the model knows, in the order of the embedding's rows.
     public let elements: [String]
     /// Neighbour cut-off (Å) and the number of radial basis functions.
@@ -75,148 +75,25 @@ public struct SchNet<Scalar: TensorScalar>: Module {
         for k in head.indices { try visit(&head[k], prefix: "head.\(k)", body) }
     }
 
-    /// The index of each species in ``elements``.
-    /// - Throws: ``AtomsError`` naming an element the model was not built for.
-    public func types(of species: [String]) throws -> [Int] {
-        try species.map { name in
-            guard let t = elements.firstIndex(of: name) else {
-                throw AtomsError("the model knows \(elements.joined(separator: ", ")); '\(name)' is not among them")
-            }
-            return t
-        }
-    }
-
-    /// One configuration of a batch: its atoms' element indices, its lattice, and the data set
-    /// whose encoding and shifts its energy carries (0 without encoding).
-    public struct Frame: Sendable {
-        /// Element indices of its atoms.
-        public var types: [Int]
-        /// Its cell and periodic directions.
-        public var lattice: Lattice
-        /// Its data set.
-        public var dataset: Int
-
-        /// A frame of a batch.
-        public init(types: [Int], lattice: Lattice, dataset: Int = 0) {
-            self.types = types
-            self.lattice = lattice
-            self.dataset = dataset
-        }
-    }
-
-    /// The total energy (eV) of one configuration of data set `dataset` (0 without encoding) as a
-    /// scalar tensor, differentiable in `positions` (`[atoms, 3]`) and the parameters.
-    /// - Throws: ``AtomsError`` for a data set the model does not encode; the neighbour list's errors.
-    public func energy(positions: Tensor<Scalar>, types: [Int], lattice: Lattice, dataset: Int = 0) throws -> Tensor<Scalar> {
-        try energies(positions: positions, frames: [Frame(types: types, lattice: lattice, dataset: dataset)]).sum()
-    }
-
-    /// The energies (eV, `[frames]`) of several configurations evaluated as one graph: their
-    /// atoms stacked in `positions` (`[Σ atoms, 3]`, in the order of `frames`), each frame's
-    /// neighbour list built in its own cell and its pairs offset to the stacked atoms, so that
-    /// every layer runs once over the whole batch. Differentiable in `positions` and the parameters.
+    /// The energies (eV, `[frames]`) of several configurations evaluated as one graph
+    /// (``AtomisticGraph``): every layer runs once over the whole batch. Differentiable in
+    /// `positions` (`[Σ atoms, 3]`, stacked in the order of `frames`) and the parameters.
     /// - Throws: ``AtomsError`` for a data set the model does not encode or positions that do not
     ///   match the frames' atoms; the neighbour lists' errors.
-    public func energies(positions: Tensor<Scalar>, frames: [Frame]) throws -> Tensor<Scalar> {
-        let n = frames.reduce(0) { $0 + $1.types.count }
-        guard positions.shape == [n, 3] else { throw AtomsError("positions of shape \(positions.shape) for \(frames.count) frames of \(n) atoms") }
-        var first: [Int] = [], second: [Int] = [], shift: [Scalar] = [], types: [Int] = [], frameOfAtom: [Int] = []
-        var code: [Scalar] = datasets > 0 ? [Scalar](repeating: 0, count: n * datasets) : []
-        var shifts = [Double](repeating: 0, count: frames.count)
-        let all = positions.scalars
-        var offset = 0
-        for (f, frame) in frames.enumerated() {
-            guard frame.dataset >= 0, frame.dataset < Swift.max(1, datasets) else {
-                throw AtomsError("data set \(frame.dataset) is not one of the model's \(Swift.max(1, datasets))")
-            }
-            let count = frame.types.count
-            let list = try NeighborList(positions: all[(3 * offset)..<(3 * (offset + count))].map(Double.init), lattice: frame.lattice, cutoff: cutoff)
-            first += list.first.map { $0 + offset }
-            second += list.second.map { $0 + offset }
-            // The image's lattice translation S·A, a constant of the pair.
-            let a = frame.lattice.vectors
-            for p in 0..<list.count {
-                let s = list.shifts[(3 * p)..<(3 * p + 3)].map(Double.init)
-                for c in 0..<3 { shift.append(Scalar(s[0] * a[c] + s[1] * a[3 + c] + s[2] * a[6 + c])) }
-            }
-            types += frame.types
-            frameOfAtom += Array(repeating: f, count: count)
-            if datasets > 0 { for i in offset..<(offset + count) { code[i * datasets + frame.dataset] = 1 } }
-            shifts[f] = frame.types.reduce(0.0) { $0 + energyShifts[frame.dataset][$1] }
-            offset += count
-        }
-        let d = positions.gathering(second) - positions.gathering(first) + Tensor<Scalar>(shape: [first.count, 3], scalars: shift)
-        let r = sqrt((d * d).sum(alongAxis: 1))
+    public func energies(positions: Tensor<Scalar>, frames: [AtomisticFrame]) throws -> Tensor<Scalar> {
+        let graph = try AtomisticGraph(positions: positions, frames: frames, cutoff: cutoff, datasets: datasets, energyShifts: energyShifts)
+        let r = graph.distances
         // Radial basis [P, K] and cosine cut-off [P, 1].
         let spacing = cutoff / Double(radialCount - 1)
         let centres = Tensor<Scalar>(shape: [1, radialCount], scalars: (0..<radialCount).map { Scalar(Double($0) * spacing) })
         let distance = r.reshaped(to: [-1, 1]) - centres
         let basis = exp(Scalar(-0.5 / (spacing * spacing)) * distance * distance)
         let envelope = (Scalar(0.5) * (cos(Scalar(Double.pi / cutoff) * r) + 1)).reshaped(to: [-1, 1])
-        var x = embedding(types)
+        var x = embedding(graph.types)
         for block in interactions {
-            x = x + block(x, basis: basis, envelope: envelope, first: first, second: second, atoms: n)
+            x = x + block(x, basis: basis, envelope: envelope, first: graph.first, second: graph.second, atoms: graph.atoms)
         }
-        if datasets > 0 { x = concatenate([x, Tensor<Scalar>(shape: [n, datasets], scalars: code)], alongAxis: 1) }
-        let atomic = head[1](shiftedSoftplus(head[0](x)))
-        return atomic.reshaped(to: [n]).scatterAdding(frameOfAtom, count: frames.count) + Tensor<Scalar>(shape: [frames.count], scalars: shifts.map { Scalar($0) })
-    }
-
-    /// Energy and forces `−∂E/∂r` of one configuration; with `createGraph` the forces stay
-    /// differentiable in the parameters (for a loss on forces).
-    public func energyAndForces(positions: [Scalar], types: [Int], lattice: Lattice, dataset: Int = 0, createGraph: Bool = false) throws -> (energy: Tensor<Scalar>, forces: Tensor<Scalar>) {
-        let (e, f) = try energiesAndForces(positions: positions, frames: [Frame(types: types, lattice: lattice, dataset: dataset)], createGraph: createGraph)
-        return (e.sum(), f)
-    }
-
-    /// Energies `[frames]` and forces `[Σ atoms, 3]` of a batch (see ``energies(positions:frames:)``):
-    /// the frames are independent, so `−∂(Σ_f E_f)/∂r` is each frame's own forces.
-    public func energiesAndForces(positions: [Scalar], frames: [Frame], createGraph: Bool = false) throws -> (energies: Tensor<Scalar>, forces: Tensor<Scalar>) {
-        let x = Tensor<Scalar>(shape: [positions.count / 3, 3], scalars: positions).requiringGradient()
-        let e = try energies(positions: x, frames: frames)
-        let g = try gradient(of: e.sum(), withRespectTo: x, createGraph: createGraph)
-        return (e, -g)
-    }
-
-    /// Per-element shifts `b` minimising `Σ_frames (E − Σ_Z c_Z b_Z)²` over element counts `c`:
-    /// the normal equations, with a ridge of 10⁻¹⁰ of their trace so that elements that always
-    /// appear in the same proportion stay determined, solved by Cholesky (LAPACK, ``DenseSolve``).
-    /// - Parameters: `counts[f][z]`, the number of atoms of element `z` in frame `f`; `energies[f]`.
-    public static func fitEnergyShifts(counts: [[Double]], energies: [Double]) -> [Double] {
-        let m = counts.first?.count ?? 0
-        var normal = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
-        for (c, e) in zip(counts, energies) {
-            for a in 0..<m {
-                rhs[a] += c[a] * e
-                for b in 0..<m { normal[a * m + b] += c[a] * c[b] }
-            }
-        }
-        let trace = (0..<m).reduce(0.0) { $0 + normal[$1 * m + $1] }
-        for a in 0..<m { normal[a * m + a] += 1e-10 * Swift.max(trace, 1) }
-        return DenseSolve.positiveDefinite(normal, rhs, size: m) ?? Array(repeating: 0, count: m)
-    }
-}
-
-/// A trained ``SchNet`` as a ``Potential``: molecular dynamics with the model in place of the
-/// reference, in the encoding of one of its data sets. Energies in eV, forces `−∂E/∂r` in eV/Å;
-/// no stress.
-public struct SchNetPotential: Potential, @unchecked Sendable {
-    /// The model (its parameters are only read).
-    public let model: SchNet<Double>
-    /// The data set whose encoding and energy shifts the energies carry.
-    public let dataset: Int
-
-    /// The potential of `model` for data set `dataset`.
-    public init(model: SchNet<Double>, dataset: Int) {
-        self.model = model
-        self.dataset = dataset
-    }
-
-    /// Energy and forces of one configuration; `stress` is always `nil`.
-    /// - Throws: ``AtomsError`` for an element the model does not know; the neighbour list's errors.
-    public func evaluate(positions: [Double], species: [String], lattice: Lattice, stress: Bool) throws -> (energy: Double, forces: [Double], stress: [Double]?) {
-        let (e, f) = try model.energyAndForces(positions: positions, types: try model.types(of: species), lattice: lattice, dataset: dataset)
-        return (e.scalars[0], f.scalars, nil)
+        return graph.frameEnergies(head[1](shiftedSoftplus(head[0](graph.encoded(x)))))
     }
 }
 

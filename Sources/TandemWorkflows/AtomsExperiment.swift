@@ -99,12 +99,16 @@ public struct AtomsExperiment: Experiment {
             if report.interrupted {
                 return .interrupted("interrupted: \(member.name), checkpoint at step \(report.step) in \(member.directory); continue with --resume")
             }
+            var model = trainer.model
+            let refit = try trainer.objective.refitEnergyShifts(&model)
             let json: [String: Any] = ["steps": report.step, "seconds": report.seconds, "loss": report.loss,
                                        "steps_per_second": Double(report.step) / Swift.max(report.seconds, 1e-9),
-                                       "datasets": names, "energy_shifts": trainer.model.energyShifts, "elements": run.problem.elements]
+                                       "datasets": names, "energy_shifts": model.energyShifts, "elements": run.problem.elements,
+                                       "training_energy_rmse_before_refit": refit.before, "training_energy_rmse_after_refit": refit.after]
             try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: member.directory + "/training.json"))
-            events.message(String(format: "%@: %d steps in %.1f s (%.2f steps/s), loss %.3e", member.name, report.step, report.seconds,
-                                  Double(report.step) / Swift.max(report.seconds, 1e-9), report.loss))
+            events.message(String(format: "%@: %d steps in %.1f s (%.2f steps/s), loss %.3e; energy shifts refitted to the trained network: training energy RMSE %.2f → %.2f meV/atom",
+                                  member.name, report.step, report.seconds, Double(report.step) / Swift.max(report.seconds, 1e-9), report.loss,
+                                  1000 * refit.before, 1000 * refit.after))
         }
         events.message("run: \(run.directory) (data/, checkpoint.safetensors, loss.csv); next: tandem compare \(run.directory)")
         return .finished
@@ -152,7 +156,7 @@ public struct AtomsExperiment: Experiment {
         let splits = try run.data()
         let (member, local) = run.member(for: d)
         let model = try run.trainedModel(member, splits)
-        let potential = SchNetPotential(model: model, dataset: run.problem.model.encoding == .dataset ? local : 0)
+        let potential = ModelPotential(model: model, dataset: run.problem.model.encoding == .dataset ? local : 0)
         var frames = try ExtendedXYZ.read(path: input)
         let start = Date()
         for f in frames.indices {

@@ -54,7 +54,7 @@ public struct AtomsEvaluation: Sendable {
     /// - Throws: the model's and EMT's errors.
     public init(name: String, model: SchNet<Double>, encoding: Int, split: AtomsRun.Split, generation: AtomsProblem.Generation?, offset: Double) throws {
         self.name = name
-        let potential = SchNetPotential(model: model, dataset: encoding)
+        let potential = ModelPotential(model: model, dataset: encoding)
         func evaluate(_ frames: [AtomicFrame]) throws -> (energies: [(reference: Double, predicted: Double)], forces: [(reference: Double, predicted: Double)], seconds: Double) {
             var energies: [(reference: Double, predicted: Double)] = [], forces: [(reference: Double, predicted: Double)] = []
             let start = Date()

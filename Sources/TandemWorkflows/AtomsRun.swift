@@ -7,7 +7,7 @@ import TandemSpec
 import TandemTraining
 
 /// The trainer of an atomistic model.
-public typealias AtomsTrainer = Trainer<AtomsObjective<Double>>
+public typealias AtomsTrainer = Trainer<AtomsObjective<SchNet<Double>>>
 
 /// An atoms run's directory: `problem.toml`, `profile`, `data/` (each data set's training and
 /// held-out frames as extended XYZ, `NAME.train.xyz` and `NAME.test.xyz`, from `tandem train`),
@@ -172,7 +172,7 @@ public struct AtomsRun {
         let schedule = try MultiDatasetSchedule(weights: weights, learningRate: rate,
                                                 energyPrefactor: (training.energyPrefactor[0], training.energyPrefactor[1]),
                                                 forcePrefactor: (training.forcePrefactor[0], training.forcePrefactor[1]))
-        let objective = AtomsObjective<Double>(datasets: data, schedule: schedule, batch: training.batch, seed: training.seed,
+        let objective = AtomsObjective<SchNet<Double>>(datasets: data, schedule: schedule, batch: training.batch, seed: training.seed,
                                                encoded: problem.model.encoding == .dataset)
         let plan = TrainingPlan(steps: training.steps, phases: [OptimizerPhase<Double>(start: 0, optimizer: Adam<Double>(schedule: rate))],
                                 checkpointEvery: training.checkpointEvery)
@@ -186,7 +186,9 @@ public struct AtomsRun {
         return trainer
     }
 
-    /// The member's trained network (shifts refitted on its training frames, as in training).
+    /// The member's trained network: its checkpoint's parameters and the energy shifts of
+    /// `training.json` (refitted to the trained network when training ended; else fitted on the
+    /// training frames, as training started).
     /// - Throws: ``TandemTraining/TrainingError/incompatibleCheckpoint(_:)`` when its checkpoint
     ///   holds another network; file errors when it has none.
     public func trainedModel(_ member: Member, _ splits: [Split]) throws -> SchNet<Double> {
@@ -196,6 +198,12 @@ public struct AtomsRun {
             throw TrainingError.incompatibleCheckpoint("\(member.directory) holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(Self.describe(model))")
         }
         try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
+        // The shifts refitted at the end of training, when it ended.
+        if let data = FileManager.default.contents(atPath: member.directory + "/training.json"),
+           let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let shifts = json["energy_shifts"] as? [[Double]],
+           shifts.count == model.energyShifts.count, shifts.allSatisfy({ $0.count == problem.elements.count }) {
+            model.energyShifts = shifts
+        }
         return model
     }
 

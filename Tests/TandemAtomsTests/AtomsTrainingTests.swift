@@ -27,7 +27,7 @@ final class AtomsTrainingTests: TemporaryDirectoryTestCase {
                 try AtomsDataset(name: "cuau-shifted", frames: frames(1, count: 6, reference: 0.2), elements: ["Cu", "Au"])]
     }
 
-    private func trainer(_ name: String, steps: Int) throws -> Trainer<AtomsObjective<Double>> {
+    private func trainer(_ name: String, steps: Int) throws -> Trainer<AtomsObjective<SchNet<Double>>> {
         let data = try Self.datasets()
         var g = SeededGenerator(seed: 2)
         var model = try SchNet<Double>(elements: ["Cu", "Au"], features: 12, blocks: 1, radialCount: 10, cutoff: 4.5, datasets: 2, using: &g)
@@ -35,7 +35,7 @@ final class AtomsTrainingTests: TemporaryDirectoryTestCase {
             model.energyShifts[d] = SchNet<Double>.fitEnergyShifts(counts: set.elementCounts(2), energies: set.energies)
         }
         let rate = LearningRateSchedule.exponential(initial: 3e-3, decayRate: 0.5, decaySteps: 10, staircase: true)
-        let objective = AtomsObjective<Double>(
+        let objective = AtomsObjective<SchNet<Double>>(
             datasets: data, schedule: try MultiDatasetSchedule(weights: [1, 1], learningRate: rate, energyPrefactor: (1, 1), forcePrefactor: (1, 1)),
             batch: 2, seed: 7, encoded: true)
         let plan = TrainingPlan(steps: steps, phases: [OptimizerPhase<Double>(start: 0, optimizer: Adam<Double>(schedule: rate))],
@@ -65,6 +65,23 @@ final class AtomsTrainingTests: TemporaryDirectoryTestCase {
         for (name, tensor) in whole.model.namedParameters {
             XCTAssertEqual(second.model.namedParameters[name]?.scalars, tensor.scalars, name)
         }
+    }
+
+    func testRefittedShiftsCentreEachDataSetsResiduals() throws {
+        let t = try trainer("refit", steps: 6)
+        _ = try t.run()
+        var model = t.model
+        // Move one data set's shifts away: the refit brings its mean residual back to zero.
+        model.energyShifts[1] = model.energyShifts[1].map { $0 + 0.3 }
+        let (before, after) = try t.objective.refitEnergyShifts(&model)
+        XCTAssertLessThan(after, before)
+        for d in 0..<2 {
+            let residuals = zip(t.objective.datasets[d].energies, try t.objective.energies(of: model, dataset: d)).map { $0 - $1 }
+            XCTAssertEqual(residuals.reduce(0, +) / Double(residuals.count), 0, accuracy: 1e-6, "data set \(d)")
+        }
+        let again = try t.objective.refitEnergyShifts(&model)
+        XCTAssertEqual(again.before, after, accuracy: 1e-9, "a second refit changes nothing")
+        XCTAssertEqual(again.after, after, accuracy: 1e-9)
     }
 
     func testFramesWithoutLabelsOrUnknownElementsAreRefused() {

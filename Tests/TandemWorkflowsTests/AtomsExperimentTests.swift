@@ -85,6 +85,9 @@ final class AtomsExperimentTests: TemporaryDirectoryTestCase {
     func testTrainsComparesPredictsAndResumesExactly() throws {
         let whole = try experiment(Self.tiny, "whole")
         XCTAssertEqual(try whole.prepareAndTrain(ExperimentEvents()), .finished)
+        let training = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: whole.run.path("training.json")))) as! [String: Any]
+        XCTAssertLessThanOrEqual(training["training_energy_rmse_after_refit"] as! Double, training["training_energy_rmse_before_refit"] as! Double)
+        XCTAssertEqual((training["energy_shifts"] as! [[Double]]).count, 2, "shifts per data set")
         let lines = try whole.compare(ExperimentEvents())
         XCTAssertTrue(lines[1].contains("| cu | 7/3 |"), lines[1])
         let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: whole.run.path("metrics.json")))) as! [String: Any]

@@ -311,6 +311,11 @@ if wanted("pinn-F32") { emit(try fisherPINNStep(Float.self, repeats: repeats)) }
 if wanted("pinn-F64") { emit(try fisherPINNStep(Double.self, repeats: repeats)) }
 if wanted("cnn-darcy") { emit(try darcyCNNStep(repeats: Swift.max(3, repeats / 5))) }
 if only == "neighbors" { emit(try neighborListMeasurement(repeats: Swift.max(3, repeats / 10))) }
+if only?.hasPrefix("schnet") == true {
+    // `--only schnet` runs both precisions; `--only schnet-F32` one.
+    if wanted("schnet-F32") { emit(try schnetStepMeasurement(Float.self, repeats: repeats)) }
+    if wanted("schnet-F64") { emit(try schnetStepMeasurement(Double.self, repeats: repeats)) }
+}
 if only == "conv-layers" { for m in darcyConvolutionLayers(repeats: repeats) { emit(m) } }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {
