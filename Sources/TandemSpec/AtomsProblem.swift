@@ -2,7 +2,7 @@ import Foundation
 
 /// A problem about atomic configurations (the `[atoms]` table): labelled data sets — generated
 /// by molecular dynamics with a reference potential, or read from DeePMD-kit systems or extended
-/// XYZ files — and one atomistic graph network (`[model] kind = "schnet"`) trained across them
+/// XYZ files — and one atomistic graph network (`[model] kind = "schnet"` or `"dpa3"`) trained across them
 /// with a dataset encoding, pooled, or one model per data set. Keys are listed in
 /// `docs/problem-file.md`.
 public struct AtomsProblem: Sendable {
@@ -66,10 +66,15 @@ public struct AtomsProblem: Sendable {
         case single
     }
 
-    /// `[model]` of kind `schnet`.
+    /// `[model]` of kind `schnet` or `dpa3`.
     public struct Model: Sendable, Equatable {
-        /// Features per atom, interaction blocks, radial basis functions, cut-off (Å).
+        /// `schnet` or `dpa3`.
+        public var kind: Problem.ModelKind
+        /// Features per atom (DPA3: node features), interaction blocks (DPA3: layers), radial basis
+        /// functions, cut-off (Å).
         public var features: Int, interactions: Int, radial: Int, cutoff: Double
+        /// DPA3 only: edge and angle features, and the angle cut-off (Å).
+        public var edgeFeatures: Int, angleFeatures: Int, angleCutoff: Double
         /// How the data sets share it.
         public var encoding: Encoding
     }
@@ -209,17 +214,27 @@ public struct AtomsProblem: Sendable {
     }
 
     static func decodeModel(_ t: SpecTable?, root: SpecTable) throws -> Model {
-        guard let t else { throw root.missing("model", "a [model] table with kind = \"schnet\"") }
-        if let kind = try t.string("kind"), kind != Problem.ModelKind.schnet.rawValue {
-            throw t.error("kind", "an [atoms] problem trains kind = \"schnet\", got \"\(kind)\"")
+        guard let t else { throw root.missing("model", "a [model] table with kind = \"schnet\" or \"dpa3\"") }
+        let name = try t.string("kind") ?? Problem.ModelKind.schnet.rawValue
+        guard let kind = Problem.ModelKind(rawValue: name), kind == .schnet || kind == .dpa3 else {
+            throw t.error("kind", "an [atoms] problem trains kind = \"schnet\" or \"dpa3\", got \"\(name)\"")
+        }
+        let dpa3 = kind == .dpa3
+        if !dpa3, let key = ["edge_features", "angle_features", "angle_cutoff"].first(where: t.has) {
+            throw t.error(key, "is a setting of kind = \"dpa3\"; SchNet has no edge or angle features")
         }
         let cutoff = try Optional(t).positiveNumber("cutoff", 5)
         guard cutoff <= 20 else { throw t.error("cutoff", "expected a cut-off of at most 20 Å (the model's limit), got \(cutoff)") }
+        let angleCutoff = try Optional(t).positiveNumber("angle_cutoff", Swift.min(4, cutoff))
+        guard angleCutoff <= cutoff else { throw t.error("angle_cutoff", "expected an angle cut-off no longer than the cut-off (\(cutoff) Å), got \(angleCutoff)") }
         let model = Model(
-            features: try Optional(t).integer("features", 64), interactions: try Optional(t).integer("interactions", 3, minimum: 0),
-            radial: try Optional(t).integer("radial", 25, minimum: 2), cutoff: cutoff,
+            kind: kind, features: try Optional(t).integer("features", 64), interactions: try Optional(t).integer("interactions", 3, minimum: 0),
+            radial: try Optional(t).integer("radial", dpa3 ? 16 : 25, minimum: 2), cutoff: cutoff,
+            edgeFeatures: try Optional(t).integer("edge_features", 32), angleFeatures: try Optional(t).integer("angle_features", 16), angleCutoff: angleCutoff,
             encoding: try t.choice("encoding", Encoding.self, noun: "encoding") ?? .dataset)
-        guard model.features <= 1024 else { throw t.error("features", "expected at most 1024 features, got \(model.features)") }
+        for (key, value) in [("features", model.features), ("edge_features", model.edgeFeatures), ("angle_features", model.angleFeatures)] where value > 1024 {
+            throw t.error(key, "expected at most 1024 features, got \(value)")
+        }
         guard model.interactions <= 12 else { throw t.error("interactions", "expected at most 12 blocks, got \(model.interactions)") }
         guard model.radial <= 256 else { throw t.error("radial", "expected at most 256 radial functions, got \(model.radial)") }
         try t.finish()

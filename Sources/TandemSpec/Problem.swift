@@ -20,6 +20,8 @@ public struct Problem: Sendable {
         case edaPINN = "eda-pinn"
         /// The SchNet graph network of atomic energies and forces (``AtomsProblem/Model``).
         case schnet
+        /// The DPA3-style line-graph network of atomic energies and forces (``AtomsProblem/Model``).
+        case dpa3
     }
 
     /// What the file declares besides its header.
@@ -52,7 +54,7 @@ public struct Problem: Sendable {
         switch payload {
         case let .pde(problem): return problem.modelKind
         case .signals: return .edaPINN
-        case .atoms: return .schnet
+        case let .atoms(problem): return problem.model.kind
         }
     }
 

@@ -11,8 +11,10 @@ import TandemTraining
 /// learning curves, timings, and energy conservation in molecular dynamics beside the reference
 /// potential's.
 public struct AtomsExperiment: Experiment {
-    /// `[model] kind = "schnet"`.
+    /// `[model] kind = "schnet"` (and ``kinds``).
     public static var kind: Problem.ModelKind { .schnet }
+    /// `schnet` and `dpa3`.
+    public static var kinds: [Problem.ModelKind] { [.schnet, .dpa3] }
     /// The run.
     public let run: AtomsRun
     let resume: Bool
@@ -44,7 +46,11 @@ public struct AtomsExperiment: Experiment {
         case .pooled: encoding = "one model for the pooled data sets (one set of shifts)"
         case .single: encoding = "one model per data set"
         }
-        lines.append("Model: SchNet, \(m.features) features × \(m.interactions) interactions, \(m.radial) radial functions, cut-off \(Figures.label(m.cutoff)) Å; \(encoding)")
+        if m.kind == .dpa3 {
+            lines.append("Model: DPA3-style line graph, \(m.features)/\(m.edgeFeatures)/\(m.angleFeatures) node/edge/angle features × \(m.interactions) layers, \(m.radial) radial functions, cut-offs \(Figures.label(m.cutoff)) Å (edges) and \(Figures.label(m.angleCutoff)) Å (angles); \(encoding)")
+        } else {
+            lines.append("Model: SchNet, \(m.features) features × \(m.interactions) interactions, \(m.radial) radial functions, cut-off \(Figures.label(m.cutoff)) Å; \(encoding)")
+        }
         for name in p.trainingProfiles.keys.sorted() {
             let t = p.trainingProfiles[name]!
             lines.append("Profile \(name): \(t.steps) Adam steps (learning rate \(Figures.label(t.learningRate)) × \(Figures.label(t.decayRate)) every \(t.decayEvery)), \(t.batch) frames per step, prefactors energy \(t.energyPrefactor.map(Figures.label).joined(separator: "→")), force \(t.forcePrefactor.map(Figures.label).joined(separator: "→")); \(Int((100 * t.testFraction).rounded()))% of each data set held out")
@@ -80,12 +86,16 @@ public struct AtomsExperiment: Experiment {
 
     /// Every member in turn (completed ones are kept on `--resume`), with progress.
     public func train(_ events: ExperimentEvents) throws -> ExperimentOutcome {
+        run.problem.model.kind == .dpa3 ? try train(DPA3<Double>.self, events) : try train(SchNet<Double>.self, events)
+    }
+
+    func train<Model: AtomsProblemModel>(_ type: Model.Type, _ events: ExperimentEvents) throws -> ExperimentOutcome {
         let splits = try run.data()
         let members = run.members
         for (k, member) in members.enumerated() {
-            let trainer = try run.trainer(member, splits, resume: resume)
+            let trainer = try run.trainer(type, member, splits, resume: resume)
             if k == 0 {
-                events.message("model: \(AtomsRun.describe(trainer.model)) (\(trainer.model.parameterCount) parameters)")
+                events.message("model: \(trainer.model.summary) (\(trainer.model.parameterCount) parameters)")
                 events.message("profile \(run.profile): \(run.training.steps) Adam steps\(members.count > 1 ? " per model × \(members.count) models" : ""), \(run.training.batch) frames per step")
             }
             if resume && trainer.isComplete { events.message("\(member.name): already trained"); continue }
@@ -117,19 +127,23 @@ public struct AtomsExperiment: Experiment {
     /// Every data set's held-out (and training) frames through its model: errors, parity plots,
     /// learning curves, timings and an NVE check; `metrics.json`, `report.md`, `figures/`.
     public func compare(_ events: ExperimentEvents) throws -> [String] {
+        run.problem.model.kind == .dpa3 ? try compare(DPA3<Double>.self, events) : try compare(SchNet<Double>.self, events)
+    }
+
+    func compare<Model: AtomsProblemModel>(_ type: Model.Type, _ events: ExperimentEvents) throws -> [String] {
         let splits = try run.data()
-        var models: [String: SchNet<Double>] = [:]
+        var models: [String: Model] = [:]
         var evaluations: [AtomsEvaluation] = []
         for (d, split) in splits.enumerated() {
             let (member, local) = run.member(for: d)
-            if models[member.name] == nil { models[member.name] = try run.trainedModel(member, splits) }
+            if models[member.name] == nil { models[member.name] = try run.trainedModel(type, member, splits) }
             let model = models[member.name]!
             let encoding = run.problem.model.encoding == .dataset ? local : 0
             events.message("evaluating \(split.name) (\(split.test.count) held-out frames)")
             evaluations.append(try AtomsEvaluation(name: split.name, model: model, encoding: encoding, split: split,
                                                    generation: run.problem.datasets[d].generation, offset: run.problem.datasets[d].energyOffset))
         }
-        let report = AtomsReport(run: run, evaluations: evaluations, modelDescription: AtomsRun.describe(models.values.first!))
+        let report = AtomsReport(run: run, evaluations: evaluations, modelDescription: models.values.first!.summary)
         let written = try report.write()
         return ["\(run.problem.header.name), profile \(run.profile): \(report.modelDescription), \(run.problem.model.encoding.rawValue) encoding", report.table(),
                 "wrote \(written.count) files in \(run.directory): \(written.joined(separator: ", "))"]
@@ -145,6 +159,11 @@ public struct AtomsExperiment: Experiment {
     /// to `output` (extended XYZ).
     /// - Throws: ``ProblemFileError`` for an unknown data set; the reader's and the model's errors.
     public func predict(input: String, output: String, dataset: String?) throws -> [String] {
+        run.problem.model.kind == .dpa3 ? try predict(DPA3<Double>.self, input: input, output: output, dataset: dataset)
+            : try predict(SchNet<Double>.self, input: input, output: output, dataset: dataset)
+    }
+
+    func predict<Model: AtomsProblemModel>(_ type: Model.Type, input: String, output: String, dataset: String?) throws -> [String] {
         let names = run.problem.datasets.map(\.name)
         let d: Int
         if let dataset {
@@ -155,7 +174,7 @@ public struct AtomsExperiment: Experiment {
         }
         let splits = try run.data()
         let (member, local) = run.member(for: d)
-        let model = try run.trainedModel(member, splits)
+        let model = try run.trainedModel(type, member, splits)
         let potential = ModelPotential(model: model, dataset: run.problem.model.encoding == .dataset ? local : 0)
         var frames = try ExtendedXYZ.read(path: input)
         let start = Date()

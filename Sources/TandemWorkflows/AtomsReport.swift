@@ -2,6 +2,7 @@ import Foundation
 import TandemAtoms
 import TandemCore
 import TandemIO
+import TandemNN
 import TandemSpec
 
 /// Errors of a model on a set of labelled frames: root-mean-square and mean absolute errors of
@@ -52,7 +53,7 @@ public struct AtomsEvaluation: Sendable {
     /// Evaluates `model` in encoding `encoding` on `split`; `generation` (EMT data) adds the
     /// reference timing and the NVE check; `offset` is the data set's energy offset per atom.
     /// - Throws: the model's and EMT's errors.
-    public init(name: String, model: SchNet<Double>, encoding: Int, split: AtomsRun.Split, generation: AtomsProblem.Generation?, offset: Double) throws {
+    public init<Model: AtomisticModel>(name: String, model: Model, encoding: Int, split: AtomsRun.Split, generation: AtomsProblem.Generation?, offset: Double) throws where Model.Scalar == Double {
         self.name = name
         let potential = ModelPotential(model: model, dataset: encoding)
         func evaluate(_ frames: [AtomicFrame]) throws -> (energies: [(reference: Double, predicted: Double)], forces: [(reference: Double, predicted: Double)], seconds: Double) {

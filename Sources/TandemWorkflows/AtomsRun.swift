@@ -7,7 +7,47 @@ import TandemSpec
 import TandemTraining
 
 /// The trainer of an atomistic model.
-public typealias AtomsTrainer = Trainer<AtomsObjective<SchNet<Double>>>
+public typealias AtomsTrainer<Model: AtomisticModel> = Trainer<AtomsObjective<Model>>
+
+/// An atomistic model that `[model]` of an atoms problem declares, built from its settings.
+public protocol AtomsProblemModel: AtomisticModel where Scalar == Double {
+    /// The network `model` declares, for `elements`, encoding `datasets` data sets (0: none).
+    /// - Throws: ``TandemAtoms/AtomsError`` for settings the model refuses.
+    init(_ model: AtomsProblem.Model, elements: [String], datasets: Int, using generator: inout SeededGenerator) throws
+    /// The model in words; a checkpoint must hold the same to be loaded.
+    var summary: String { get }
+}
+
+extension SchNet: AtomsProblemModel where Scalar == Double {
+    /// SchNet with `features`, `interactions`, `radial` and `cutoff` of `[model]`.
+    public init(_ model: AtomsProblem.Model, elements: [String], datasets: Int, using generator: inout SeededGenerator) throws {
+        try self.init(elements: elements, features: model.features, blocks: model.interactions, radialCount: model.radial,
+                      cutoff: model.cutoff, datasets: datasets, using: &generator)
+    }
+
+    /// `"SchNet 64 features × 3 interactions, 25 radial functions, cut-off 5 Å, elements Cu, Au; dataset encoding of 3"`.
+    public var summary: String {
+        "SchNet \(embedding.table.shape[1]) features × \(interactions.count) interactions, \(radialCount) radial functions, cut-off \(Figures.label(cutoff)) Å, elements \(elements.joined(separator: ", "))"
+            + (datasets > 0 ? "; dataset encoding of \(datasets)" : "")
+    }
+}
+
+extension DPA3: AtomsProblemModel where Scalar == Double {
+    /// DPA3 with `features` (nodes), `edge_features`, `angle_features`, `interactions` (layers),
+    /// `radial`, `cutoff` and `angle_cutoff` of `[model]`.
+    public init(_ model: AtomsProblem.Model, elements: [String], datasets: Int, using generator: inout SeededGenerator) throws {
+        try self.init(elements: elements, nodeFeatures: model.features, edgeFeatures: model.edgeFeatures, angleFeatures: model.angleFeatures,
+                      layers: model.interactions, radialCount: model.radial, cutoff: model.cutoff, angleCutoff: model.angleCutoff,
+                      datasets: datasets, using: &generator)
+    }
+
+    /// `"DPA3-style 64/32/16 node/edge/angle features × 3 layers, 16 radial functions, cut-offs 5/4 Å, elements Cu, Au; dataset encoding of 3"`.
+    public var summary: String {
+        let f = featureSizes
+        return "DPA3-style \(f.node)/\(f.edge)/\(f.angle) node/edge/angle features × \(layers.count) layers, \(radialCount) radial functions, cut-offs \(Figures.label(cutoff))/\(Figures.label(angleCutoff)) Å, elements \(elements.joined(separator: ", "))"
+            + (datasets > 0 ? "; dataset encoding of \(datasets)" : "")
+    }
+}
 
 /// An atoms run's directory: `problem.toml`, `profile`, `data/` (each data set's training and
 /// held-out frames as extended XYZ, `NAME.train.xyz` and `NAME.test.xyz`, from `tandem train`),
@@ -58,7 +98,9 @@ public struct AtomsRun {
     /// - Throws: ``RunDirectoryError`` when `directory` holds no trained atoms run.
     public init(directory: String) throws {
         let (file, profile) = try RunDirectory(directory).trained()
-        guard file.modelKind == .schnet else { throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "atomistic (SchNet)") }
+        guard file.modelKind == .schnet || file.modelKind == .dpa3 else {
+            throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "atomistic (SchNet or DPA3)")
+        }
         problem = try file.atomsProblem(for: "an atomistic model")
         guard let training = problem.trainingProfiles[profile] else { throw problem.error(at: "training", "no profile \"\(profile)\" for the run in \(directory)") }
         self.directory = directory
@@ -134,26 +176,17 @@ public struct AtomsRun {
     /// The network `[model]` declares for `member`, from the training seed, with its energy
     /// shifts fitted on the member's training frames (per data set when encoded, pooled else).
     /// - Throws: ``TandemAtoms/AtomsError``.
-    public func makeModel(_ member: Member, training data: [AtomsDataset]) throws -> SchNet<Double> {
+    public func makeModel<Model: AtomsProblemModel>(_: Model.Type, _ member: Member, training data: [AtomsDataset]) throws -> Model {
         var g = SeededGenerator(seed: training.seed)
-        let m = problem.model
-        let encoded = m.encoding == .dataset
-        var model = try SchNet<Double>(elements: problem.elements, features: m.features, blocks: m.interactions, radialCount: m.radial,
-                                       cutoff: m.cutoff, datasets: encoded ? member.datasets.count : 0, using: &g)
+        let encoded = problem.model.encoding == .dataset
+        var model = try Model(problem.model, elements: problem.elements, datasets: encoded ? member.datasets.count : 0, using: &g)
         let z = problem.elements.count
         if encoded {
-            for (d, set) in data.enumerated() { model.energyShifts[d] = SchNet<Double>.fitEnergyShifts(counts: set.elementCounts(z), energies: set.energies) }
+            for (d, set) in data.enumerated() { model.energyShifts[d] = Model.fitEnergyShifts(counts: set.elementCounts(z), energies: set.energies) }
         } else {
-            model.energyShifts[0] = SchNet<Double>.fitEnergyShifts(counts: data.flatMap { $0.elementCounts(z) }, energies: data.flatMap(\.energies))
+            model.energyShifts[0] = Model.fitEnergyShifts(counts: data.flatMap { $0.elementCounts(z) }, energies: data.flatMap(\.energies))
         }
         return model
-    }
-
-    /// `"SchNet 64 features × 3 interactions, 25 radial functions, cut-off 5 Å, elements Cu, Au; dataset encoding of 3"`.
-    public static func describe(_ model: SchNet<Double>) -> String {
-        let features = model.embedding.table.shape[1]
-        return "SchNet \(features) features × \(model.interactions.count) interactions, \(model.radialCount) radial functions, cut-off \(Figures.label(model.cutoff)) Å, elements \(model.elements.joined(separator: ", "))"
-            + (model.datasets > 0 ? "; dataset encoding of \(model.datasets)" : "")
     }
 
     /// The training data sets of `member`.
@@ -164,21 +197,21 @@ public struct AtomsRun {
 
     /// The member's trainer, resumed from its checkpoint when `resume` and one exists.
     /// - Throws: ``TandemAtoms/AtomsError``; checkpoint errors.
-    public func trainer(_ member: Member, _ splits: [Split], resume: Bool) throws -> AtomsTrainer {
+    public func trainer<Model: AtomsProblemModel>(_ type: Model.Type, _ member: Member, _ splits: [Split], resume: Bool) throws -> AtomsTrainer<Model> {
         let data = try trainingData(member, splits)
-        let model = try makeModel(member, training: data)
+        let model = try makeModel(type, member, training: data)
         let rate = LearningRateSchedule.exponential(initial: training.learningRate, decayRate: training.decayRate, decaySteps: training.decayEvery, staircase: true)
         let weights = member.datasets.enumerated().map { k, d in problem.datasets[d].weight ?? Double(data[k].count) }
         let schedule = try MultiDatasetSchedule(weights: weights, learningRate: rate,
                                                 energyPrefactor: (training.energyPrefactor[0], training.energyPrefactor[1]),
                                                 forcePrefactor: (training.forcePrefactor[0], training.forcePrefactor[1]))
-        let objective = AtomsObjective<SchNet<Double>>(datasets: data, schedule: schedule, batch: training.batch, seed: training.seed,
+        let objective = AtomsObjective<Model>(datasets: data, schedule: schedule, batch: training.batch, seed: training.seed,
                                                encoded: problem.model.encoding == .dataset)
         let plan = TrainingPlan(steps: training.steps, phases: [OptimizerPhase<Double>(start: 0, optimizer: Adam<Double>(schedule: rate))],
                                 checkpointEvery: training.checkpointEvery)
         try FileManager.default.createDirectory(atPath: member.directory, withIntermediateDirectories: true)
         let trainer = AtomsTrainer(model: model, objective: objective, plan: plan, directory: member.directory,
-                                   metadata: RunDirectory.metadata(header: problem.header, model: Self.describe(model), profile: profile)
+                                   metadata: RunDirectory.metadata(header: problem.header, model: model.summary, profile: profile)
                                        .merging(["tandem.member": member.name]) { $1 },
                                    identity: RunDirectory.identity + [("tandem.member", "model")])
         if let world = try RunFiles.distributed() { try trainer.distribute(over: world) }
@@ -191,11 +224,11 @@ public struct AtomsRun {
     /// training frames, as training started).
     /// - Throws: ``TandemTraining/TrainingError/incompatibleCheckpoint(_:)`` when its checkpoint
     ///   holds another network; file errors when it has none.
-    public func trainedModel(_ member: Member, _ splits: [Split]) throws -> SchNet<Double> {
-        var model = try makeModel(member, training: try trainingData(member, splits))
+    public func trainedModel<Model: AtomsProblemModel>(_ type: Model.Type, _ member: Member, _ splits: [Split]) throws -> Model {
+        var model = try makeModel(type, member, training: try trainingData(member, splits))
         let checkpoint = try Checkpoint<Double>.read(from: member.directory + "/checkpoint.safetensors")
-        guard checkpoint.metadata["tandem.model"] == Self.describe(model) else {
-            throw TrainingError.incompatibleCheckpoint("\(member.directory) holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(Self.describe(model))")
+        guard checkpoint.metadata["tandem.model"] == model.summary else {
+            throw TrainingError.incompatibleCheckpoint("\(member.directory) holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(model.summary)")
         }
         try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
         // The shifts refitted at the end of training, when it ended.

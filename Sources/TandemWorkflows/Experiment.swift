@@ -66,6 +66,8 @@ public enum ExperimentOutcome: Sendable, Equatable {
 public protocol Experiment {
     /// The `[model] kind` this experiment trains.
     static var kind: Problem.ModelKind { get }
+    /// Every `[model] kind` it trains (by default ``kind`` alone).
+    static var kinds: [Problem.ModelKind] { get }
 
     /// What `tandem check` prints for a problem of this kind — a summary of what the file
     /// declares — after checking what the file alone cannot (geometry on the grid, a distance
@@ -102,6 +104,9 @@ public struct UnsupportedOption: Error, CustomStringConvertible {
 }
 
 extension Experiment {
+    /// ``kind`` alone.
+    public static var kinds: [Problem.ModelKind] { [kind] }
+
     /// Runs without data sets to choose from refuse a `dataset` and predict as ``predict(input:output:)``.
     /// - Throws: ``UnsupportedOption`` when `dataset` is given.
     public func predict(input: String, output: String, dataset: String?) throws -> [String] {

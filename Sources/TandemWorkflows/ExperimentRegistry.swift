@@ -2,12 +2,12 @@ import TandemSpec
 
 /// The experiments Tandem knows, by the `[model] kind` they train: what the commands dispatch through.
 public enum ExperimentRegistry {
-    /// Every experiment, one per model kind.
+    /// Every experiment; each model kind has exactly one.
     public static let experiments: [any Experiment.Type] = [OperatorExperiment.self, PINNExperiment.self, EDAExperiment.self, AtomsExperiment.self]
 
     /// The experiment for `kind`.
     public static func experiment(for kind: Problem.ModelKind) -> any Experiment.Type {
-        guard let experiment = experiments.first(where: { $0.kind == kind }) else {
+        guard let experiment = experiments.first(where: { $0.kinds.contains(kind) }) else {
             preconditionFailure("no experiment registered for [model] kind \(kind.rawValue)")
         }
         return experiment

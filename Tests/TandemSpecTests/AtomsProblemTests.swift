@@ -60,6 +60,11 @@ final class AtomsProblemTests: XCTestCase {
         let stopping = try problem(Self.minimal + "\n[training]\nsteps = 1000\ndecay_every = 100\nlearning_rate = 1e-3\nstop_learning_rate = 1e-5\n[training.quick]\nsteps = 200\n")
         XCTAssertEqual(stopping.trainingProfiles["paper"]!.decayRate, Foundation.pow(1e-2, 0.1), accuracy: 1e-12)
         XCTAssertEqual(stopping.trainingProfiles["quick"]!.decayRate, Foundation.pow(1e-2, 0.5), accuracy: 1e-12)
+        let dpa3 = try problem(Self.minimal.replacingOccurrences(of: "kind = \"schnet\"", with: "kind = \"dpa3\"\nangle_cutoff = 3.5\nedge_features = 8"))
+        XCTAssertEqual(dpa3.model.kind, .dpa3)
+        XCTAssertEqual(try Problem(text: Self.minimal.replacingOccurrences(of: "kind = \"schnet\"", with: "kind = \"dpa3\""), file: "a.toml").modelKind, .dpa3)
+        XCTAssertEqual([dpa3.model.edgeFeatures, dpa3.model.angleFeatures, dpa3.model.radial], [8, 16, 16])
+        XCTAssertEqual(dpa3.model.angleCutoff, 3.5)
         let files = try Problem(text: Self.minimal, file: "atoms.toml").namedFiles
         XCTAssertEqual(files, [Problem.NamedFile(keyPath: "atoms.dataset[1].path", path: "data/water")])
     }
@@ -105,6 +110,8 @@ final class AtomsProblemTests: XCTestCase {
             (head + "source = \"extxyz\"\npath = \"x.xyz\"\n" + model + "[training]\nstop_learning_rate = 1\n", "training.stop_learning_rate: expected a rate in (0, learning_rate = 0.001]"),
             (head + "source = \"extxyz\"\npath = \"x.xyz\"\n", "atoms.toml: model: missing; expected a [model] table with kind = \"schnet\""),
             (head + "source = \"extxyz\"\npath = \"x.xyz\"\ncutof = 3\n" + model, "atoms.toml:7: atoms.dataset[0].cutof: unknown key"),
+            (head + "source = \"extxyz\"\npath = \"x.xyz\"\n" + model + "angle_cutoff = 3\n", "atoms.toml:9: model.angle_cutoff: is a setting of kind = \"dpa3\""),
+            (head + "source = \"extxyz\"\npath = \"x.xyz\"\n[model]\nkind = \"dpa3\"\ncutoff = 4\nangle_cutoff = 4.5\n", "atoms.toml:10: model.angle_cutoff: expected an angle cut-off no longer than the cut-off"),
             ("[atoms]\n[signals]\n" + model, "atoms.toml:1: atoms: a file declares only one of [pde], [signals], [atoms]"),
         ]
         for (text, expected) in cases {

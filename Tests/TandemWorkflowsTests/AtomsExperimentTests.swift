@@ -122,8 +122,8 @@ final class AtomsExperimentTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try resumed.prepareAndTrain(ExperimentEvents()), .finished)
         let splits = try whole.run.data()
         let member = whole.run.members[0]
-        let p = try whole.run.trainedModel(member, splits).namedParameters
-        let q = try resumed.run.trainedModel(resumed.run.members[0], try resumed.run.data()).namedParameters
+        let p = try whole.run.trainedModel(SchNet<Double>.self, member, splits).namedParameters
+        let q = try resumed.run.trainedModel(SchNet<Double>.self, resumed.run.members[0], try resumed.run.data()).namedParameters
         for (name, tensor) in p { XCTAssertEqual(q[name]?.scalars, tensor.scalars, name) }
     }
 
@@ -139,6 +139,21 @@ final class AtomsExperimentTests: TemporaryDirectoryTestCase {
         let reopened = try ExperimentRegistry.trainedRun(e.run.directory)
         XCTAssertTrue(reopened is AtomsExperiment)
         XCTAssertEqual(try reopened.compare(ExperimentEvents()).count, 3)
+    }
+
+    func testDPA3TrainsThroughTheSameWorkflow() throws {
+        let dpa3 = Self.tiny.replacingOccurrences(of: "kind = \"schnet\"\nfeatures = 8\ninteractions = 1\nradial = 8\ncutoff = 4.0",
+                                                  with: "kind = \"dpa3\"\nfeatures = 8\nedge_features = 6\nangle_features = 4\ninteractions = 2\nradial = 8\ncutoff = 4.0\nangle_cutoff = 3.0")
+            .replacingOccurrences(of: "steps = 12", with: "steps = 4")
+        let e = try experiment(dpa3, "dpa3")
+        XCTAssertEqual(try Problem(contentsOf: directory.appendingPathComponent("dpa3.toml").path).modelKind, .dpa3)
+        XCTAssertEqual(try e.prepareAndTrain(ExperimentEvents()), .finished)
+        let model = try e.run.trainedModel(DPA3<Double>.self, e.run.members[0], try e.run.data())
+        XCTAssertEqual(model.layers.count, 2)
+        XCTAssertTrue(model.summary.hasPrefix("DPA3-style 8/6/4 node/edge/angle features × 2 layers"), model.summary)
+        XCTAssertThrowsError(try e.run.trainedModel(SchNet<Double>.self, e.run.members[0], try e.run.data()), "a SchNet cannot load a DPA3 checkpoint")
+        let lines = try ExperimentRegistry.trainedRun(e.run.directory).compare(ExperimentEvents())
+        XCTAssertTrue(lines[0].contains("DPA3-style"), lines[0])
     }
 
     func testBadDataIsNamed() throws {

@@ -10,12 +10,12 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
 
     func testEveryModelKindHasExactlyOneExperiment() {
         for kind in Problem.ModelKind.allCases {
-            XCTAssertEqual(ExperimentRegistry.experiments.filter { $0.kind == kind }.count, 1, kind.rawValue)
+            XCTAssertEqual(ExperimentRegistry.experiments.filter { $0.kinds.contains(kind) }.count, 1, kind.rawValue)
             let expected: any Experiment.Type = switch kind {
             case .pinn: PINNExperiment.self
             case .deeponet: OperatorExperiment.self
             case .edaPINN: EDAExperiment.self
-            case .schnet: AtomsExperiment.self
+            case .schnet, .dpa3: AtomsExperiment.self
             }
             XCTAssertTrue(ExperimentRegistry.experiment(for: kind) == expected, kind.rawValue)
         }
