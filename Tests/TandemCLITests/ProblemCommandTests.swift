@@ -27,9 +27,27 @@ final class ProblemCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(files.count, 2)
         let cli = TandemCommand()
         for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            if text.contains("\n[atoms]\n") {
+                // Atomic data sets: the DFT file reads ../shared/data, outside problems/, and says so.
+                let outside = text.contains("\"../../shared/data")
+                if outside {
+                    let (status, output) = try cli.run(["check", file.path])
+                    XCTAssertNotEqual(status, 0)
+                    XCTAssertTrue(output.contains("is outside the problem file's directory"), output)
+                }
+                let (checkStatus, summary) = try cli.run(["check", file.path] + (outside ? ["--allow-outside-paths"] : []))
+                XCTAssertEqual(checkStatus, 0, summary)
+                XCTAssertTrue(summary.contains("Data set ") && summary.contains("Model: "), summary)
+                // `solve` writes its data sets (tested with the workflow); PDE options are refused.
+                let (status, output) = try cli.run(["solve", file.path, "--out", directory.path, "--samples", "2"] + (outside ? ["--allow-outside-paths"] : []))
+                XCTAssertNotEqual(status, 0)
+                XCTAssertTrue(output.contains("--samples and --seed are for PDE problems"), output)
+                continue
+            }
             let (checkStatus, summary) = try cli.run(["check", file.path])
             XCTAssertEqual(checkStatus, 0, summary)
-            if try String(contentsOf: file, encoding: .utf8).contains("\n[signals]\n") {
+            if text.contains("\n[signals]\n") {
                 // Physiological signals: nothing to solve, and `solve` says so.
                 XCTAssertTrue(summary.contains("Data: "), summary)
                 let (status, output) = try cli.run(["solve", file.path, "--out", directory.appendingPathComponent("x.nc").path])
