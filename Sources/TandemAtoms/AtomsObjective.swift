@@ -60,9 +60,11 @@ public struct AtomsDataset: Sendable {
 public final class AtomsObjective<Model: AtomisticModel>: TrainingObjective {
     /// The model's scalar.
     public typealias Scalar = Model.Scalar
-    /// The data sets, the schedule, frames per step and the seed of the draws.
+    /// The data sets (the tasks).
     public let datasets: [AtomsDataset]
+    /// How steps draw data sets and weigh energies and forces.
     public let schedule: MultiDatasetSchedule
+    /// Frames per step and the seed of the draws.
     public let batch: Int, seed: UInt64
     /// Whether data set `d` is encoded as `d` (true) or every data set as 0 (a pooled model).
     public let encoded: Bool

@@ -43,9 +43,9 @@ public struct DPA3<Scalar: TensorScalar>: AtomisticModel {
     /// Energy shifts (eV) per data set and element, not trained.
     public var energyShifts: [[Double]]
 
-    /// The fixed normalisations `c_e` of the edge messages summed on a node and `c_a` of the angle
-    /// messages summed on an edge.
+    /// The fixed normalisation `c_e` of the edge messages summed on a node.
     public static var edgeNormalisation: Double { 1.0 / 2 }
+    /// The fixed normalisation `c_a` of the angle messages summed on an edge.
     public static var angleNormalisation: Double { 1.0 / 8 }
 
     /// Feature sizes of nodes, edges and angles.
