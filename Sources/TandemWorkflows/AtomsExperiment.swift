@@ -102,7 +102,8 @@ public struct AtomsExperiment: Experiment {
             let names = trainer.objective.taskNames
             let report = try trainer.run(progress: { p in
                 let done = (Double(k) + Double(p.step) / Double(Swift.max(p.steps, 1))) / Double(members.count)
-                let terms = zip(names, p.tasks).map { String(format: "%@ %.2e", $0, $1) }.joined(separator: "  ")
+                // A data set not drawn yet has no loss to show.
+                let terms = zip(names, p.tasks).map { $1.isNaN ? "\($0) –" : String(format: "%@ %.2e", $0, $1) }.joined(separator: "  ")
                 events.progress(.init(fraction: done, text: String(format: "%@%@ %d/%d  loss %.3e  [%@]  %.1f steps/s", members.count > 1 ? "\(member.name): " : "", p.phase, p.step, p.steps, p.loss, terms, p.rate),
                                       isFinal: p.step == p.steps && k == members.count - 1))
             }, shouldStop: events.shouldStop)
