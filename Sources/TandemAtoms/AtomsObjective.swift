@@ -15,8 +15,9 @@ public struct AtomsDataset: Sendable {
     public static let minimumDistance = 0.5
 
     /// A data set from frames labelled with energies and forces.
-    /// - Throws: ``AtomsError`` for a frame without energy or forces, an element not in
-    ///   `elements`, or two atoms closer than ``minimumDistance`` (naming the frame and the atoms).
+    /// - Throws: ``AtomsError`` for a frame without energy or forces or with a non-finite one, an
+    ///   element not in `elements`, or two atoms closer than ``minimumDistance`` (naming the frame
+    ///   and the atoms).
     public init(name: String, frames: [(species: [String], positions: [Double], cell: [Double]?, periodic: [Bool], energy: Double?, forces: [Double]?)],
                 elements: [String]) throws {
         self.name = name
@@ -24,6 +25,9 @@ public struct AtomsDataset: Sendable {
         for (index, frame) in frames.enumerated() {
             guard let energy = frame.energy, let f = frame.forces, f.count == frame.positions.count else {
                 throw AtomsError("\(name): frame \(index) has no energy or forces to train on")
+            }
+            guard energy.isFinite, f.allSatisfy(\.isFinite), frame.positions.allSatisfy(\.isFinite) else {
+                throw AtomsError("\(name): frame \(index) has a non-finite energy, force or position (NaN or infinity); expected finite numbers")
             }
             types.append(try frame.species.map { s in
                 guard let t = elements.firstIndex(of: s) else { throw AtomsError("\(name): frame \(index) has '\(s)', which the model does not know") }

@@ -35,6 +35,8 @@ public struct AtomsEvaluation: Sendable {
     public let name: String
     /// Errors on the held-out frames and on (at most 100 of) the training frames.
     public let test: AtomsErrors, train: AtomsErrors
+    /// The data set's training and held-out frame counts.
+    public let trainingFrames: Int, testFrames: Int
     /// Held-out `(reference, predicted)` energies per atom (eV) and force components (eV/Å).
     public let energies: [(reference: Double, predicted: Double)], forces: [(reference: Double, predicted: Double)]
     /// The held-out frames' root-mean-square force component (meV/Å): the error of predicting no force.
@@ -55,6 +57,7 @@ public struct AtomsEvaluation: Sendable {
     /// - Throws: the model's and EMT's errors.
     public init<Model: AtomisticModel>(name: String, model: Model, encoding: Int, split: AtomsRun.Split, generation: AtomsProblem.Generation?, offset: Double) throws where Model.Scalar == Double {
         self.name = name
+        (trainingFrames, testFrames) = (split.train.count, split.test.count)
         let potential = ModelPotential(model: model, dataset: encoding)
         func evaluate(_ frames: [AtomicFrame]) throws -> (energies: [(reference: Double, predicted: Double)], forces: [(reference: Double, predicted: Double)], seconds: Double) {
             var energies: [(reference: Double, predicted: Double)] = [], forces: [(reference: Double, predicted: Double)] = []
@@ -139,9 +142,9 @@ public struct AtomsReport {
     public func table() -> String {
         var rows = ["| data set | frames train/test | energy RMSE (meV/atom) | force RMSE (meV/Å) | rms force (meV/Å) | training-frame energy / force RMSE | model ms/frame | EMT ms/frame | NVE drift model / EMT (meV/atom/ps) |",
                     "|---|---|---|---|---|---|---|---|---|"]
-        for (e, split) in zip(evaluations, (try? run.data()) ?? []) {
+        for e in evaluations {
             let drift = e.drift.map { String(format: "%.3g / %.3g", $0.model, $0.reference) } ?? "–"
-            rows.append(String(format: "| %@ | %d/%d | %.2f | %.1f | %.0f | %.2f / %.1f | %.2f | %@ | %@ |", e.name, split.train.count, split.test.count,
+            rows.append(String(format: "| %@ | %d/%d | %.2f | %.1f | %.0f | %.2f / %.1f | %.2f | %@ | %@ |", e.name, e.trainingFrames, e.testFrames,
                                e.test.energyRMSE, e.test.forceRMSE, e.forceScale, e.train.energyRMSE, e.train.forceRMSE, e.modelMilliseconds,
                                e.referenceMilliseconds.map { String(format: "%.2f", $0) } ?? "–", drift))
         }

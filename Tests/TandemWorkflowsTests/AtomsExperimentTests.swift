@@ -183,6 +183,13 @@ final class AtomsExperimentTests: TemporaryDirectoryTestCase {
         XCTAssertThrowsError(try experiment(carbon, "carbon").prepareData(ExperimentEvents())) {
             XCTAssertTrue("\($0)".contains("water, frame 0, has C, which atoms.elements (O, H) does not list"), "\($0)")
         }
+        // A NaN label stops training before the first step, naming the data set and frame.
+        _ = try write(xyz.replacingOccurrences(of: "energy=-1.0", with: "energy=nan").replacingOccurrences(of: "C 1.2", with: "H 1.2"), "nan.xyz")
+        let nan = try experiment(carbon.replacingOccurrences(of: "frames.xyz", with: "nan.xyz"), "nan")
+        XCTAssertEqual(try nan.prepareData(ExperimentEvents()), .finished)
+        XCTAssertThrowsError(try nan.train(ExperimentEvents())) {
+            XCTAssertTrue("\($0)".contains("water: frame 0 has a non-finite energy, force or position"), "\($0)")
+        }
     }
 
     /// The real DFT collections as data sets (skips when `../shared/data` is absent).
