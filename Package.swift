@@ -49,6 +49,9 @@ let package = Package(
             name: "CNetCDF", path: "Sources/CNetCDF",
             providers: [.apt(["libnetcdf-dev"])]),
         .systemLibrary(
+            name: "CFFTW", path: "Sources/CFFTW",
+            providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
             name: "CZlib", path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]),
 
@@ -57,6 +60,7 @@ let package = Package(
             dependencies: [
                 "CBLAS",
                 "CXSMM",
+                "CFFTW",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: numericSettings),

@@ -3,7 +3,7 @@
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 
-PACKAGES=(libopenblas-dev liblapacke-dev libxsmm-dev libsuitesparse-dev libnetcdf-dev netcdf-bin zlib1g-dev pkg-config openmpi-bin libopenmpi-dev)
+PACKAGES=(libopenblas-dev liblapacke-dev libxsmm-dev libfftw3-dev libsuitesparse-dev libnetcdf-dev netcdf-bin zlib1g-dev pkg-config openmpi-bin libopenmpi-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -188,10 +188,112 @@ public func selu<S>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func gelu<S>(_ x: Tensor<S>) -> Tensor<S> {
     let invSqrt2 = 1 / S.sqrt(2)
-    return x.unary("gelu", { v in v * (1 + S.erf(v * invSqrt2)) / 2 }) { g, x, _ in
-        let cdf = (erf(x * invSqrt2) + 1) * 0.5
-        let pdf = exp(x * x * -0.5) * (1 / S.sqrt(2 * S.pi))
-        return g * (cdf + x * pdf)
+    let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in
+        for i in range { out[i] = px[i] * (1 + S.erf(px[i] * invSqrt2)) / 2 }
+    }
+    return .recorded("gelu", shape: x.shape, scalars: scalars, inputs: [x]) { g, _, _ in [geluPullback(g, x)] }
+}
+
+/// `ḡ⊙(Φ(x) + x·φ(x))`, the pullback of `gelu`, in one pass. Its own pullback:
+/// `(ḡ′⊙gelu′(x), ḡ′⊙ḡ⊙φ(x)(2 − x²))`, so second derivatives of `gelu` work.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func geluPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>) -> Tensor<S> {
+    let invSqrt2 = 1 / S.sqrt(2), invSqrt2Pi = 1 / S.sqrt(2 * S.pi)
+    let scalars = ElementwiseLoop.run(g.scalars, x.scalars) { pg, px, out, range in
+        for i in range {
+            let v = px[i]
+            out[i] = pg[i] * ((1 + S.erf(v * invSqrt2)) / 2 + v * S.exp(v * v * -0.5) * invSqrt2Pi)
+        }
+    }
+    return .recorded("geluPullback", shape: x.shape, scalars: scalars, inputs: [g, x]) { gg, _, needed in
+        [needed[0] ? geluPullback(gg, x) : nil,
+         needed[1] ? gg * g * (exp(x * x * -0.5) * invSqrt2Pi) * (2 - x * x) : nil]
+    }
+}
+
+/// GELU in its tanh form (Hendrycks & Gimpel, "Gaussian error linear units", arXiv:1606.08415):
+/// `y = ½x(1 + tanh u)`, `u = √(2/π)(x + 0.044715x³)`, evaluated with the vectorised `tanh`
+/// (see `VectorMath`). Within 10⁻³ of ``gelu(_:)`` everywhere, and several times faster.
+///
+/// Pullback: `ḡ⊙y′`, `y′ = ½(1 + t) + ½x(1 − t²)u′`, `u′ = √(2/π)(1 + 3·0.044715x²)`, fused;
+/// its own pullback uses `y″ = (1 − t²)(u′ − x·t·u′² + 3·0.044715·√(2/π)x²)`.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func geluTanh<S>(_ x: Tensor<S>) -> Tensor<S> {
+    let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
+    let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in
+        ElementwiseLoop.tiles(range) { tile, t in
+            for (j, i) in tile.enumerated() { t[j] = k * (px[i] + a * px[i] * px[i] * px[i]) }
+            S.vectorTanh(UnsafeBufferPointer(t), into: t)
+            for (j, i) in tile.enumerated() { out[i] = px[i] * (1 + t[j]) / 2 }
+        }
+    }
+    return .recorded("geluTanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, _, _ in [geluTanhPullback(g, x)] }
+}
+
+/// `ḡ⊙y′` for `y = geluTanh(x)`, in one pass (see ``geluTanh(_:)``); recorded with its own pullback.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func geluTanhPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>) -> Tensor<S> {
+    let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
+    let scalars = ElementwiseLoop.run(g.scalars, x.scalars) { pg, px, out, range in
+        ElementwiseLoop.tiles(range) { tile, th in
+            for (j, i) in tile.enumerated() { th[j] = k * (px[i] + a * px[i] * px[i] * px[i]) }
+            S.vectorTanh(UnsafeBufferPointer(th), into: th)
+            for (j, i) in tile.enumerated() {
+                let (v, t) = (px[i], th[j])
+                let slope: S = k * (1 + 3 * a * v * v)
+                let derivative: S = (1 + t) / 2 + v * (1 - t * t) * slope / 2
+                out[i] = pg[i] * derivative
+            }
+        }
+    }
+    return .recorded("geluTanhPullback", shape: x.shape, scalars: scalars, inputs: [g, x]) { gg, _, needed in
+        guard needed[1] else { return [needed[0] ? geluTanhPullback(gg, x) : nil, nil] }
+        let tx = tanh((x + x * x * x * a) * k)
+        let du = (x * x * (3 * a) + 1) * k
+        let second = (1 - tx * tx) * (du - x * tx * du * du + x * x * (3 * a * k))
+        return [needed[0] ? geluTanhPullback(gg, x) : nil, gg * g * second]
+    }
+}
+
+/// Elementwise loops written out in place (so that the formula is inlined into the loop), split
+/// into contiguous chunks on ``Parallelism/workerCount`` threads when the arrays are large.
+enum ElementwiseLoop {
+    /// A new array of `x.count` elements, each chunk `range` filled by `body(x, out, range)`.
+    @inline(__always)
+    static func run<S>(_ x: [S], _ body: (UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<S>, Range<Int>) -> Void) -> [S] {
+        x.withUnsafeBufferPointer { px in
+            [S].uninitialized(count: px.count) { out in
+                Parallelism.forEachChunk(count: px.count) { range in body(px, out, range) }
+            }
+        }
+    }
+
+    /// Calls `body` on consecutive tiles of at most 1024 indices of `range`, with a scratch
+    /// buffer of the tile's length (on the stack), e.g. for a vectorised function that must not
+    /// write where it reads.
+    @inline(__always)
+    static func tiles<S>(_ range: Range<Int>, _ body: (Range<Int>, UnsafeMutableBufferPointer<S>) -> Void) {
+        withUnsafeTemporaryAllocation(of: S.self, capacity: 1024) { scratch in
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: 1024) {
+                let tile = start..<Swift.min(start + 1024, range.upperBound)
+                body(tile, UnsafeMutableBufferPointer(rebasing: scratch[0..<tile.count]))
+            }
+        }
+    }
+
+    /// A new array of `x.count` elements from two equal-length arrays, chunk by chunk.
+    @inline(__always)
+    static func run<S>(_ x: [S], _ y: [S], _ body: (UnsafeBufferPointer<S>, UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<S>, Range<Int>) -> Void) -> [S] {
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in
+                [S].uninitialized(count: px.count) { out in
+                    Parallelism.forEachChunk(count: px.count) { range in body(px, py, out, range) }
+                }
+            }
+        }
     }
 }
 

@@ -27,6 +27,12 @@ where Self.RawSignificand: FixedWidthInteger {
     /// `tanh` of every element of `x`, written to `out` (same count), by a vectorised kernel
     /// accurate to a few ulp (see `VectorMath`).
     static func vectorTanh(_ x: UnsafeBufferPointer<Self>, into out: UnsafeMutableBufferPointer<Self>)
+
+    /// Batched unnormalised 2-D real DFTs of `count` planes `height × width` in FFTW, in this
+    /// precision (``FourierTransform``): `forward` maps the real planes (read only) to half
+    /// spectra; otherwise the half spectra (overwritten) are transformed back into the real planes.
+    static func fourier2D(forward: Bool, count: Int, height: Int, width: Int,
+                          real: UnsafeMutablePointer<Self>, spectrum: UnsafeMutablePointer<Self>)
 }
 
 extension Float: TensorScalar {

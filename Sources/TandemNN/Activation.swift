@@ -3,6 +3,8 @@ import TandemCore
 /// An elementwise nonlinearity, named as in problem files and on the command line.
 public enum Activation: String, Codable, CaseIterable, Sendable {
     case identity, tanh, sigmoid, relu, leakyRelu = "leaky-relu", elu, selu, gelu, silu, softplus, sin
+    /// GELU in its tanh form (``TandemCore/geluTanh(_:)``), vectorised.
+    case geluTanh = "gelu-tanh"
 
     /// Applies the nonlinearity to every scalar (see the free functions in TandemCore for the formulas).
     public func callAsFunction<S>(_ x: Tensor<S>) -> Tensor<S> {
@@ -15,6 +17,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
         case .elu: return TandemCore.elu(x)
         case .selu: return TandemCore.selu(x)
         case .gelu: return TandemCore.gelu(x)
+        case .geluTanh: return TandemCore.geluTanh(x)
         case .silu: return TandemCore.silu(x)
         case .softplus: return TandemCore.softplus(x)
         case .sin: return TandemCore.sin(x)
@@ -22,9 +25,9 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     }
 
     /// Whether ``derivatives(_:)`` gives a second derivative that holds everywhere (the smooth
-    /// activations: identity, `tanh`, `sin`, `sigmoid`, `softplus`, `silu`, `gelu`) — what
+    /// activations: identity, `tanh`, `sin`, `sigmoid`, `softplus`, `silu`, `gelu`, `gelu-tanh`) — what
     /// Taylor-mode jets need. `relu`, `leaky-relu`, `elu` and `selu` have a kink or a jump in `σ'` at 0.
-    public var isSmooth: Bool { [.identity, .tanh, .sin, .sigmoid, .softplus, .silu, .gelu].contains(self) }
+    public var isSmooth: Bool { [.identity, .tanh, .sin, .sigmoid, .softplus, .silu, .gelu, .geluTanh].contains(self) }
 
     /// The table of derivatives: `(σ(z), σ'(z), σ''(z))` as differentiable tensors, so that the
     /// jets of a network (and their gradients) are built from them.
@@ -41,6 +44,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     /// | `softplus z` | `s` | `s(1 − s)` |
     /// | `silu z = z·s` | `s(1 + z(1 − s))` | `s(1 − s)(2 + z(1 − 2s))` |
     /// | `gelu z = z·Φ(z)` | `Φ(z) + z·φ(z)` | `φ(z)(2 − z²)` |
+    /// | `gelu-tanh z = ½z(1 + t)`, `t = tanh u`, `u = c(z + az³)` | `½(1 + t) + ½z(1 − t²)u′` | `(1 − t²)(u′ − z·t·u′² + 3acz²)` |
     /// | `relu z` | `[z > 0]` | — |
     /// | `leaky-relu z` | `1` or `0.01` | — |
     /// | `elu z` | `1` or `σ + 1` | — |
@@ -71,6 +75,12 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
             let pdf = TandemCore.exp(z * z * -0.5) * (1 / S.sqrt(2 * S.pi))
             let cdf = (TandemCore.erf(z * (1 / S.sqrt(2))) + 1) * 0.5
             return (TandemCore.gelu(z), cdf + z * pdf, pdf * (2 - z * z))
+        case .geluTanh:
+            let (c, a) = (S.sqrt(2 / S.pi), S(0.044715))
+            let t = TandemCore.tanh((z + z * z * z * a) * c)
+            let du = (z * z * (3 * a) + 1) * c
+            let d1 = (1 + t) * 0.5 + z * (1 - t * t) * du * 0.5
+            return (TandemCore.geluTanh(z), d1, (1 - t * t) * (du - z * t * du * du + z * z * (3 * a * c)))
         case .relu:
             return (TandemCore.relu(z), z.indicator { $0 > 0 }, nil)
         case .leakyRelu:

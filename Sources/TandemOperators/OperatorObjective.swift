@@ -95,6 +95,11 @@ public final class OperatorObjective: TrainingObjective {
     struct Batch {
         let input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>, points: Tensor<Float>
         let mean: Tensor<Float>, deviation: Tensor<Float>
+        /// The indices of the query points among the dataset's (`nil`: all).
+        let selection: [Int]?
+
+        /// The model's standardised prediction for this batch, `[n, P]`.
+        func prediction(_ model: NeuralOperator<Float>) -> Tensor<Float> { model(input, points: points, selection: selection) }
     }
 
     /// The batch of `functions` at the points `selection` (all when `nil`).
@@ -120,7 +125,8 @@ public final class OperatorObjective: TrainingObjective {
                      target: Tensor(shape: [functions.count, count], scalars: target), mask: Tensor(shape: [functions.count, count], scalars: mask),
                      points: queries,
                      mean: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.mean[$0] } } ?? scaling.mean),
-                     deviation: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.deviation[$0] } } ?? scaling.deviation))
+                     deviation: Tensor(shape: [count], scalars: selection.map { $0.map { scaling.deviation[$0] } } ?? scaling.deviation),
+                     selection: selection)
     }
 
     /// Splits every batch's functions across data-parallel ranks (``DataShard``): each rank's
@@ -175,17 +181,17 @@ public final class OperatorObjective: TrainingObjective {
     }
 
     /// The unweighted loss of each task on step `step`'s stratified batch (every task present).
-    public func taskLosses(of model: DeepONet<Float>, step: Int) throws -> [Tensor<Float>] {
+    public func taskLosses(of model: NeuralOperator<Float>, step: Int) throws -> [Tensor<Float>] {
         let all = taskBatch(at: step), selection = pointSample(at: step)
         guard !dataShard.isWhole else {
             let batch = tensors(all, points: selection)
-            return taskLosses(objective(model(batch.input, points: batch.points), batch), functions: all)
+            return taskLosses(objective(batch.prediction(model), batch), functions: all)
         }
         // This rank's rows over each task's weight in the whole batch.
         let weights = rowWeights(all, points: selection)
         let functions = dataShard.take(all)
         let batch = tensors(functions, points: selection)
-        let rows = objective(model(batch.input, points: batch.points), batch).rows
+        let rows = objective(batch.prediction(model), batch).rows
         return dataset.taskNames.indices.map { t in
             let weight = zip(all, weights).reduce(Float(0)) { $0 + (dataset.tasks[$1.0] == t ? $1.1 : 0) }
             let indicator = functions.map { dataset.tasks[$0] == t ? Float(1) : 0 }
@@ -194,9 +200,9 @@ public final class OperatorObjective: TrainingObjective {
     }
 
     /// Each task's loss over all its training functions at every point, in one batch.
-    public func fullBatchTaskLosses(of model: DeepONet<Float>) throws -> [Tensor<Float>] {
+    public func fullBatchTaskLosses(of model: NeuralOperator<Float>) throws -> [Tensor<Float>] {
         let batch = tensors(dataset.train)
-        return taskLosses(objective(model(batch.input, points: batch.points), batch), functions: dataset.train)
+        return taskLosses(objective(batch.prediction(model), batch), functions: dataset.train)
     }
 
     /// The training objective for standardised predictions `[n, P]`, the row losses (recorded), and
@@ -222,11 +228,11 @@ public final class OperatorObjective: TrainingObjective {
 
     /// The loss of step `step` on its batch, and each task's share (`Σ rowLoss / Σ rowWeight` over
     /// the task's rows; `nil` for a task with no function in the batch).
-    public func loss(of model: DeepONet<Float>, step: Int) throws -> ObjectiveValue<Float> {
+    public func loss(of model: NeuralOperator<Float>, step: Int) throws -> ObjectiveValue<Float> {
         guard dataShard.isWhole else { return try shardLoss(of: model, step: step) }
         let functions = batch(at: step)
         let batch = tensors(functions, points: pointSample(at: step))
-        let terms = objective(model(batch.input, points: batch.points), batch)
+        let terms = objective(batch.prediction(model), batch)
         let tasks: [Float?] = dataset.taskNames.indices.map { t in
             let rows = functions.indices.filter { dataset.tasks[functions[$0]] == t }
             guard !rows.isEmpty else { return nil }
@@ -239,12 +245,12 @@ public final class OperatorObjective: TrainingObjective {
     /// This rank's share of step `step`'s loss: its rows' losses over the whole batch's weight,
     /// and per task over the task's weight in the whole batch (0 for a task this rank's rows
     /// lack, `nil` for one the whole batch lacks).
-    func shardLoss(of model: DeepONet<Float>, step: Int) throws -> ObjectiveValue<Float> {
+    func shardLoss(of model: NeuralOperator<Float>, step: Int) throws -> ObjectiveValue<Float> {
         let all = batch(at: step), selection = pointSample(at: step)
         let weights = rowWeights(all, points: selection)
         let functions = dataShard.take(all)
         let batch = tensors(functions, points: selection)
-        let terms = objective(model(batch.input, points: batch.points), batch)
+        let terms = objective(batch.prediction(model), batch)
         let total = terms.rows.sum() / Swift.max(weights.reduce(0, +), 1)
         let tasks: [Float?] = dataset.taskNames.indices.map { t in
             let weight = zip(all, weights).reduce(Float(0)) { $0 + (dataset.tasks[$1.0] == t ? $1.1 : 0) }
@@ -257,20 +263,20 @@ public final class OperatorObjective: TrainingObjective {
 
     /// The loss over every training function at every point, in one batch (for a second-order
     /// phase; operator profiles train with first-order phases only).
-    public func fullBatchLoss(of model: DeepONet<Float>) throws -> ObjectiveValue<Float> {
+    public func fullBatchLoss(of model: NeuralOperator<Float>) throws -> ObjectiveValue<Float> {
         let batch = tensors(dataset.train)
-        return ObjectiveValue(total: objective(model(batch.input, points: batch.points), batch).loss, tasks: [])
+        return ObjectiveValue(total: objective(batch.prediction(model), batch).loss, tasks: [])
     }
 
     /// The loss on the first 64 test functions, written to the history at every checkpoint.
-    public func evaluation(of model: DeepONet<Float>) throws -> Float? { loss(on: testProbe, model: model) }
+    public func evaluation(of model: NeuralOperator<Float>) throws -> Float? { loss(on: testProbe, model: model) }
 
     /// The training objective over `functions` (all points), without recording.
-    public func loss(on functions: [Int], model: DeepONet<Float>) -> Float {
+    public func loss(on functions: [Int], model: NeuralOperator<Float>) -> Float {
         var total: Float = 0, weight: Float = 0
         for start in stride(from: 0, to: functions.count, by: 32) {
             let batch = tensors(Array(functions[start..<Swift.min(start + 32, functions.count)]))
-            let (_, _, rows, weights) = objective(withoutGradient { model(batch.input, points: batch.points) }, batch)
+            let (_, _, rows, weights) = objective(withoutGradient { batch.prediction(model) }, batch)
             total += rows.reduce(0, +)
             weight += weights.reduce(0, +)
         }
@@ -278,7 +284,7 @@ public final class OperatorObjective: TrainingObjective {
     }
 
     /// `step, average loss, test loss (at checkpoints), rate, seconds, average per task`.
-    public func historyRow(_ record: TrainingRecord<Float>, model: DeepONet<Float>) -> [String] {
+    public func historyRow(_ record: TrainingRecord<Float>, model: NeuralOperator<Float>) -> [String] {
         [String(record.step), "\(record.loss)", record.evaluation.map { "\($0)" } ?? "", "\(record.learningRate)", String(format: "%.2f", record.seconds)]
             + record.tasks.map { $0.map { "\($0)" } ?? "" }
     }

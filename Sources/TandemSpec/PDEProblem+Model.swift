@@ -3,10 +3,24 @@ extension PDEProblem {
     /// Activation functions, spelled as in problem files (each maps to one `TandemNN.Activation`).
     public enum ActivationName: String, CaseIterable, Sendable {
         case identity, tanh, sigmoid, relu, leakyRelu = "leaky-relu", elu, selu, gelu, silu, softplus, sin
+        case geluTanh = "gelu-tanh"
     }
 
-    /// `[model]`: a DeepONet.
+    /// `[model]`: a DeepONet, or (`kind = "fno"`) a Fourier neural operator.
     public struct Model: Sendable, Equatable {
+        /// The Fourier neural operator's architecture (`kind = "fno"`; Li et al., ICLR 2021).
+        public struct Fourier: Sendable, Equatable {
+            /// Kept frequencies `[m₁, m₂]`: `2m₁` row and `m₂` column modes (`modes`, default `[12, 12]`).
+            public var modes: [Int]
+            /// Channels of the Fourier blocks (`width`, default 32).
+            public var width: Int
+            /// Number of Fourier blocks (`blocks`, default 4).
+            public var blocks: Int
+            /// Hidden width of the pointwise projection (`projection`, default 128).
+            public var projection: Int
+            /// Zero padding at the high end of each axis (`padding`, default 8 grid points).
+            public var padding: Int
+        }
         /// What feeds the branch.
         public enum BranchInput: String, CaseIterable, Sendable {
             /// 2-D fields `[standardised log K, mask]` through a CNN (Darcy, heat with a random coefficient).
@@ -52,6 +66,8 @@ extension PDEProblem {
         }
         /// Output standardisation; `point` unless the file says otherwise.
         public var outputScaling: Scaling
+        /// Set for `kind = "fno"`; the DeepONet keys do not apply then.
+        public var fourier: Fourier? = nil
     }
 
     /// `[training]` (with a profile's overrides applied).
@@ -162,6 +178,7 @@ extension PDEProblem {
     }
     /// Decodes `[model]`, with defaults for a problem of this kind.
     static func decodeModel(_ t: SpecTable?, problem: PDEProblem) throws -> Model {
+        if problem.modelKind == .fno, let t { return try decodeFourierModel(t, problem: problem) }
         let defaultInput: Model.BranchInput = problem.pde == .reactionDiffusion ? .functionalForm
             : problem.geometries.contains { !$0.parameters.isEmpty } ? .parameters : .fields
         func widths(_ key: String, _ fallback: [Int]) throws -> [Int] {
@@ -202,6 +219,35 @@ extension PDEProblem {
             }
             try t.finish()
         }
+        return model
+    }
+
+    /// Decodes `[model]` with `kind = "fno"`: the input is the fields `[standardised log K, mask]`
+    /// of a steady 2-D problem, and only the FNO's keys (and `activation`, `mask_channel`,
+    /// `output_scaling`) apply.
+    static func decodeFourierModel(_ t: SpecTable, problem: PDEProblem) throws -> Model {
+        guard problem.dimension == 2 else { throw t.error("kind", "a Fourier neural operator works on 2-D grids; this problem is \(problem.dimension)-D") }
+        guard problem.time == nil else { throw t.error("kind", "the Fourier neural operator maps a coefficient field to a steady solution; this problem has [time]") }
+        func positive(_ key: String, _ fallback: Int) throws -> Int {
+            let value = try t.int(key) ?? fallback
+            guard value >= 1, value <= 4096 else { throw t.error(key, "expected a positive integer up to 4096, got \(value)") }
+            return value
+        }
+        let modes = try t.ints("modes") ?? [12, 12]
+        guard modes.count == 2, modes.allSatisfy({ $0 >= 1 }) else { throw t.error("modes", "expected two positive integers [rows, columns], got \(modes)") }
+        let padding = try t.int("padding") ?? 8
+        guard padding >= 0, padding <= 4096 else { throw t.error("padding", "expected 0 or more grid points, got \(padding)") }
+        let grid = problem.reference.grid  // x first
+        guard 2 * modes[0] <= grid[1] + padding, modes[1] <= (grid[0] + padding) / 2 else {
+            throw t.error("modes", "\(modes) modes need a padded grid of at least \(2 * modes[0]) rows and \(2 * modes[1]) columns; the grid with padding is \(grid[1] + padding) × \(grid[0] + padding)")
+        }
+        let fourier = Model.Fourier(modes: modes, width: try positive("width", 32), blocks: try positive("blocks", 4),
+                                    projection: try positive("projection", 128), padding: padding)
+        let model = Model(branchInput: .fields, branchLayers: [], filters: [], kernel: 1, trunkLayers: [], latent: 1,
+                          activation: try t.choice("activation", ActivationName.self) ?? .geluTanh, layerNorm: false, encodingDegree: 0,
+                          maskChannel: try t.bool("mask_channel") ?? true, conditionedTrunk: false,
+                          outputScaling: try t.choice("output_scaling", Model.Scaling.self) ?? .point, fourier: fourier)
+        try t.finish()
         return model
     }
 

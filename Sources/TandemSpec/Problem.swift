@@ -14,6 +14,9 @@ public struct Problem: Sendable {
     public enum ModelKind: String, CaseIterable, Sendable {
         /// A DeepONet trained on reference data (``PDEProblem/Model``).
         case deeponet
+        /// A Fourier neural operator trained on reference data of a steady 2-D problem
+        /// (``PDEProblem/Model/fourier``).
+        case fno
         /// A physics-informed network trained on the residual (``PDEProblem/PINNModel``).
         case pinn
         /// The multi-task EDA network on physiological signals (``SignalProblem/Model``).

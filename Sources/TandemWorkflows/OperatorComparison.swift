@@ -46,7 +46,7 @@ public struct OperatorComparison: Sendable {
     public let inferenceSeconds: Double, solverSeconds: Double?
 
     /// Evaluates `model` on `dataset`'s test functions and measures the errors.
-    public init(model: DeepONet<Float>, scaling: OutputScaling, dataset: OperatorDataset, solverSecondsPerFunction: Double?) {
+    public init(model: NeuralOperator<Float>, scaling: OutputScaling, dataset: OperatorDataset, solverSecondsPerFunction: Double?) {
         let test = dataset.test
         let m = dataset.pointCount
         let (prediction, seconds) = Self.predict(model: model, scaling: scaling, dataset: dataset, functions: test)
@@ -99,7 +99,7 @@ public struct OperatorComparison: Sendable {
 
     /// Physical predictions `[functions, m]` (not masked) and the network's seconds per function:
     /// the median over three timed passes, in batches of 64 functions, after one warm-up batch.
-    public static func predict(model: DeepONet<Float>, scaling: OutputScaling, dataset: OperatorDataset,
+    public static func predict(model: NeuralOperator<Float>, scaling: OutputScaling, dataset: OperatorDataset,
                                functions: [Int]) -> (predictions: [Float], secondsPerFunction: Double) {
         let points = Tensor<Float>(shape: [dataset.pointCount, dataset.pointDimension], scalars: dataset.points)
         let b = dataset.branchSize

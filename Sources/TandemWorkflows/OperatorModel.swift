@@ -4,13 +4,22 @@ import TandemNN
 import TandemOperators
 import TandemSpec
 
-/// Builds the DeepONet a problem file's `[model]` declares for a dataset's shapes.
+/// Builds the operator network a problem file's `[model]` declares for a dataset's shapes: a
+/// DeepONet, or a Fourier neural operator (`kind = "fno"`).
 public enum OperatorModel {
     /// The network, initialised from `seed`.
     /// - Throws: ``ProblemFileError`` at `model` when the declaration does not fit the data.
-    public static func make(_ spec: PDEProblem.Model, dataset: OperatorDataset, problem: PDEProblem, seed: UInt64) throws -> DeepONet<Float> {
+    public static func make(_ spec: PDEProblem.Model, dataset: OperatorDataset, problem: PDEProblem, seed: UInt64) throws -> NeuralOperator<Float> {
         var generator = SeededGenerator(seed: seed)
         let activation = spec.activation.activation
+        if let fourier = spec.fourier {
+            guard dataset.branchShape.count == 3, dataset.timeCount == 1 else {
+                throw problem.error(at: "model.kind", "the Fourier neural operator needs fields on a 2-D grid and a steady solution")
+            }
+            return .fourier(FourierNeuralOperator(inputShape: dataset.branchShape, width: fourier.width, modes: (fourier.modes[0], fourier.modes[1]),
+                                                  blocks: fourier.blocks, projection: fourier.projection, padding: fourier.padding,
+                                                  activation: activation, using: &generator))
+        }
         let branch: Branch<Float>
         switch spec.branchInput {
         case .fields:
@@ -28,11 +37,19 @@ public enum OperatorModel {
         let trunkInputs = dataset.pointDimension + (spec.conditionedTrunk ? dataset.branchSize : 0)
         let trunk = FeedForward<Float>(widths: [trunkInputs] + spec.trunkLayers + [spec.latent], activation: activation,
                                        outputActivation: activation, initializer: .glorotNormal, using: &generator)
-        return DeepONet(branch: branch, trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk)
+        return .deepONet(DeepONet(branch: branch, trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk))
     }
 
-    /// A one-line description, e.g. `DeepONet: CNN branch [2, 100, 100] → … → 150, trunk 2 → … → 150`.
-    public static func describe(_ model: DeepONet<Float>) -> String {
+    /// A one-line description, e.g. `DeepONet: CNN branch [2, 100, 100] → … → 150, trunk 2 → … → 150`
+    /// or `FNO: [2, 100, 100] + (x, y) → 4 blocks × 32 channels, 24 × 12 modes, padding 8 → 128 → 1`.
+    public static func describe(_ network: NeuralOperator<Float>) -> String {
+        let model: DeepONet<Float>
+        switch network {
+        case let .deepONet(deepONet): model = deepONet
+        case let .fourier(fno):
+            let s = fno.spectral[0]
+            return "FNO: \(fno.inputShape) + (x, y) → \(fno.spectral.count) blocks × \(fno.width) channels, \(2 * s.rowModes) × \(s.columnModes) modes, padding \(fno.padding) → \(fno.projection[0].weight.shape[0]) → 1, \(fno.activation.rawValue); \(network.parameterCount) parameters"
+        }
         let branch: String
         switch model.branch {
         case let .dense(network): branch = "dense branch \(network.widths.map(String.init).joined(separator: " → "))\(network.norms.isEmpty ? "" : " (LayerNorm)")"

@@ -88,7 +88,9 @@ public struct OperatorRun {
     /// - Throws: ``RunDirectoryError`` when `directory` holds no trained operator run.
     public init(directory: String) throws {
         let (file, profile) = try RunDirectory(directory).trained()
-        guard file.modelKind == .deeponet else { throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "DeepONet") }
+        guard OperatorExperiment.kinds.contains(file.modelKind) else {
+            throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "operator (DeepONet or FNO)")
+        }
         let problem = try file.pdeProblem(for: "a DeepONet")
         self.directory = directory
         self.resolved = try ResolvedProblem(problem)
@@ -151,7 +153,7 @@ public struct OperatorRun {
     }
 
     /// Metadata stored in checkpoints: what the model belongs to.
-    public func metadata(model: DeepONet<Float>) -> [String: String] {
+    public func metadata(model: NeuralOperator<Float>) -> [String: String] {
         RunDirectory.metadata(header: resolved.problem.header, model: OperatorModel.describe(model), profile: profile)
     }
 
@@ -212,7 +214,7 @@ public struct OperatorRun {
     /// The trained model and its output scaling.
     /// - Throws: ``TrainingError/incompatibleCheckpoint(_:)`` when the checkpoint does not
     ///   fit the model the problem file declares (naming both).
-    public func trainedModel(dataset: OperatorDataset) throws -> (model: DeepONet<Float>, scaling: OutputScaling, step: Int) {
+    public func trainedModel(dataset: OperatorDataset) throws -> (model: NeuralOperator<Float>, scaling: OutputScaling, step: Int) {
         var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
         let checkpoint = try Checkpoint<Float>.read(from: path("checkpoint.safetensors"))
         guard checkpoint.metadata["tandem.model"] == OperatorModel.describe(model) else {

@@ -13,7 +13,7 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
             XCTAssertEqual(ExperimentRegistry.experiments.filter { $0.kinds.contains(kind) }.count, 1, kind.rawValue)
             let expected: any Experiment.Type = switch kind {
             case .pinn: PINNExperiment.self
-            case .deeponet: OperatorExperiment.self
+            case .deeponet, .fno: OperatorExperiment.self
             case .edaPINN: EDAExperiment.self
             case .schnet, .dpa3: AtomsExperiment.self
             }
