@@ -13,6 +13,18 @@ public enum NeuralOperator<Scalar: TensorScalar>: Module {
     /// A Fourier neural operator on the grid of a steady 2-D problem.
     case fourier(FourierNeuralOperator<Scalar>)
 
+    /// The wrapped DeepONet, or `nil` for another kind.
+    public var deepONet: DeepONet<Scalar>? {
+        if case let .deepONet(network) = self { return network }
+        return nil
+    }
+
+    /// The wrapped Fourier neural operator, or `nil` for another kind.
+    public var fourier: FourierNeuralOperator<Scalar>? {
+        if case let .fourier(network) = self { return network }
+        return nil
+    }
+
     /// The prediction of every function at the query points.
     /// - Parameters:
     ///   - input: `[n, …]`, the dataset's branch inputs (fields `[n, C, H, W]` for the FNO).

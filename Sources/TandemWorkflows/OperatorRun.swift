@@ -89,7 +89,7 @@ public struct OperatorRun {
     public init(directory: String) throws {
         let (file, profile) = try RunDirectory(directory).trained()
         guard OperatorExperiment.kinds.contains(file.modelKind) else {
-            throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "operator (DeepONet or FNO)")
+            throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "neural operator (DeepONet or FNO)")
         }
         let problem = try file.pdeProblem(for: "a DeepONet")
         self.directory = directory

@@ -51,6 +51,7 @@ final class DerivativeTests: XCTestCase {
     func testActivations() {
         assertDerivativesMatchFiniteDifferences("sigmoid", at: [x]) { sigmoid($0[0] * 3) }
         assertDerivativesMatchFiniteDifferences("gelu", at: [x]) { gelu($0[0] * 2) }
+        assertDerivativesMatchFiniteDifferences("gelu-tanh", at: [x]) { geluTanh($0[0] * 2) }
         assertDerivativesMatchFiniteDifferences("silu", at: [x]) { silu($0[0] * 2) }
         assertDerivativesMatchFiniteDifferences("softplus", at: [x]) { softplus($0[0] * 3) }
         assertDerivativesMatchFiniteDifferences("elu", at: [awayFromZero]) { elu($0[0], alpha: 0.7) }

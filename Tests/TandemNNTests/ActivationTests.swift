@@ -56,6 +56,6 @@ final class ActivationTests: XCTestCase {
     }
 
     func testJetsAcceptExactlyTheSmoothActivations() {
-        XCTAssertEqual(Set(Activation.allCases.filter(\.isSmooth)), [.identity, .tanh, .sin, .sigmoid, .softplus, .silu, .gelu])
+        XCTAssertEqual(Set(Activation.allCases.filter(\.isSmooth)), [.identity, .tanh, .sin, .sigmoid, .softplus, .silu, .gelu, .geluTanh])
     }
 }

@@ -50,7 +50,7 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
             XCTAssertEqual(error as? RunDirectoryError, .anotherProblem(directory: run, problemFile: other))
         }
         XCTAssertThrowsError(try OperatorExperiment(trainedRun: run)) { error in
-            XCTAssertEqual(error as? RunDirectoryError, .wrongKind(directory: run, holds: "pinn", expected: "DeepONet"))
+            XCTAssertEqual(error as? RunDirectoryError, .wrongKind(directory: run, holds: "pinn", expected: "neural operator (DeepONet or FNO)"))
         }
         XCTAssertThrowsError(try ExperimentRegistry.run(problemPath: path, directory: directory.appendingPathComponent("x").path, profile: "huge", resume: false)) { error in
             XCTAssertTrue("\(error)".contains("training: no profile \"huge\"; the file has paper, quick"), "\(error)")

@@ -5,6 +5,7 @@ import TandemWorkflows
 import TandemNN
 import TandemOperators
 import TandemTestSupport
+import TandemSpec
 import TandemTraining
 import XCTest
 
@@ -29,7 +30,7 @@ final class OperatorTrainingTests: XCTestCase {
         return (run, try run.dataset())
     }
 
-    func parameters(_ model: DeepONet<Float>) -> [String: [Float]] {
+    func parameters(_ model: NeuralOperator<Float>) -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.key, $0.value.scalars) })
     }
 
@@ -201,8 +202,8 @@ final class OperatorTrainingTests: XCTestCase {
             let trainNames = Set(data.train.map { data.geometryNames[data.functions[$0].geometry] })
             XCTAssertEqual(trainNames, ["plate(n=1, p=0.6)", "plate(n=1, p=1.5)", "plate(n=2, p=0.6)", "plate(n=2, p=1.5)"])
             let trainer = try run.trainer(dataset: data, resume: false)
-            XCTAssertEqual(trainer.model.conditionedTrunk, name == "conditioned")
-            XCTAssertEqual(trainer.model.trunk.widths[0], name == "conditioned" ? 4 : 2)
+            XCTAssertEqual(trainer.model.deepONet?.conditionedTrunk, name == "conditioned")
+            XCTAssertEqual(trainer.model.deepONet?.trunk.widths[0], name == "conditioned" ? 4 : 2)
             let scaling = try OutputScaling.read(from: run.path("scaling.safetensors"))
             XCTAssertEqual(Set(scaling.mean).count == 1, name == "conditioned", "global scaling stores one mean")
             if name == "conditioned" {  // one μ, σ over every training value inside its geometry
@@ -425,5 +426,92 @@ final class OperatorTransferTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("transfer.trainable") && text.contains("\"trunk.layer.2\"") && text.contains("branch.head.layers.1, trunk.layers.0, trunk.layers.1, trunk.layers.2, bias"), text)
         }
+    }
+}
+
+/// `[model] kind = "fno"`: the Fourier neural operator on the same data, through the same run,
+/// trainer, comparison and transfer as the DeepONet; and its keys are checked.
+final class FourierOperatorWorkflowTests: TemporaryDirectoryTestCase {
+    /// The tiny Darcy problem with an FNO in place of the DeepONet; trained on the square,
+    /// transferred to the disk with the projection free.
+    static let text: String = {
+        let base = TestProblems.tinyDarcyOperator
+        let model = base[base.range(of: "[model]")!.lowerBound..<base.range(of: "[training]")!.lowerBound]
+        return base.replacingOccurrences(of: model, with: """
+            [model]
+            kind = "fno"
+            width = 6
+            modes = [3, 3]
+            blocks = 2
+            projection = 8
+            padding = 2
+
+            """).replacingOccurrences(of: "split = \"random\"", with: "geometries = [\"square\"]\nsplit = \"random\"\nloss = \"relative-l2\"") + """
+
+
+            [transfer]
+            geometry = "disk"
+            trainable = ["projection"]
+            samples = 6
+            test_samples = 4
+            steps = 20
+            batch = 4
+            learning_rate = 1e-3
+            checkpoint_every = 10
+            """
+    }()
+
+    func testTrainsComparesAndTransfers() throws {
+        let path = try write(Self.text, "fno.toml")
+        let run = try OperatorRun(problemPath: path, directory: directory.appendingPathComponent("fno").path, profile: "paper", resume: false)
+        _ = try run.generateReference()
+        let data = try run.dataset()
+        let trainer = try run.trainer(dataset: data, resume: false)
+        XCTAssertTrue(OperatorModel.describe(trainer.model).hasPrefix("FNO: [2, 16, 16] + (x, y) → 2 blocks × 6 channels, 6 × 3 modes, padding 2"), OperatorModel.describe(trainer.model))
+        let first = trainer.loss(on: data.train)
+        XCTAssertEqual(try trainer.run().step, 400)
+        let last = trainer.loss(on: data.train)
+        XCTAssertLessThan(last, 0.5 * first, "relative L2 on the training functions: \(first) → \(last)")
+        let (model, scaling, step) = try run.trainedModel(dataset: data)
+        XCTAssertEqual(step, 400)
+        XCTAssertNotNil(model.fourier)
+        let comparison = OperatorComparison(model: model, scaling: scaling, dataset: data, solverSecondsPerFunction: run.solverSecondsPerFunction)
+        let overall = try XCTUnwrap(comparison.metrics.last)
+        XCTAssertEqual(overall.functions, data.test.count)
+        XCTAssertLessThan(overall.meanRelativeL2, 0.5, "test error \(overall.meanRelativeL2)")
+        let m = data.pointCount
+        for (row, f) in comparison.functions.enumerated() {
+            for j in 0..<m where data.masks[f * m + j] == 0 { XCTAssertEqual(comparison.predictions[row * m + j], 0) }
+        }
+        // Transfer: only the projection changes.
+        let transfer = try OperatorRun(transferFrom: run.directory, directory: directory.appendingPathComponent("transfer").path,
+                                       profile: "paper", fromScratch: false, resume: false)
+        if !transfer.hasReusableReference { _ = try transfer.generateReference() }
+        let target = try transfer.dataset()
+        let tuner = try transfer.trainer(dataset: target, resume: false)
+        let (trainable, total) = transfer.trainableCounts(tuner)
+        XCTAssertEqual(trainable, 6 * 8 + 8 + 8 + 1)
+        XCTAssertGreaterThan(total, trainable)
+        let before = tuner.model.namedParameters
+        XCTAssertEqual(try tuner.run().step, 20)
+        for (name, value) in tuner.model.namedParameters {
+            XCTAssertEqual(value.scalars == before[name]!.scalars, !name.hasPrefix("projection"), name)
+        }
+    }
+
+    func testKeysAreChecked() throws {
+        func message(_ text: String) -> String {
+            do {
+                _ = try Problem(text: text, file: "fno.toml", directory: directory.path).pdeProblem(for: "a test")
+                return "read"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message(Self.text), "read")
+        let deepONetKey = message(Self.text.replacingOccurrences(of: "padding = 2", with: "padding = 2\nfilters = [4]"))
+        XCTAssertTrue(deepONetKey.contains("fno.toml") && deepONetKey.contains("model.filters") && deepONetKey.contains("unknown key"), deepONetKey)
+        let tooMany = message(Self.text.replacingOccurrences(of: "modes = [3, 3]", with: "modes = [10, 3]"))
+        XCTAssertTrue(tooMany.contains("model.modes") && tooMany.contains("padded grid"), tooMany)
+        let bad = message(Self.text.replacingOccurrences(of: "width = 6", with: "width = 0"))
+        XCTAssertTrue(bad.contains("model.width") && bad.contains("positive"), bad)
     }
 }
