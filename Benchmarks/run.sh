@@ -11,7 +11,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 # breaks the Darcy CNN step's convolutions down by layer and primitive; BENCH_ONLY=mpi compares
 # data-parallel training under mpirun with PyTorch DDP; BENCH_ONLY=gemm-shapes times the GEMM shapes
 # of training against torch.mm; BENCH_ONLY=neighbors the neighbour list against ASE; BENCH_ONLY=schnet
-# a SchNet training step against schnetpack.
+# a SchNet training step against schnetpack; BENCH_ONLY=fno a Fourier neural operator step against
+# neuraloperator.
 ONLY=${BENCH_ONLY:-all}
 want() { [ "$ONLY" = all ] || [ "$ONLY" = "$1" ]; }
 TORCH_VERSION=2.13.0+cpu
@@ -105,6 +106,20 @@ echo "bench: SchNet training step against schnetpack $SCHNETPACK_VERSION"
 tandem_schnet() { "$BIN/tandem-bench" --only schnet --repeats "$((REPEATS / 2))" --memory-steps 0; }
 schnetpack_schnet() { "$VENV/bin/python" Benchmarks/peers/schnetpack_step.py --threads "$THREADS" --repeats "$((REPEATS / 2))"; }
 paired_rounds schnet tandem_schnet schnetpack_schnet schnetpack
+fi
+
+# A Fourier neural operator training step (only with BENCH_ONLY=fno): Darcy 100 × 100, batch 20,
+# against the neuraloperator package's FNO of the same architecture, neuraloperator pinned.
+if [ "$ONLY" = fno ]; then
+NEURALOP_VERSION=2.0.0
+if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('neuraloperator') != '$NEURALOP_VERSION')" 2>/dev/null; then
+    echo "bench: installing neuraloperator==$NEURALOP_VERSION into $VENV"
+    "$VENV/bin/pip" install -q "neuraloperator==$NEURALOP_VERSION" "torch==${TORCH_VERSION%+cpu}"
+fi
+echo "bench: FNO training step against neuraloperator $NEURALOP_VERSION"
+tandem_fno() { "$BIN/tandem-bench" --only fno --repeats "$((REPEATS / 4))" --memory-steps 0; }
+neuralop_fno() { "$VENV/bin/python" Benchmarks/peers/neuralop_fno_step.py --threads "$THREADS" --repeats "$((REPEATS / 4))"; }
+paired_rounds fno tandem_fno neuralop_fno neuraloperator
 fi
 
 # Data-parallel training under MPI (only with BENCH_ONLY=mpi): the DeepONet step split over 2

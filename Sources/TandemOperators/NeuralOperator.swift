@@ -5,13 +5,16 @@ import TandemNN
 /// batch of inputs `[n, …]` to the (standardised) solution at the query points, `[n, P]`.
 ///
 /// Parameter names are the wrapped network's own (`branch.…` and `trunk.…` for a DeepONet,
-/// `lift.…`, `blocks.t.…` and `projection.…` for a Fourier neural operator), so checkpoints and
+/// `lift.…`, `blocks.t.…` and `projection.…` for a Fourier neural operator, `branch.…` and `bias`
+/// for a POD-DeepONet), so checkpoints and
 /// `[transfer] trainable` name them as the network does.
 public enum NeuralOperator<Scalar: TensorScalar>: Module {
     /// A DeepONet (the paper's model, Cartesian over functions × points).
     case deepONet(DeepONet<Scalar>)
     /// A Fourier neural operator on the grid of a steady 2-D problem.
     case fourier(FourierNeuralOperator<Scalar>)
+    /// A DeepONet whose trunk is the training outputs' leading POD modes.
+    case pod(PODDeepONet<Scalar>)
 
     /// The wrapped DeepONet, or `nil` for another kind.
     public var deepONet: DeepONet<Scalar>? {
@@ -22,6 +25,12 @@ public enum NeuralOperator<Scalar: TensorScalar>: Module {
     /// The wrapped Fourier neural operator, or `nil` for another kind.
     public var fourier: FourierNeuralOperator<Scalar>? {
         if case let .fourier(network) = self { return network }
+        return nil
+    }
+
+    /// The wrapped POD-DeepONet, or `nil` for another kind.
+    public var pod: PODDeepONet<Scalar>? {
+        if case let .pod(network) = self { return network }
         return nil
     }
 
@@ -39,6 +48,7 @@ public enum NeuralOperator<Scalar: TensorScalar>: Module {
             let field = network(input)
             guard let selection else { return field }
             return field.gathering(selection, alongAxis: 1)
+        case let .pod(network): return network(input, selection: selection)
         }
     }
 
@@ -51,6 +61,9 @@ public enum NeuralOperator<Scalar: TensorScalar>: Module {
         case var .fourier(network):
             try network.visitParameters(body)
             self = .fourier(network)
+        case var .pod(network):
+            try network.visitParameters(body)
+            self = .pod(network)
         }
     }
 }

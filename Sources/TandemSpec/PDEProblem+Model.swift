@@ -68,6 +68,17 @@ extension PDEProblem {
         public var outputScaling: Scaling
         /// Set for `kind = "fno"`; the DeepONet keys do not apply then.
         public var fourier: Fourier? = nil
+        /// The POD basis of a POD-DeepONet (`kind = "pod-deeponet"`; Lu et al., CMAME 2022).
+        public struct POD: Sendable, Equatable {
+            /// Keep the fewest modes whose `Σ σ_k²` reaches this fraction of the total (`pod_energy`,
+            /// default 0.9999).
+            public var energy: Double
+            /// But never more than this many (`pod_modes`, default 200).
+            public var maximumModes: Int
+        }
+        /// Set for `kind = "pod-deeponet"`; the trunk keys (`trunk_layers`, `latent`,
+        /// `conditioned_trunk`) do not apply then.
+        public var pod: POD? = nil
     }
 
     /// `[training]` (with a profile's overrides applied).
@@ -186,19 +197,27 @@ extension PDEProblem {
             guard w.allSatisfy({ $0 >= 1 && $0 <= 65536 }) else { throw t!.error(key, "expected positive widths, got \(w)") }
             return w
         }
-        let model = Model(
+        let isPOD = problem.modelKind == .podDeepONet
+        var pod: Model.POD?
+        if isPOD {
+            pod = Model.POD(energy: try t?.double("pod_energy") ?? 0.9999, maximumModes: try t?.int("pod_modes") ?? 200)
+            guard pod!.energy > 0, pod!.energy <= 1 else { throw t!.error("pod_energy", "expected a fraction in (0, 1], got \(pod!.energy)") }
+            guard pod!.maximumModes >= 1, pod!.maximumModes <= 65536 else { throw t!.error("pod_modes", "expected a positive number of modes, got \(pod!.maximumModes)") }
+        }
+        var model = Model(
             branchInput: try t?.choice("branch_input", Model.BranchInput.self) ?? defaultInput,
             branchLayers: try widths("branch_layers", [128, 128]),
             filters: try widths("filters", [16, 32, 64, 64]),
             kernel: try t?.int("kernel") ?? 5,
-            trunkLayers: try widths("trunk_layers", [128, 128, 128]),
-            latent: try t?.int("latent") ?? 128,
+            trunkLayers: isPOD ? [] : try widths("trunk_layers", [128, 128, 128]),
+            latent: isPOD ? 1 : try t?.int("latent") ?? 128,
             activation: try t?.choice("activation", ActivationName.self) ?? .relu,
             layerNorm: try t?.bool("layer_norm") ?? false,
             encodingDegree: try t?.int("encoding_degree") ?? 4,
             maskChannel: try t?.bool("mask_channel") ?? true,
-            conditionedTrunk: try t?.bool("conditioned_trunk") ?? false,
+            conditionedTrunk: isPOD ? false : try t?.bool("conditioned_trunk") ?? false,
             outputScaling: try t?.choice("output_scaling", Model.Scaling.self) ?? .point)
+        model.pod = pod
         if let t {
             guard model.kernel >= 1, model.kernel % 2 == 1 else { throw t.error("kernel", "expected an odd positive kernel size, got \(model.kernel)") }
             guard model.latent >= 1 else { throw t.error("latent", "expected a positive integer, got \(model.latent)") }

@@ -17,6 +17,9 @@ public struct Problem: Sendable {
         /// A Fourier neural operator trained on reference data of a steady 2-D problem
         /// (``PDEProblem/Model/fourier``).
         case fno
+        /// A POD-DeepONet: the DeepONet's branch predicting the coefficients of the training
+        /// outputs' POD modes (``PDEProblem/Model/pod``).
+        case podDeepONet = "pod-deeponet"
         /// A physics-informed network trained on the residual (``PDEProblem/PINNModel``).
         case pinn
         /// The multi-task EDA network on physiological signals (``SignalProblem/Model``).

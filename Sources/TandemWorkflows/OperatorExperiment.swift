@@ -8,8 +8,8 @@ import TandemTraining
 public struct OperatorExperiment: Experiment {
     /// `[model]` without a kind, or `kind = "deeponet"`.
     public static var kind: Problem.ModelKind { .deeponet }
-    /// The operator networks trained on reference data: DeepONet and Fourier neural operator.
-    public static var kinds: [Problem.ModelKind] { [.deeponet, .fno] }
+    /// The operator networks trained on reference data: DeepONet, POD-DeepONet and Fourier neural operator.
+    public static var kinds: [Problem.ModelKind] { [.deeponet, .podDeepONet, .fno] }
     /// The run.
     public let run: OperatorRun
 

@@ -9,7 +9,9 @@ import TandemSpec
 public enum OperatorModel {
     /// The network, initialised from `seed`.
     /// - Throws: ``ProblemFileError`` at `model` when the declaration does not fit the data.
-    public static func make(_ spec: PDEProblem.Model, dataset: OperatorDataset, problem: PDEProblem, seed: UInt64) throws -> NeuralOperator<Float> {
+    /// - Parameter basis: the POD modes `[points, p]` of a POD-DeepONet (``OperatorRun/podBasis(dataset:scaling:fit:)``).
+    public static func make(_ spec: PDEProblem.Model, dataset: OperatorDataset, problem: PDEProblem, seed: UInt64,
+                            basis: Tensor<Float>? = nil) throws -> NeuralOperator<Float> {
         var generator = SeededGenerator(seed: seed)
         let activation = spec.activation.activation
         if let fourier = spec.fourier {
@@ -20,24 +22,31 @@ public enum OperatorModel {
                                                   blocks: fourier.blocks, projection: fourier.projection, padding: fourier.padding,
                                                   activation: activation, using: &generator))
         }
-        let branch: Branch<Float>
-        switch spec.branchInput {
-        case .fields:
-            let shape = dataset.branchShape
-            guard shape.count == 3, shape[1] >> spec.filters.count >= 1, shape[2] >> spec.filters.count >= 1 else {
-                throw problem.error(at: "model.filters", "\(spec.filters.count) pooling blocks shrink a \(shape.dropFirst().map(String.init).joined(separator: " × ")) grid to nothing")
+        func makeBranch(_ outputs: Int) throws -> Branch<Float> {
+            switch spec.branchInput {
+            case .fields:
+                let shape = dataset.branchShape
+                guard shape.count == 3, shape[1] >> spec.filters.count >= 1, shape[2] >> spec.filters.count >= 1 else {
+                    throw problem.error(at: "model.filters", "\(spec.filters.count) pooling blocks shrink a \(shape.dropFirst().map(String.init).joined(separator: " × ")) grid to nothing")
+                }
+                return .convolutional(ConvolutionalBranch(
+                    inputShape: shape, filters: spec.filters, kernelSize: spec.kernel, head: spec.branchLayers,
+                    outputSize: outputs, activation: activation, using: &generator))
+            case .parameters, .functionalForm:
+                return .dense(FeedForward(widths: [dataset.branchSize] + spec.branchLayers + [outputs], activation: activation,
+                                          layerNorm: spec.layerNorm, initializer: .glorotNormal, using: &generator))
             }
-            branch = .convolutional(ConvolutionalBranch(
-                inputShape: shape, filters: spec.filters, kernelSize: spec.kernel, head: spec.branchLayers,
-                outputSize: spec.latent, activation: activation, using: &generator))
-        case .parameters, .functionalForm:
-            branch = .dense(FeedForward(widths: [dataset.branchSize] + spec.branchLayers + [spec.latent], activation: activation,
-                                        layerNorm: spec.layerNorm, initializer: .glorotNormal, using: &generator))
+        }
+        if spec.pod != nil {
+            guard let basis, basis.shape[0] == dataset.pointCount else {
+                throw problem.error(at: "model.kind", "a POD-DeepONet needs the POD basis of its training outputs on the \(dataset.pointCount) points")
+            }
+            return .pod(PODDeepONet(branch: try makeBranch(basis.shape[1]), basis: basis))
         }
         let trunkInputs = dataset.pointDimension + (spec.conditionedTrunk ? dataset.branchSize : 0)
         let trunk = FeedForward<Float>(widths: [trunkInputs] + spec.trunkLayers + [spec.latent], activation: activation,
                                        outputActivation: activation, initializer: .glorotNormal, using: &generator)
-        return .deepONet(DeepONet(branch: branch, trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk))
+        return .deepONet(DeepONet(branch: try makeBranch(spec.latent), trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk))
     }
 
     /// A one-line description, e.g. `DeepONet: CNN branch [2, 100, 100] → … → 150, trunk 2 → … → 150`
@@ -46,16 +55,21 @@ public enum OperatorModel {
         let model: DeepONet<Float>
         switch network {
         case let .deepONet(deepONet): model = deepONet
+        case let .pod(pod):
+            return "POD-DeepONet: \(describe(branch: pod.branch)) → \(pod.modeCount) POD modes; \(network.parameterCount) parameters"
         case let .fourier(fno):
             let s = fno.spectral[0]
             return "FNO: \(fno.inputShape) + (x, y) → \(fno.spectral.count) blocks × \(fno.width) channels, \(2 * s.rowModes) × \(s.columnModes) modes, padding \(fno.padding) → \(fno.projection[0].weight.shape[0]) → 1, \(fno.activation.rawValue); \(network.parameterCount) parameters"
         }
-        let branch: String
-        switch model.branch {
-        case let .dense(network): branch = "dense branch \(network.widths.map(String.init).joined(separator: " → "))\(network.norms.isEmpty ? "" : " (LayerNorm)")"
+        return "DeepONet: \(describe(branch: model.branch)); trunk \(model.trunk.widths.map(String.init).joined(separator: " → "))\(model.conditionedTrunk ? " (points and the branch input)" : ""); \(model.parameterCount) parameters"
+    }
+
+    /// `dense branch 5 → 64 → 150` or `CNN branch [2, 100, 100] → conv 16, 32 → 1024 → 128 → 150`.
+    static func describe(branch: Branch<Float>) -> String {
+        switch branch {
+        case let .dense(network): return "dense branch \(network.widths.map(String.init).joined(separator: " → "))\(network.norms.isEmpty ? "" : " (LayerNorm)")"
         case let .convolutional(network):
-            branch = "CNN branch \(network.inputShape) → conv \(network.convolutions.map { String($0.filter.shape[0]) }.joined(separator: ", ")) → \(network.head.widths.map(String.init).joined(separator: " → "))"
+            return "CNN branch \(network.inputShape) → conv \(network.convolutions.map { String($0.filter.shape[0]) }.joined(separator: ", ")) → \(network.head.widths.map(String.init).joined(separator: " → "))"
         }
-        return "DeepONet: \(branch); trunk \(model.trunk.widths.map(String.init).joined(separator: " → "))\(model.conditionedTrunk ? " (points and the branch input)" : ""); \(model.parameterCount) parameters"
     }
 }

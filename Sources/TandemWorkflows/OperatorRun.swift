@@ -74,6 +74,10 @@ public struct OperatorRun {
         if !(resume && FileManager.default.fileExists(atPath: path("checkpoint.safetensors"))) {
             try? FileManager.default.removeItem(atPath: path("scaling.safetensors"))
             try FileManager.default.copyItem(atPath: sourceRun.path("scaling.safetensors"), toPath: path("scaling.safetensors"))
+            try? FileManager.default.removeItem(atPath: path(Self.podFile))
+            if FileManager.default.fileExists(atPath: sourceRun.path(Self.podFile)) {
+                try FileManager.default.copyItem(atPath: sourceRun.path(Self.podFile), toPath: path(Self.podFile))
+            }
         }
         if !hasReusableReference, sourceRun.referenceSamples >= transfer.training.samplesNeeded {
             try? FileManager.default.removeItem(atPath: path("reference.nc"))
@@ -89,7 +93,7 @@ public struct OperatorRun {
     public init(directory: String) throws {
         let (file, profile) = try RunDirectory(directory).trained()
         guard OperatorExperiment.kinds.contains(file.modelKind) else {
-            throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "neural operator (DeepONet or FNO)")
+            throw RunDirectoryError.wrongKind(directory: directory, holds: file.modelKind.rawValue, expected: "neural operator (DeepONet, POD-DeepONet or FNO)")
         }
         let problem = try file.pdeProblem(for: "a DeepONet")
         self.directory = directory
@@ -171,7 +175,8 @@ public struct OperatorRun {
             scaling = OutputScaling(dataset: dataset, perPoint: resolved.problem.model.outputScaling == .point)
             if RunFiles.writable { try scaling.write(to: scalingPath) }
         }
-        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
+        let basis = try podBasis(dataset: dataset, scaling: scaling, fit: !(resuming || kind != .training))
+        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed, basis: basis)
         var selection = ParameterSelection.all
         if case let .transfer(source, fromScratch) = kind, !fromScratch {
             model = try OperatorRun(directory: source).trainedModel(dataset: dataset).model
@@ -215,12 +220,52 @@ public struct OperatorRun {
     /// - Throws: ``TrainingError/incompatibleCheckpoint(_:)`` when the checkpoint does not
     ///   fit the model the problem file declares (naming both).
     public func trainedModel(dataset: OperatorDataset) throws -> (model: NeuralOperator<Float>, scaling: OutputScaling, step: Int) {
-        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed)
+        let scaling = try OutputScaling.read(from: path("scaling.safetensors"))
+        var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed,
+                                           basis: try podBasis(dataset: dataset, scaling: scaling, fit: false))
         let checkpoint = try Checkpoint<Float>.read(from: path("checkpoint.safetensors"))
         guard checkpoint.metadata["tandem.model"] == OperatorModel.describe(model) else {
             throw TrainingError.incompatibleCheckpoint("the checkpoint holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(OperatorModel.describe(model))")
         }
         try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
-        return (model, try OutputScaling.read(from: path("scaling.safetensors")), Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0)
+        return (model, scaling, Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0)
+    }
+
+    /// The POD basis file of a POD-DeepONet run.
+    static let podFile = "pod.safetensors"
+
+    /// The POD modes of a POD-DeepONet (`nil` for other models): with `fit`, the leading modes of
+    /// the standardised training outputs (zero outside each geometry), written to
+    /// `pod.safetensors` with the energy fraction each mode count captures; otherwise read from it.
+    /// - Throws: ``CheckpointError`` when the file is missing or does not fit the data.
+    public func podBasis(dataset: OperatorDataset, scaling: OutputScaling, fit: Bool) throws -> Tensor<Float>? {
+        guard let pod = resolved.problem.model.pod else { return nil }
+        let file = path(Self.podFile), m = dataset.pointCount
+        if fit {
+            let standardised = scaling.standardise(dataset.targets)
+            var snapshots = [Float]()
+            snapshots.reserveCapacity(dataset.train.count * m)
+            for f in dataset.train {
+                for j in 0..<m { snapshots.append(standardised[f * m + j] * dataset.masks[f * m + j]) }
+            }
+            let (basis, captured) = try PODDeepONet<Float>.basis(snapshots: snapshots, functions: dataset.train.count, points: m,
+                                                                 energy: pod.energy, maximum: pod.maximumModes)
+            if RunFiles.writable {
+                let data = try SafeTensors.encode([("basis", .init(basis)), ("captured_energy", .init(Tensor<Double>(shape: [captured.count], scalars: captured)))],
+                                                  metadata: ["tandem.format": "tandem-pod-basis-1"])
+                try data.write(to: URL(fileURLWithPath: file), options: .atomic)
+            }
+            return basis
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CheckpointError.io(path: file, reason: "cannot read the POD basis (missing or unreadable)")
+        }
+        let (entries, _) = try SafeTensors.decode(data)
+        guard let entry = entries["basis"] else { throw CheckpointError.incompatible(path: file, reason: "expected a tensor named basis") }
+        let basis = try entry.tensor(as: Float.self, name: "basis")
+        guard basis.rank == 2, basis.shape[0] == m else {
+            throw CheckpointError.incompatible(path: file, reason: "the basis is \(basis.shape); the data has \(m) points")
+        }
+        return basis
     }
 }

@@ -145,10 +145,13 @@ extension ResolvedProblem {
         case .parameters: branch = "dense over the geometry family's parameters, hidden \(m.branchLayers)"
         case .functionalForm: branch = "dense over [polynomial coefficients of R(u) to degree \(m.encodingDegree) ‖ initial condition], hidden \(m.branchLayers)\(m.layerNorm ? ", LayerNorm" : "")"
         }
+        let scaling = m.outputScaling == .global ? "; outputs standardised globally" : ""
         if let f = m.fourier {
-            lines.append("Model (tandem train): Fourier neural operator over \(m.maskChannel ? "[standardised log K, mask, x, y]" : "[standardised log K, x, y]"), \(f.blocks) blocks of width \(f.width), modes \(f.modes[0]) × \(f.modes[1]) (\(2 * f.modes[0]) × \(f.modes[1]) kept), padding \(f.padding), projection \(f.projection), \(m.activation.rawValue)\(m.outputScaling == .global ? "; outputs standardised globally" : "")")
+            lines.append("Model (tandem train): Fourier neural operator over \(m.maskChannel ? "[standardised log K, mask, x, y]" : "[standardised log K, x, y]"), \(f.blocks) blocks of width \(f.width), modes \(f.modes[0]) × \(f.modes[1]) (\(2 * f.modes[0]) × \(f.modes[1]) kept), padding \(f.padding), projection \(f.projection), \(m.activation.rawValue)\(scaling)")
+        } else if let pod = m.pod {
+            lines.append("Model (tandem train): POD-DeepONet, \(m.activation.rawValue); branch: \(branch) → the coefficients of the training outputs' POD modes reaching \(pod.energy) of the energy (at most \(pod.maximumModes))\(scaling)")
         } else {
-        lines.append("Model (tandem train): DeepONet, latent \(m.latent), \(m.activation.rawValue); branch: \(branch); trunk hidden \(m.trunkLayers)\(m.conditionedTrunk ? " over the point and the branch input (conditioned)" : "")\(m.outputScaling == .global ? "; outputs standardised globally" : "")")
+            lines.append("Model (tandem train): DeepONet, latent \(m.latent), \(m.activation.rawValue); branch: \(branch); trunk hidden \(m.trunkLayers)\(m.conditionedTrunk ? " over the point and the branch input (conditioned)" : "")\(scaling)")
         }
         for name in Self.profileOrder(p.trainingProfiles.keys) {
             guard let t = p.trainingProfiles[name] else { continue }

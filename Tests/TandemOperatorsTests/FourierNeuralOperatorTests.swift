@@ -71,3 +71,52 @@ final class FourierNeuralOperatorTests: XCTestCase {
         XCTAssertEqual(some.scalars, [all.scalars[0], all.scalars[7], all.scalars[47], all.scalars[48], all.scalars[55], all.scalars[95]])
     }
 }
+
+/// The POD-DeepONet's basis and prediction.
+final class PODDeepONetTests: XCTestCase {
+    /// Snapshots that are combinations of three fixed fields: three modes capture all the energy,
+    /// the basis is orthogonal with columns of squared norm `m`, and it spans the snapshots.
+    func testBasisSpansLowRankSnapshots() throws {
+        let (n, m) = (12, 40)
+        let fields = (0..<3).map { k in (0..<m).map { j in Float(sin(Double((k + 1) * (j + 1)) * 0.3)) } }
+        var g = SeededGenerator(seed: 7)
+        var snapshots = [Float]()
+        for _ in 0..<n {
+            let c = (0..<3).map { _ in Float(g.nextStandardNormal()) }
+            snapshots += (0..<m).map { j in c[0] * fields[0][j] + c[1] * fields[1][j] + c[2] * fields[2][j] }
+        }
+        let (basis, captured) = try PODDeepONet<Double>.basis(snapshots: snapshots, functions: n, points: m, energy: 0.999999, maximum: 10)
+        XCTAssertEqual(basis.shape, [m, 3])
+        XCTAssertEqual(captured.last!, 1, accuracy: 1e-6)
+        let gram = matmul(basis, basis, transposeA: true)
+        for a in 0..<3 { for b in 0..<3 { XCTAssertEqual(gram.scalars[a * 3 + b], a == b ? Double(m) : 0, accuracy: 1e-6) } }
+        // Each snapshot equals its projection onto the basis.
+        let x = Tensor<Double>(shape: [n, m], scalars: snapshots.map(Double.init))
+        let projected = matmul(matmul(x, basis), basis, transposeB: true) * (1 / Double(m))
+        for (a, b) in zip(projected.scalars, x.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        // A capped count keeps the most energetic modes.
+        let (two, capturedTwo) = try PODDeepONet<Double>.basis(snapshots: snapshots, functions: n, points: m, energy: 1, maximum: 2)
+        XCTAssertEqual(two.shape, [m, 2])
+        XCTAssertLessThan(capturedTwo[1], 1)
+    }
+
+    func testPredictionIsTheBranchTimesTheModesAndGradientsMatch() {
+        var g = SeededGenerator(seed: 8)
+        let basis = randomTensor([6, 3], seed: 9)
+        var model = PODDeepONet<Double>(branch: .dense(FeedForward(widths: [4, 5, 3], activation: .tanh, using: &g)), basis: basis)
+        model.bias = Tensor(shape: [1], scalars: [0.25])
+        let a = randomTensor([2, 4], seed: 10)
+        let b = model.branch(a)
+        let out = model(a), some = model(a, selection: [1, 4])
+        for i in 0..<2 {
+            for j in 0..<6 {
+                let expected = 0.25 + (0..<3).reduce(0.0) { $0 + b.scalars[i * 3 + $1] * basis.scalars[j * 3 + $1] }
+                XCTAssertEqual(out.scalars[i * 6 + j], expected, accuracy: 1e-12)
+            }
+            XCTAssertEqual(some.scalars[i * 2], out.scalars[i * 6 + 1])
+            XCTAssertEqual(some.scalars[i * 2 + 1], out.scalars[i * 6 + 4])
+        }
+        XCTAssertEqual(Array(NeuralOperator.pod(model).namedParameters.keys), ["branch.layers.0.weight", "branch.layers.0.bias", "branch.layers.1.weight", "branch.layers.1.bias", "bias"])
+        assertDerivativesMatchFiniteDifferences("POD-DeepONet", at: [a]) { model($0[0]) }
+    }
+}

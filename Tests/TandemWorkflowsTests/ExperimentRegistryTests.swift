@@ -13,7 +13,7 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
             XCTAssertEqual(ExperimentRegistry.experiments.filter { $0.kinds.contains(kind) }.count, 1, kind.rawValue)
             let expected: any Experiment.Type = switch kind {
             case .pinn: PINNExperiment.self
-            case .deeponet, .fno: OperatorExperiment.self
+            case .deeponet, .podDeepONet, .fno: OperatorExperiment.self
             case .edaPINN: EDAExperiment.self
             case .schnet, .dpa3: AtomsExperiment.self
             }
@@ -50,7 +50,7 @@ final class ExperimentRegistryTests: TemporaryDirectoryTestCase {
             XCTAssertEqual(error as? RunDirectoryError, .anotherProblem(directory: run, problemFile: other))
         }
         XCTAssertThrowsError(try OperatorExperiment(trainedRun: run)) { error in
-            XCTAssertEqual(error as? RunDirectoryError, .wrongKind(directory: run, holds: "pinn", expected: "neural operator (DeepONet or FNO)"))
+            XCTAssertEqual(error as? RunDirectoryError, .wrongKind(directory: run, holds: "pinn", expected: "neural operator (DeepONet, POD-DeepONet or FNO)"))
         }
         XCTAssertThrowsError(try ExperimentRegistry.run(problemPath: path, directory: directory.appendingPathComponent("x").path, profile: "huge", resume: false)) { error in
             XCTAssertTrue("\(error)".contains("training: no profile \"huge\"; the file has paper, quick"), "\(error)")

@@ -514,4 +514,41 @@ final class FourierOperatorWorkflowTests: TemporaryDirectoryTestCase {
         let bad = message(Self.text.replacingOccurrences(of: "width = 6", with: "width = 0"))
         XCTAssertTrue(bad.contains("model.width") && bad.contains("positive"), bad)
     }
+
+    /// The tiny Darcy problem with a POD-DeepONet: the DeepONet's CNN branch, the trunk replaced
+    /// by the training outputs' POD modes.
+    static let podText: String = {
+        let base = TestProblems.tinyDarcyOperator
+        return base.replacingOccurrences(of: "[model]\n", with: "[model]\nkind = \"pod-deeponet\"\npod_energy = 0.999\n")
+            .replacingOccurrences(of: "trunk_layers = [16, 16]\n", with: "").replacingOccurrences(of: "latent = 8\n", with: "")
+    }()
+
+    func testPODDeepONetFitsItsBasisOnceAndTrains() throws {
+        let path = try write(Self.podText, "pod.toml")
+        let run = try OperatorRun(problemPath: path, directory: directory.appendingPathComponent("pod").path, profile: "paper", resume: false)
+        _ = try run.generateReference()
+        let data = try run.dataset()
+        let trainer = try run.trainer(dataset: data, resume: false)
+        let pod = try XCTUnwrap(trainer.model.pod)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.path("pod.safetensors")))
+        XCTAssertGreaterThan(pod.modeCount, 1)
+        XCTAssertLessThanOrEqual(pod.modeCount, data.train.count)
+        XCTAssertTrue(OperatorModel.describe(trainer.model).hasPrefix("POD-DeepONet: CNN branch [2, 16, 16]"), OperatorModel.describe(trainer.model))
+        XCTAssertFalse(trainer.model.namedParameters.keys.contains { $0.hasPrefix("trunk") })
+        let first = trainer.loss(on: data.train)
+        XCTAssertEqual(try trainer.run().step, 400)
+        XCTAssertLessThan(trainer.loss(on: data.train), 0.5 * first)
+        // The trained model reads the same basis back.
+        let (model, scaling, _) = try run.trainedModel(dataset: data)
+        XCTAssertEqual(model.pod?.basis.scalars, pod.basis.scalars)
+        let comparison = OperatorComparison(model: model, scaling: scaling, dataset: data, solverSecondsPerFunction: nil)
+        XCTAssertLessThan(try XCTUnwrap(comparison.metrics.last).meanRelativeL2, 0.5)
+        // Without the file, the run says what is missing.
+        try FileManager.default.removeItem(atPath: run.path("pod.safetensors"))
+        XCTAssertThrowsError(try run.trainedModel(dataset: data)) { XCTAssertTrue("\($0)".contains("pod.safetensors"), "\($0)") }
+        // The trunk's keys do not apply.
+        XCTAssertThrowsError(try Problem(text: Self.podText.replacingOccurrences(of: "kernel = 3", with: "kernel = 3\nlatent = 8"), file: "pod.toml").pdeProblem(for: "a test")) {
+            XCTAssertTrue("\($0)".contains("model.latent") && "\($0)".contains("unknown key"), "\($0)")
+        }
+    }
 }

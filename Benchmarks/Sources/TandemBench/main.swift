@@ -316,6 +316,7 @@ if only?.hasPrefix("schnet") == true {
     if wanted("schnet-F32") { emit(try schnetStepMeasurement(Float.self, repeats: repeats)) }
     if wanted("schnet-F64") { emit(try schnetStepMeasurement(Double.self, repeats: repeats)) }
 }
+if only == "fno" { emit(try fnoStepMeasurement(repeats: repeats)) }
 if only == "conv-layers" { for m in darcyConvolutionLayers(repeats: repeats) { emit(m) } }
 if memorySteps > 0 && wanted("rss") { emit(try memoryFlatness(steps: memorySteps)) }
 if only?.hasPrefix("darcy") == true {
