@@ -42,7 +42,21 @@ enum Kernels {
     static func broadcastingZip<S>(
         _ a: Tensor<S>, _ b: Tensor<S>, operation: String, _ f: (S, S) -> S
     ) -> (shape: [Int], scalars: [S]) {
-        if a.shape == b.shape { return (a.shape, zip(a.scalars, b.scalars, f)) }
+        if a.shape == b.shape {
+            // Large same-shape operands (the fields of a grid operator: millions of elements) in
+            // chunks on all cores; smaller ones in one loop.
+            guard a.scalarCount >= 1 << 18 else { return (a.shape, zip(a.scalars, b.scalars, f)) }
+            let scalars = a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    [S].uninitialized(count: pa.count) { out in
+                        Parallelism.forEachChunk(count: pa.count) { range in
+                            for i in range { out[i] = f(pa[i], pb[i]) }
+                        }
+                    }
+                }
+            }
+            return (a.shape, scalars)
+        }
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             shapeFailure(.shapeMismatch(operation: operation, expected: "a shape broadcastable with \(a.shape)", got: b.shape))
         }

@@ -10,9 +10,10 @@ import TandemNN
 ///
 /// Tandem fits the modes to the standardised training outputs (zero outside each geometry, so one
 /// basis serves every geometry; the mean is already removed by the standardisation) with a thin
-/// SVD (``basis(snapshots:functions:points:energy:maximum:)``), scaled by `√m` so that entries and
-/// coefficients are of order one. The basis is data, not a parameter: it is saved beside the
-/// model and never trained.
+/// SVD (``basis(snapshots:functions:points:energy:maximum:)``), each mode scaled by `σ_k/√n` so
+/// that the training outputs' coefficients have unit mean square on every mode (what a freshly
+/// initialised branch predicts). The basis is data, not a parameter: it is saved beside the model
+/// and never trained.
 public struct PODDeepONet<Scalar: TensorScalar>: Module {
     /// Predicts the `p` coefficients.
     public var branch: Branch<Scalar>
@@ -47,7 +48,8 @@ public struct PODDeepONet<Scalar: TensorScalar>: Module {
     /// The leading POD modes of `functions` snapshots of `points` values each (row-major,
     /// `[functions, points]`): the left singular vectors of the `points × functions` snapshot matrix
     /// (LAPACK `dgesdd`, ``SingularValues``), as many as reach the fraction `energy` of
-    /// `Σ σ_k²` (at most `maximum`), scaled by `√points`.
+    /// `Σ σ_k²` (at most `maximum`), mode `k` scaled by `σ_k/√functions`: the snapshots'
+    /// coefficients in this basis then have unit mean square on every mode.
     /// - Returns: the basis `[points, p]` and the captured energy fraction of each count `1…p`.
     public static func basis(snapshots: [Float], functions: Int, points: Int, energy: Double, maximum: Int) throws -> (basis: Tensor<Scalar>, captured: [Double]) {
         precondition(snapshots.count == functions * points && functions >= 1 && maximum >= 1 && energy > 0 && energy <= 1)
@@ -62,9 +64,9 @@ public struct PODDeepONet<Scalar: TensorScalar>: Module {
             if captured.last! >= energy { break }
         }
         let p = captured.count
-        let scale = Double(points).squareRoot()
         var columns = [Scalar](repeating: 0, count: points * p)
         for (k, vector) in vectors.prefix(p).enumerated() {
+            let scale = values[k] / Double(functions).squareRoot()
             for j in 0..<points { columns[j * p + k] = Scalar(vector[j] * scale) }
         }
         return (Tensor(shape: [points, p], scalars: columns), captured)

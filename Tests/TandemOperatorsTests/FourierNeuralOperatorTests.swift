@@ -75,7 +75,7 @@ final class FourierNeuralOperatorTests: XCTestCase {
 /// The POD-DeepONet's basis and prediction.
 final class PODDeepONetTests: XCTestCase {
     /// Snapshots that are combinations of three fixed fields: three modes capture all the energy,
-    /// the basis is orthogonal with columns of squared norm `m`, and it spans the snapshots.
+    /// the basis is orthogonal, spans the snapshots, and gives them unit-mean-square coefficients.
     func testBasisSpansLowRankSnapshots() throws {
         let (n, m) = (12, 40)
         let fields = (0..<3).map { k in (0..<m).map { j in Float(sin(Double((k + 1) * (j + 1)) * 0.3)) } }
@@ -88,12 +88,19 @@ final class PODDeepONetTests: XCTestCase {
         let (basis, captured) = try PODDeepONet<Double>.basis(snapshots: snapshots, functions: n, points: m, energy: 0.999999, maximum: 10)
         XCTAssertEqual(basis.shape, [m, 3])
         XCTAssertEqual(captured.last!, 1, accuracy: 1e-6)
+        // Orthogonal columns; each snapshot is reproduced by its least-squares coefficients, and
+        // those have unit mean square on every mode.
         let gram = matmul(basis, basis, transposeA: true)
-        for a in 0..<3 { for b in 0..<3 { XCTAssertEqual(gram.scalars[a * 3 + b], a == b ? Double(m) : 0, accuracy: 1e-6) } }
-        // Each snapshot equals its projection onto the basis.
+        for a in 0..<3 { for b in 0..<3 where a != b { XCTAssertEqual(gram.scalars[a * 3 + b], 0, accuracy: 1e-6 * gram.scalars[a * 4]) } }
         let x = Tensor<Double>(shape: [n, m], scalars: snapshots.map(Double.init))
-        let projected = matmul(matmul(x, basis), basis, transposeB: true) * (1 / Double(m))
+        let inverse = Tensor<Double>(shape: [3, 3], scalars: (0..<9).map { $0 % 4 == 0 ? 1 / gram.scalars[$0] : 0 })
+        let coefficients = matmul(matmul(x, basis), inverse)
+        let projected = matmul(coefficients, basis, transposeB: true)
         for (a, b) in zip(projected.scalars, x.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        for k in 0..<3 {
+            let meanSquare = (0..<n).reduce(0.0) { $0 + coefficients.scalars[$1 * 3 + k] * coefficients.scalars[$1 * 3 + k] } / Double(n)
+            XCTAssertEqual(meanSquare, 1, accuracy: 1e-4)
+        }
         // A capped count keeps the most energetic modes.
         let (two, capturedTwo) = try PODDeepONet<Double>.basis(snapshots: snapshots, functions: n, points: m, energy: 1, maximum: 2)
         XCTAssertEqual(two.shape, [m, 2])
