@@ -49,6 +49,31 @@ public final class OperatorObjective: TrainingObjective {
     let testProbe: [Int]
     /// This process's part of every batch (``shard(_:)``); the whole batch by default.
     public private(set) var dataShard = DataShard.whole
+    /// The L2-SP anchor of a transfer (``anchor(to:strength:)``): the source model's parameters
+    /// and the penalty weight `α`.
+    public private(set) var anchor: (parameters: [String: Tensor<Float>], strength: Float)?
+
+    /// Adds `α·Σ‖θ − θ⁰‖²` over the parameters training may change to every training loss, `θ⁰`
+    /// the values in `parameters` (the source model of a transfer): L2-SP (Li, Grandvalet &
+    /// Davoine, ICML 2018), which keeps fine-tuning near what the source model learnt instead of
+    /// letting a few samples pull it anywhere. Under data parallelism only rank 0 adds it, so the
+    /// summed gradient holds it once.
+    public func anchor(to parameters: [String: Tensor<Float>], strength: Float) {
+        anchor = strength > 0 ? (parameters.filter { selection.contains($0.key) }, strength) : nil
+    }
+
+    /// The L2-SP penalty of `model` (a recorded scalar), or `nil` without an anchor.
+    func anchorPenalty(_ model: NeuralOperator<Float>) -> Tensor<Float>? {
+        guard let anchor, dataShard.rank == 0 else { return nil }
+        var total: Tensor<Float>?
+        for (name, value) in model.namedParameters {
+            guard let origin = anchor.parameters[name] else { continue }
+            let difference = value - origin
+            let term = (difference * difference).sum()
+            total = total.map { $0 + term } ?? term
+        }
+        return total.map { $0 * anchor.strength }
+    }
 
     /// An objective over `dataset` with `settings`; `selection` freezes the rest.
     public init(dataset: OperatorDataset, scaling: OutputScaling, settings: Settings, selection: ParameterSelection = .all) {
@@ -239,7 +264,7 @@ public final class OperatorObjective: TrainingObjective {
             let weight = rows.reduce(Float(0)) { $0 + terms.rowWeight[$1] }
             return rows.reduce(Float(0)) { $0 + terms.rowLoss[$1] } / Swift.max(weight, 1)
         }
-        return ObjectiveValue(total: terms.loss, tasks: tasks)
+        return ObjectiveValue(total: anchorPenalty(model).map { terms.loss + $0 } ?? terms.loss, tasks: tasks)
     }
 
     /// This rank's share of step `step`'s loss: its rows' losses over the whole batch's weight,
@@ -251,7 +276,8 @@ public final class OperatorObjective: TrainingObjective {
         let functions = dataShard.take(all)
         let batch = tensors(functions, points: selection)
         let terms = objective(batch.prediction(model), batch)
-        let total = terms.rows.sum() / Swift.max(weights.reduce(0, +), 1)
+        var total = terms.rows.sum() / Swift.max(weights.reduce(0, +), 1)
+        if let penalty = anchorPenalty(model) { total = total + penalty }
         let tasks: [Float?] = dataset.taskNames.indices.map { t in
             let weight = zip(all, weights).reduce(Float(0)) { $0 + (dataset.tasks[$1.0] == t ? $1.1 : 0) }
             guard all.contains(where: { dataset.tasks[$0] == t }) else { return nil }

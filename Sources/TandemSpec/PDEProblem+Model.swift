@@ -186,6 +186,10 @@ extension PDEProblem {
         public var trainable: [String]
         /// Samples, steps, optimizer and loss of the fine-tuning; `split` is `.samples`.
         public var training: Training
+        /// The L2-SP penalty `α·Σ‖θ − θ⁰‖²` over the trainable parameters, pulling them toward the
+        /// source model's `θ⁰` (Li, Grandvalet & Davoine, "Explicit inductive bias for transfer
+        /// learning with convolutional networks", ICML 2018); `l2sp`, default 0 (none).
+        public var anchorStrength: Double = 0
     }
     /// Decodes `[model]`, with defaults for a problem of this kind.
     static func decodeModel(_ t: SpecTable?, problem: PDEProblem) throws -> Model {
@@ -294,7 +298,9 @@ extension PDEProblem {
             guard test >= 1 else { throw t.error("test_samples", "expected a positive integer, got \(test)") }
             training.split = .samples(train: training.samples, test: test)
             training.geometries = [geometry]
-            return Transfer(geometry: geometry, trainable: trainable, training: training)
+            let strength = try t.double("l2sp") ?? base?.anchorStrength ?? 0
+            guard strength >= 0, strength.isFinite else { throw t.error("l2sp", "expected a non-negative penalty weight, got \(strength)") }
+            return Transfer(geometry: geometry, trainable: trainable, training: training, anchorStrength: strength)
         }
         return try ProblemHeader.decodeProfiles(t, ignoring: ["multitask"]) { table, base in try read(table!, over: base) }
     }

@@ -190,6 +190,12 @@ public struct OperatorRun {
             selection = .named(trainable)
         }
         let objective = OperatorObjective(dataset: dataset, scaling: scaling, settings: training.objectiveSettings, selection: selection)
+        if case let .transfer(_, fromScratch) = kind, !fromScratch, let strength = resolved.problem.transferProfiles[profile]?.anchorStrength, strength > 0 {
+            guard training.multitask == nil else {
+                throw resolved.problem.error(at: "transfer.l2sp", "the L2-SP penalty is added to the pooled loss; it does not combine with [transfer.multitask]")
+            }
+            objective.anchor(to: Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.key, $0.value) }), strength: Float(strength))
+        }
         var plan = training.plan
         if let spec = training.multitask {
             let empty = objective.taskNames.indices.filter { t in !dataset.train.contains { dataset.tasks[$0] == t } }

@@ -168,7 +168,7 @@ extension ResolvedProblem {
             }
         }
         if let transfer = p.transferProfiles["paper"] {
-            lines.append("Transfer (tandem transfer): to \(transfer.geometry), trainable \(transfer.trainable.joined(separator: ", "))")
+            lines.append("Transfer (tandem transfer): to \(transfer.geometry), trainable \(transfer.trainable.joined(separator: ", "))\(transfer.anchorStrength > 0 ? ", L2-SP toward the source weights with α = \(transfer.anchorStrength)" : "")")
             for name in Self.profileOrder(p.transferProfiles.keys) {
                 guard let t = p.transferProfiles[name]?.training, case let .samples(train, test) = t.split else { continue }
                 lines.append("  \(name): \(train) training and \(test) test samples, \(t.steps) steps, batch \(t.batch), loss \(t.loss.rawValue)")

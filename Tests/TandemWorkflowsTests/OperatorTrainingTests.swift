@@ -406,6 +406,38 @@ final class OperatorTransferTests: XCTestCase {
         XCTAssertEqual(comparison.metrics.last?.functions, 4)
     }
 
+    /// `[transfer] l2sp = α` adds `α·Σ‖θ − θ⁰‖²` over the trainable parameters: the loss is the
+    /// data loss plus that sum, and fine-tuning moves the parameters less than without it (the
+    /// two sources are the same network: same file apart from `l2sp`, same seed).
+    func testL2SPPenaltyKeepsFineTuningNearTheSource() throws {
+        func drift(strength: Double) throws -> (drift: Double, check: (penalty: Float, expected: Float)) {
+            let path = directory.appendingPathComponent("l2sp-\(strength).toml").path
+            try Self.text.replacingOccurrences(of: "samples = 6\n", with: "samples = 6\nl2sp = \(strength)\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let source = try OperatorRun(problemPath: path, directory: directory.appendingPathComponent("s-\(strength)").path, profile: "quick", resume: false)
+            _ = try source.generateReference()
+            _ = try source.trainer(dataset: try source.dataset(), resume: false).run()
+            let before = try source.trainedModel(dataset: try source.dataset(savedStandardisation: true)).model.namedParameters
+            let run = try OperatorRun(transferFrom: source.directory, directory: directory.appendingPathComponent("t-\(strength)").path,
+                                      profile: "quick", fromScratch: false, resume: false)
+            let trainer = try run.trainer(dataset: try run.dataset(), resume: false)
+            XCTAssertEqual(trainer.objective.anchor == nil, strength == 0)
+            _ = try trainer.run()
+            var sum = 0.0
+            for (name, value) in trainer.model.namedParameters {
+                sum += zip(value.scalars, before[name]!.scalars).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+            }
+            // The objective's total is the data loss (a mean relative L2 error, below 1 here) plus α·Σ‖θ − θ⁰‖².
+            let value = try trainer.objective.loss(of: trainer.model, step: 7)
+            return (sum, (value.total.scalars[0], Float(strength * sum)))
+        }
+        let free = try drift(strength: 0), anchored = try drift(strength: 1000)
+        XCTAssertGreaterThan(free.drift, 0)
+        XCTAssertLessThan(anchored.drift, 0.5 * free.drift, "L2-SP drift \(anchored.drift) against \(free.drift) without it")
+        let dataLoss = anchored.check.penalty - anchored.check.expected
+        XCTAssertGreaterThan(anchored.check.expected, 0)
+        XCTAssertTrue(dataLoss > -1e-4 && dataLoss < 1, "total \(anchored.check.penalty), penalty \(anchored.check.expected)")
+    }
+
     func testFromScratchTrainsEveryParameterAndBadNamesAreRejected() throws {
         let sourceRun = try source()
         let scratch = try OperatorRun(transferFrom: sourceRun.directory, directory: directory.appendingPathComponent("scratch").path,
