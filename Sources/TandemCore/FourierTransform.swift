@@ -1,5 +1,4 @@
 import CFFTW
-import Dispatch
 import Foundation
 
 /// Batched two-dimensional real discrete Fourier transforms in FFTW (Frigo & Johnson, "The design
@@ -38,23 +37,6 @@ public enum FourierTransform {
     /// Elements of one half spectrum, complex numbers counted twice (real and imaginary part).
     public static func halfSpectrumCount(height: Int, width: Int) -> Int { 2 * height * (width / 2 + 1) }
 
-    /// Runs `body` on `count` planes, in contiguous chunks on several threads when the work is large.
-    static func forEachPlane(count: Int, planeSize: Int, _ body: (Range<Int>) -> Void) {
-        let chunks = Swift.min(count, count * planeSize >= Parallelism.minimumCount ? Parallelism.workerCount : 1)
-        if chunks <= 1 {
-            body(0..<count)
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            let box = UnsafeSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let size = (count + chunks - 1) / chunks
-                let start = chunk * size
-                if start < count { box.value(start..<Swift.min(count, start + size)) }
-            }
-        }
-    }
-
     /// Forward transforms of `count` real planes `[H, W]` into half spectra (see the type).
     /// `real` is read only.
     static func forward(count: Int, height: Int, width: Int, real: UnsafePointer<Double>, spectrum: UnsafeMutablePointer<Double>) {
@@ -64,7 +46,7 @@ public enum FourierTransform {
             return fftw_plan_dft_r2c_2d(Int32(height), Int32(width), input, output, flags)
         }
         let (n, s) = (height * width, halfSpectrumCount(height: height, width: width))
-        forEachPlane(count: count, planeSize: n) { planes in
+        Parallelism.forEachChunk(count: count, cost: count * n) { planes in
             for p in planes {
                 (spectrum + p * s).withMemoryRebound(to: fftw_complex.self, capacity: s / 2) { out in
                     fftw_execute_dft_r2c(plan, UnsafeMutablePointer(mutating: real + p * n), out)
@@ -82,7 +64,7 @@ public enum FourierTransform {
             return fftw_plan_dft_c2r_2d(Int32(height), Int32(width), input, output, flags)
         }
         let (n, s) = (height * width, halfSpectrumCount(height: height, width: width))
-        forEachPlane(count: count, planeSize: n) { planes in
+        Parallelism.forEachChunk(count: count, cost: count * n) { planes in
             for p in planes {
                 (spectrum + p * s).withMemoryRebound(to: fftw_complex.self, capacity: s / 2) { input in
                     fftw_execute_dft_c2r(plan, input, real + p * n)
@@ -99,7 +81,7 @@ public enum FourierTransform {
             return fftwf_plan_dft_r2c_2d(Int32(height), Int32(width), input, output, flags)
         }
         let (n, s) = (height * width, halfSpectrumCount(height: height, width: width))
-        forEachPlane(count: count, planeSize: n) { planes in
+        Parallelism.forEachChunk(count: count, cost: count * n) { planes in
             for p in planes {
                 (spectrum + p * s).withMemoryRebound(to: fftwf_complex.self, capacity: s / 2) { out in
                     fftwf_execute_dft_r2c(plan, UnsafeMutablePointer(mutating: real + p * n), out)
@@ -116,7 +98,7 @@ public enum FourierTransform {
             return fftwf_plan_dft_c2r_2d(Int32(height), Int32(width), input, output, flags)
         }
         let (n, s) = (height * width, halfSpectrumCount(height: height, width: width))
-        forEachPlane(count: count, planeSize: n) { planes in
+        Parallelism.forEachChunk(count: count, cost: count * n) { planes in
             for p in planes {
                 (spectrum + p * s).withMemoryRebound(to: fftwf_complex.self, capacity: s / 2) { input in
                     fftwf_execute_dft_c2r(plan, input, real + p * n)

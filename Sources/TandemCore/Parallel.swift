@@ -23,11 +23,13 @@ public enum Parallelism {
     /// The smallest element count worth splitting.
     public static let minimumCount = 1 << 15
 
-    /// Calls `body` on disjoint ranges covering `0..<count`, concurrently when `count` is large.
+    /// Calls `body` on disjoint ranges covering `0..<count`, concurrently when the work is large:
+    /// `cost` elements in all (`count` by default; e.g. planes × plane size when each index is a
+    /// whole plane), at most one chunk per index.
     @inline(__always)
-    static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
-        let chunks = count >= minimumCount ? workerCount : 1
-        if chunks == 1 {
+    static func forEachChunk(count: Int, cost: Int? = nil, _ body: (Range<Int>) -> Void) {
+        let chunks = Swift.min(count, (cost ?? count) >= minimumCount ? workerCount : 1)
+        if chunks <= 1 {
             body(0..<count)
             return
         }
@@ -36,7 +38,7 @@ public enum Parallelism {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let size = (count + chunks - 1) / chunks
                 let start = chunk * size
-                box.value(start..<Swift.min(count, start + size))
+                if start < count { box.value(start..<Swift.min(count, start + size)) }
             }
         }
     }
