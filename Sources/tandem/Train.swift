@@ -4,7 +4,7 @@ import TandemWorkflows
 /// `tandem train FILE --out runs/NAME`: the problem file's model, trained as its kind trains.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train the problem file's model: a DeepONet on reference data (solved or reused), a PINN on its residual, the EDA network on its signals, or an atomistic network on its data sets.")
+        abstract: "Train the problem file's model: a neural operator (DeepONet, POD-DeepONet or FNO) on reference data (solved or reused), a PINN on its residual, the EDA network on its signals, or an atomistic network on its data sets.")
 
     @Argument(help: "The problem file (TOML).") var file: String
     @Option(name: .shortAndLong, help: "The run directory (default: runs/<problem name>).") var out: String?
