@@ -43,10 +43,12 @@ public enum OperatorModel {
             }
             return .pod(PODDeepONet(branch: try makeBranch(basis.shape[1]), basis: basis))
         }
+        // The branch is drawn before the trunk, as it always was, so that a seed gives the same network.
+        let branch = try makeBranch(spec.latent)
         let trunkInputs = dataset.pointDimension + (spec.conditionedTrunk ? dataset.branchSize : 0)
         let trunk = FeedForward<Float>(widths: [trunkInputs] + spec.trunkLayers + [spec.latent], activation: activation,
                                        outputActivation: activation, initializer: .glorotNormal, using: &generator)
-        return .deepONet(DeepONet(branch: try makeBranch(spec.latent), trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk))
+        return .deepONet(DeepONet(branch: branch, trunk: trunk, latent: spec.latent, conditionedTrunk: spec.conditionedTrunk))
     }
 
     /// A one-line description, e.g. `DeepONet: CNN branch [2, 100, 100] → … → 150, trunk 2 → … → 150`

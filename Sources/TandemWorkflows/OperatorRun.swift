@@ -226,15 +226,14 @@ public struct OperatorRun {
     /// - Throws: ``TrainingError/incompatibleCheckpoint(_:)`` when the checkpoint does not
     ///   fit the model the problem file declares (naming both).
     public func trainedModel(dataset: OperatorDataset) throws -> (model: NeuralOperator<Float>, scaling: OutputScaling, step: Int) {
-        let scaling = try OutputScaling.read(from: path("scaling.safetensors"))
         var model = try OperatorModel.make(resolved.problem.model, dataset: dataset, problem: resolved.problem, seed: training.seed,
-                                           basis: try podBasis(dataset: dataset, scaling: scaling, fit: false))
+                                           basis: try podBasis(dataset: dataset, scaling: nil, fit: false))
         let checkpoint = try Checkpoint<Float>.read(from: path("checkpoint.safetensors"))
         guard checkpoint.metadata["tandem.model"] == OperatorModel.describe(model) else {
             throw TrainingError.incompatibleCheckpoint("the checkpoint holds \(checkpoint.metadata["tandem.model"] ?? "an unknown model"); the problem file declares \(OperatorModel.describe(model))")
         }
         try model.loadParameters(Dictionary(uniqueKeysWithValues: checkpoint.parameters.map { ($0.key, $0.value) }))
-        return (model, scaling, Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0)
+        return (model, try OutputScaling.read(from: path("scaling.safetensors")), Int(checkpoint.metadata["tandem.training_step"] ?? "") ?? 0)
     }
 
     /// The POD basis file of a POD-DeepONet run.
@@ -242,12 +241,13 @@ public struct OperatorRun {
 
     /// The POD modes of a POD-DeepONet (`nil` for other models): with `fit`, the leading modes of
     /// the standardised training outputs (zero outside each geometry), written to
-    /// `pod.safetensors` with the energy fraction each mode count captures; otherwise read from it.
+    /// `pod.safetensors` with the energy fraction each mode count captures (`scaling` is the output
+    /// standardisation, required to fit); otherwise read from it.
     /// - Throws: ``CheckpointError`` when the file is missing or does not fit the data.
-    public func podBasis(dataset: OperatorDataset, scaling: OutputScaling, fit: Bool) throws -> Tensor<Float>? {
+    public func podBasis(dataset: OperatorDataset, scaling: OutputScaling?, fit: Bool) throws -> Tensor<Float>? {
         guard let pod = resolved.problem.model.pod else { return nil }
         let file = path(Self.podFile), m = dataset.pointCount
-        if fit {
+        if fit, let scaling {
             let standardised = scaling.standardise(dataset.targets)
             var snapshots = [Float]()
             snapshots.reserveCapacity(dataset.train.count * m)
