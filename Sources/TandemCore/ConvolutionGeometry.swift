@@ -30,7 +30,19 @@ struct ConvolutionGeometry {
     /// in L2 make OpenBLAS's GEMMs slower (N of 150 instead of 2500) by more than they save in
     /// memory traffic (the step 197 → 222 ms with 2¹⁶-element bands), so bands only bound the
     /// buffer for larger images.
-    var bandRows: Int { Swift.max(1, Swift.min(ho, (1 << 20) / Swift.max(1, patch * wo))) }
+    /// A 1 × 1 pointwise convolution (the FNO's `W` and its lifting and projection) is one band:
+    /// its column matrix is the sample itself, never copied (``isPointwise``).
+    var bandRows: Int { isPointwise ? ho : Swift.max(1, Swift.min(ho, (1 << 20) / Swift.max(1, patch * wo))) }
+
+    /// Whether the window is 1 × 1 with unit stride and no padding: then a sample's `[c, h·w]`
+    /// input is its own column matrix, so the GEMMs read and write the tensors in place instead of
+    /// unfolding into (and folding from) a buffer.
+    var isPointwise: Bool {
+        window.kernel == (1, 1) && window.stride == (1, 1) && window.padding == (0, 0)
+    }
+
+    /// Elements of the per-thread column buffer (one band; none for a pointwise window).
+    var bufferCount: Int { isPointwise ? 1 : Swift.max(1, patch * bandRows * wo) }
 
     /// The bands of output rows, `[0, r), [r, 2r), …`, that cover the `hₒ` output rows.
     var bands: StrideTo<Int> { stride(from: 0, to: ho, by: bandRows) }

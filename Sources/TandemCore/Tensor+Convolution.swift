@@ -42,9 +42,11 @@ extension Tensor {
                                             target.advanced(by: channel * g.pixels).update(repeating: offsets[channel], count: band)
                                         }
                                     }
-                                    g.unfold(sample: x.value + b * g.c * g.h * g.w, rows: rows, into: columns, writingZeros: rows != previous)
+                                    let sample = x.value + b * g.c * g.h * g.w
+                                    if !g.isPointwise { g.unfold(sample: sample, rows: rows, into: columns, writingZeros: rows != previous) }
                                     Scalar.gemm(transposeA: false, transposeB: false, m: g.o, n: band, k: g.patch,
-                                                alpha: 1, a: k.value, lda: g.patch, b: columns, ldb: band,
+                                                alpha: 1, a: k.value, lda: g.patch,
+                                                b: g.isPointwise ? sample + top * g.wo : UnsafePointer(columns), ldb: g.isPointwise ? g.pixels : band,
                                                 beta: offsets.value == nil ? 0 : 1, c: target, ldc: g.pixels)
                                 }
                             }
@@ -82,10 +84,11 @@ extension Tensor {
                         for b in samples {
                             for top in g.bands {
                                 let rows = top..<Swift.min(g.ho, top + g.bandRows), band = rows.count * g.wo
+                                let sample = x.value + b * g.c * g.h * g.w
                                 Scalar.gemm(transposeA: true, transposeB: false, m: g.patch, n: band, k: g.o,
                                             alpha: 1, a: k.value, lda: g.patch, b: y.value + b * g.o * g.pixels + top * g.wo, ldb: g.pixels,
-                                            beta: 0, c: columns, ldc: band)
-                                g.fold(columns: columns, rows: rows, into: x.value + b * g.c * g.h * g.w)
+                                            beta: 0, c: g.isPointwise ? sample + top * g.wo : columns, ldc: g.isPointwise ? g.pixels : band)
+                                if !g.isPointwise { g.fold(columns: columns, rows: rows, into: sample) }
                             }
                         }
                     }
@@ -122,9 +125,11 @@ extension Tensor {
                             for top in g.bands {
                                 let rows = top..<Swift.min(g.ho, top + g.bandRows), band = rows.count * g.wo
                                 defer { previous = rows }
-                                g.unfold(sample: x.value + b * g.c * g.h * g.w, rows: rows, into: columns, writingZeros: rows != previous)
+                                let sample = x.value + b * g.c * g.h * g.w
+                                if !g.isPointwise { g.unfold(sample: sample, rows: rows, into: columns, writingZeros: rows != previous) }
                                 Scalar.gemm(transposeA: false, transposeB: true, m: g.o, n: g.patch, k: band,
-                                            alpha: 1, a: y.value + b * g.o * g.pixels + top * g.wo, lda: g.pixels, b: columns, ldb: band,
+                                            alpha: 1, a: y.value + b * g.o * g.pixels + top * g.wo, lda: g.pixels,
+                                            b: g.isPointwise ? sample + top * g.wo : UnsafePointer(columns), ldb: g.isPointwise ? g.pixels : band,
                                             beta: 1, c: k.value + chunk * g.o * g.patch, ldc: g.patch)
                             }
                         }
@@ -162,7 +167,7 @@ extension Tensor {
         withoutActuallyEscaping(body) { body in
             let box = UnsafeSendable(body)
             let run: @Sendable (Int) -> Void = { chunk in
-                let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(1, g.patch * g.bandRows * g.wo))
+                let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: g.bufferCount)
                 defer { buffer.deallocate() }
                 box.value((chunk * size)..<Swift.min(g.n, (chunk + 1) * size), chunk, buffer)
             }

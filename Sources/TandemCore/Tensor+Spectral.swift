@@ -1,6 +1,6 @@
 extension Tensor {
     /// The lowest Fourier modes of every plane `[H, W]` (the last two axes): the unnormalised
-    /// 2-D DFT `X[k, l] = Σ_{h, w} x[h, w]·e^{−2πi(kh/H + lw/W)}` (``FourierTransform``, FFTW r2c)
+    /// 2-D DFT `X[k, l] = Σ_{h, w} x[h, w]·e^{−2πi(kh/H + lw/W)}` (``FourierTransform``: FFTW, pruned to these modes)
     /// at the `2·m₁` row frequencies `k ∈ {0, …, m₁ − 1} ∪ {H − m₁, …, H − 1}` and the `m₂` column
     /// frequencies `l ∈ {0, …, m₂ − 1}`.
     ///
@@ -23,25 +23,10 @@ extension Tensor {
         let (height, width) = (shape[rank - 2], shape[rank - 1])
         let planes = shape.dropLast(2).reduce(1, *)
         let (rows, columns) = (2 * modes.rows, modes.columns)
-        let half = width / 2 + 1, spectrumSize = FourierTransform.halfSpectrumCount(height: height, width: width)
-        var spectrum = [Scalar](repeating: 0, count: planes * spectrumSize)
-        scalars.withUnsafeBufferPointer { px in
-            spectrum.withUnsafeMutableBufferPointer { ps in
-                // r2c reads its input only (FFTW preserves the input of out-of-place r2c transforms).
-                Scalar.fourier2D(forward: true, count: planes, height: height, width: width,
-                                 real: UnsafeMutablePointer(mutating: px.baseAddress!), spectrum: ps.baseAddress!)
-            }
-        }
-        let out = spectrum.withUnsafeBufferPointer { ps in
+        let out = scalars.withUnsafeBufferPointer { px in
             [Scalar].uninitialized(count: planes * rows * columns * 2) { po in
-                for p in 0..<planes {
-                    for r in 0..<rows {
-                        let k = r < modes.rows ? r : height - rows + r
-                        let source = ps.baseAddress! + p * spectrumSize + k * half * 2
-                        let target = po.baseAddress! + (p * rows + r) * columns * 2
-                        for j in 0..<(columns * 2) { target[j] = source[j] }
-                    }
-                }
+                Scalar.fourierModes(count: planes, height: height, width: width, rows: modes.rows, columns: columns,
+                                    real: px.baseAddress!, modes: po.baseAddress!)
             }
         }
         return .recorded("fourierModes", shape: Array(shape.dropLast(2)) + [rows, columns, 2], scalars: out, inputs: [self]) { g, _, _ in
@@ -67,32 +52,10 @@ extension Tensor {
         }
         let (rows, columns) = (shape[rank - 3], shape[rank - 2])
         let planes = shape.dropLast(3).reduce(1, *)
-        let half = width / 2 + 1, spectrumSize = FourierTransform.halfSpectrumCount(height: height, width: width)
-        var spectrum = [Scalar](repeating: 0, count: planes * spectrumSize)
-        var column = [Scalar](repeating: 0, count: 2 * height)
-        scalars.withUnsafeBufferPointer { py in
-            spectrum.withUnsafeMutableBufferPointer { ps in
-                for p in 0..<planes {
-                    let plane = ps.baseAddress! + p * spectrumSize
-                    for r in 0..<rows {
-                        let k = r < rows / 2 ? r : height - rows + r
-                        let source = py.baseAddress! + (p * rows + r) * columns * 2
-                        for j in 0..<(columns * 2) { plane[k * half * 2 + j] = source[j] }
-                    }
-                    // Column 0: its Hermitian part, (Y[k] + conj Y[−k]) / 2.
-                    for k in 0..<height { (column[2 * k], column[2 * k + 1]) = (plane[k * half * 2], plane[k * half * 2 + 1]) }
-                    for k in 0..<height {
-                        let m = (height - k) % height
-                        plane[k * half * 2] = (column[2 * k] + column[2 * m]) / 2
-                        plane[k * half * 2 + 1] = (column[2 * k + 1] - column[2 * m + 1]) / 2
-                    }
-                }
-            }
-        }
-        var out = [Scalar](repeating: 0, count: planes * height * width)
-        spectrum.withUnsafeMutableBufferPointer { ps in
-            out.withUnsafeMutableBufferPointer { po in
-                Scalar.fourier2D(forward: false, count: planes, height: height, width: width, real: po.baseAddress!, spectrum: ps.baseAddress!)
+        let out = scalars.withUnsafeBufferPointer { py in
+            [Scalar].uninitialized(count: planes * height * width) { po in
+                Scalar.fourierSynthesis(count: planes, height: height, width: width, rows: rows / 2, columns: columns,
+                                        modes: py.baseAddress!, real: po.baseAddress!)
             }
         }
         return .recorded("fourierSynthesis", shape: Array(shape.dropLast(3)) + [height, width], scalars: out, inputs: [self]) { g, _, _ in

@@ -28,11 +28,15 @@ where Self.RawSignificand: FixedWidthInteger {
     /// accurate to a few ulp (see `VectorMath`).
     static func vectorTanh(_ x: UnsafeBufferPointer<Self>, into out: UnsafeMutableBufferPointer<Self>)
 
-    /// Batched unnormalised 2-D real DFTs of `count` planes `height × width` in FFTW, in this
-    /// precision (``FourierTransform``): `forward` maps the real planes (read only) to half
-    /// spectra; otherwise the half spectra (overwritten) are transformed back into the real planes.
-    static func fourier2D(forward: Bool, count: Int, height: Int, width: Int,
-                          real: UnsafeMutablePointer<Self>, spectrum: UnsafeMutablePointer<Self>)
+    /// The kept Fourier modes `[2m₁, m₂, 2]` of `count` real planes `height × width` (read only),
+    /// in FFTW, in this precision (``FourierTransform``; `rows` = m₁, `columns` = m₂).
+    static func fourierModes(count: Int, height: Int, width: Int, rows: Int, columns: Int,
+                             real: UnsafePointer<Self>, modes: UnsafeMutablePointer<Self>)
+
+    /// The real planes `height × width` synthesised from `count` sets of kept modes `[2m₁, m₂, 2]`
+    /// (read only), in FFTW, in this precision (``FourierTransform``).
+    static func fourierSynthesis(count: Int, height: Int, width: Int, rows: Int, columns: Int,
+                                 modes: UnsafePointer<Self>, real: UnsafeMutablePointer<Self>)
 }
 
 extension Float: TensorScalar {

@@ -2,7 +2,9 @@ import TandemCore
 import TandemNN
 
 /// A 1 × 1 convolution: the same affine map `y = W·x + b` at every grid point of `[B, C_in, H, W]`,
-/// computed as one matrix product per batch item, `[C_out, C_in]·[C_in, H·W]`.
+/// computed by ``TandemCore/Tensor/convolved(with:bias:window:)`` as one matrix product per batch
+/// item, `[C_out, C_in]·[C_in, H·W]`, accumulated onto the bias, on the sample's own memory (the
+/// batch split across cores).
 public struct PointwiseLinear<Scalar: TensorScalar>: Layer {
     /// `W`, `[C_out, C_in]`.
     public var weight: Tensor<Scalar>
@@ -18,11 +20,9 @@ public struct PointwiseLinear<Scalar: TensorScalar>: Layer {
 
     /// `[B, C_in, H, W] → [B, C_out, H, W]`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let (b, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        let out = weight.shape[0]
-        precondition(c == weight.shape[1], "PointwiseLinear: expected \(weight.shape[1]) channels, got \(input.shape)")
-        let y = matmul(weight.reshaped(to: [1, out, c]).broadcast(to: [b, out, c]), input.reshaped(to: [b, c, h * w])) + bias
-        return y.reshaped(to: [b, out, h, w])
+        let (out, c) = (weight.shape[0], weight.shape[1])
+        precondition(input.rank == 4 && input.shape[1] == c, "PointwiseLinear: expected \(c) channels, got \(input.shape)")
+        return input.convolved(with: weight.reshaped(to: [out, c, 1, 1]), bias: bias.reshaped(to: [out]), window: Window2D(kernel: (1, 1)))
     }
 
     /// `weight`, `bias`.

@@ -65,6 +65,34 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// A 1 × 1 window reads and writes the samples in place (no column buffer): the convolution
+    /// still equals its definition, its two adjoints hold, and its derivatives match finite
+    /// differences to second order.
+    func testPointwiseConvolutionAndItsAdjoints() {
+        var g = SeededGenerator(seed: 11)
+        let window = Window2D(kernel: (1, 1))
+        for (batch, side) in [(1, 4), (3, 9), (7, 5)] {
+            let x = Tensor<Double>.randomNormal(shape: [batch, 3, side, side + 1], using: &g)
+            let k = Tensor<Double>.randomNormal(shape: [4, 3, 1, 1], using: &g)
+            let bias = Tensor<Double>([0.5, -1, 0, 2])
+            let y = x.convolved(with: k, bias: bias, window: window)
+            let expected = naiveConvolution(x, k, bias, stride: 1, padding: 0)
+            XCTAssertEqual(zip(y.scalars, expected).map { abs($0 - $1) }.max()!, 0, accuracy: 1e-12)
+            let ybar = Tensor<Double>.randomNormal(shape: y.shape, using: &g)
+            let xbar = Tensor.convolutionInputGradient(ybar, filter: k, window: window, inputShape: x.shape)
+            let kbar = Tensor.convolutionFilterGradient(input: x, ybar, window: window, filterShape: k.shape)
+            func dot(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double { zip(a.scalars, b.scalars).reduce(0) { $0 + $1.0 * $1.1 } }
+            let reference = dot(x.convolved(with: k, window: window), ybar)
+            XCTAssertEqual(dot(x, xbar), reference, accuracy: 1e-10 * abs(reference))
+            XCTAssertEqual(dot(k, kbar), reference, accuracy: 1e-10 * abs(reference))
+        }
+        let x = Tensor<Double>.randomNormal(shape: [2, 3, 4, 3], using: &g)
+        let k = Tensor<Double>.randomNormal(shape: [2, 3, 1, 1], using: &g)
+        assertDerivativesMatchFiniteDifferences("pointwise conv2d", at: [x, k, Tensor<Double>([0.1, -0.3])]) { p in
+            tanh(p[0].convolved(with: p[1], bias: p[2], window: window))
+        }
+    }
+
     func testConvolutionAndPoolingDerivatives() {
         var g = SeededGenerator(seed: 2)
         let conv = Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: (3, 3), stride: (2, 1), padding: (1, 1), using: &g)
