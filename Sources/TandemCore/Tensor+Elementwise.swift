@@ -224,9 +224,10 @@ public func geluTanh<S>(_ x: Tensor<S>) -> Tensor<S> {
     let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
     let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in
         ElementwiseLoop.tiles(range) { tile, t in
-            for (j, i) in tile.enumerated() { t[j] = k * (px[i] + a * px[i] * px[i] * px[i]) }
+            let (x, y) = (px.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
+            for j in 0..<tile.count { t[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
             S.vectorTanh(UnsafeBufferPointer(t), into: t)
-            for (j, i) in tile.enumerated() { out[i] = px[i] * (1 + t[j]) / 2 }
+            for j in 0..<tile.count { y[j] = x[j] * (1 + t[j]) / 2 }
         }
     }
     return .recorded("geluTanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, _, _ in [geluTanhPullback(g, x)] }
@@ -239,13 +240,14 @@ func geluTanhPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>) -> Tensor<S> {
     let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
     let scalars = ElementwiseLoop.run(g.scalars, x.scalars) { pg, px, out, range in
         ElementwiseLoop.tiles(range) { tile, th in
-            for (j, i) in tile.enumerated() { th[j] = k * (px[i] + a * px[i] * px[i] * px[i]) }
+            let (x, gy, y) = (px.baseAddress! + tile.lowerBound, pg.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
+            for j in 0..<tile.count { th[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
             S.vectorTanh(UnsafeBufferPointer(th), into: th)
-            for (j, i) in tile.enumerated() {
-                let (v, t) = (px[i], th[j])
+            for j in 0..<tile.count {
+                let (v, t) = (x[j], th[j])
                 let slope: S = k * (1 + 3 * a * v * v)
                 let derivative: S = (1 + t) / 2 + v * (1 - t * t) * slope / 2
-                out[i] = pg[i] * derivative
+                y[j] = gy[j] * derivative
             }
         }
     }
