@@ -2,52 +2,65 @@ import Dispatch
 
 extension Tensor {
     /// The 2-D convolution (cross-correlation) of `[N, C, H, W]` input with `[O, C, kₕ, k_w]`
-    /// filters, plus an optional bias `[O]` per output channel:
-    /// `y[n, o, i, j] = b[o] + Σ_{c,u,v} K[o, c, u, v] · x[n, c, i·s + u − p, j·s + v − p]`,
+    /// filters, plus an optional bias `[O]` per output channel and an optional tensor `r` of the
+    /// output's shape:
+    /// `y[n, o, i, j] = r[n, o, i, j] + b[o] + Σ_{c,u,v} K[o, c, u, v] · x[n, c, i·s + u − p, j·s + v − p]`,
     /// shape `[N, O, Hₒ, Wₒ]`.
     ///
     /// Computed one sample and one band of output rows at a time: the band's windows are unfolded
     /// into an L2-sized `[C·kₕ·k_w, rows·Wₒ]` buffer and multiplied by the filter matrix with one
-    /// GEMM that accumulates onto the band of the output, pre-filled with the bias, in place — so
-    /// neither the batch's unfolded matrix nor a separate bias pass over the output is needed.
+    /// GEMM that accumulates onto the band of the output, pre-filled with `r` and the bias, in
+    /// place — so neither the batch's unfolded matrix nor a separate pass over the output for the
+    /// bias or the sum is needed (a Fourier block's `K v + W v` is the spectral part `r` added
+    /// onto the pointwise convolution `W v`).
     ///
     /// Pullback: `x̄ = convolutionInputGradient(ȳ, K)` (the transposed convolution),
-    /// `K̄ = convolutionFilterGradient(x, ȳ)` and `b̄[o] = Σ_{n,i,j} ȳ[n, o, i, j]`; the three
-    /// convolution operations are each other's pullbacks, so derivatives of any order flow
+    /// `K̄ = convolutionFilterGradient(x, ȳ)`, `b̄[o] = Σ_{n,i,j} ȳ[n, o, i, j]` and `r̄ = ȳ`; the
+    /// three convolution operations are each other's pullbacks, so derivatives of any order flow
     /// through them.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func convolved(with filter: Tensor, bias: Tensor? = nil, window: Window2D) -> Tensor {
+    public func convolved(with filter: Tensor, bias: Tensor? = nil, adding residual: Tensor? = nil, window: Window2D) -> Tensor {
         let geometry = ConvolutionGeometry(input: shape, filter: filter.shape, window: window, operation: "convolved")
         let g = geometry
         if let bias, bias.shape != [g.o] {
             shapeFailure(.shapeMismatch(operation: "convolved", expected: "bias [\(g.o)] for filter \(filter.shape)", got: bias.shape))
         }
-        let biasScalars = bias?.scalars ?? []
+        if let residual, residual.shape != g.outputShape {
+            shapeFailure(.shapeMismatch(operation: "convolved", expected: "a tensor to add of the output's shape \(g.outputShape)", got: residual.shape))
+        }
+        let biasScalars = bias?.scalars ?? [], residualScalars = residual?.scalars ?? []
         let out = scalars.withUnsafeBufferPointer { px in
             filter.scalars.withUnsafeBufferPointer { pk in
                 biasScalars.withUnsafeBufferPointer { pb in
-                    [Scalar].uninitialized(count: g.n * g.o * g.pixels) { py in
-                        let (x, k, y) = (UnsafeSendable(px.baseAddress!), UnsafeSendable(pk.baseAddress!), UnsafeSendable(py.baseAddress!))
-                        let offsets = UnsafeSendable(pb.baseAddress)
-                        Self.forEachSampleChunk(g) { samples, _, columns in
-                            var previous: Range<Int>? = nil
-                            for b in samples {
-                                for top in g.bands {
-                                    let rows = top..<Swift.min(g.ho, top + g.bandRows), band = rows.count * g.wo
-                                    defer { previous = rows }
-                                    let target = y.value + b * g.o * g.pixels + top * g.wo
-                                    if let offsets = offsets.value {
-                                        for channel in 0..<g.o {
-                                            target.advanced(by: channel * g.pixels).update(repeating: offsets[channel], count: band)
+                    residualScalars.withUnsafeBufferPointer { pr in
+                        [Scalar].uninitialized(count: g.n * g.o * g.pixels) { py in
+                            let (x, k, y) = (UnsafeSendable(px.baseAddress!), UnsafeSendable(pk.baseAddress!), UnsafeSendable(py.baseAddress!))
+                            let (offsets, added) = (UnsafeSendable(bias == nil ? nil : pb.baseAddress), UnsafeSendable(residual == nil ? nil : pr.baseAddress))
+                            let accumulates = bias != nil || residual != nil
+                            Self.forEachSampleChunk(g) { samples, _, columns in
+                                var previous: Range<Int>? = nil
+                                for b in samples {
+                                    for top in g.bands {
+                                        let rows = top..<Swift.min(g.ho, top + g.bandRows), band = rows.count * g.wo
+                                        defer { previous = rows }
+                                        let target = y.value + b * g.o * g.pixels + top * g.wo
+                                        for channel in 0..<(accumulates ? g.o : 0) {
+                                            let t = target + channel * g.pixels, offset = offsets.value?[channel] ?? 0
+                                            if let added = added.value {
+                                                let r = added + b * g.o * g.pixels + top * g.wo + channel * g.pixels
+                                                for i in 0..<band { t[i] = r[i] + offset }
+                                            } else {
+                                                t.update(repeating: offset, count: band)
+                                            }
                                         }
+                                        let sample = x.value + b * g.c * g.h * g.w
+                                        if !g.isPointwise { g.unfold(sample: sample, rows: rows, into: columns, writingZeros: rows != previous) }
+                                        Scalar.gemm(transposeA: false, transposeB: false, m: g.o, n: band, k: g.patch,
+                                                    alpha: 1, a: k.value, lda: g.patch,
+                                                    b: g.isPointwise ? sample + top * g.wo : UnsafePointer(columns), ldb: g.isPointwise ? g.pixels : band,
+                                                    beta: accumulates ? 1 : 0, c: target, ldc: g.pixels)
                                     }
-                                    let sample = x.value + b * g.c * g.h * g.w
-                                    if !g.isPointwise { g.unfold(sample: sample, rows: rows, into: columns, writingZeros: rows != previous) }
-                                    Scalar.gemm(transposeA: false, transposeB: false, m: g.o, n: band, k: g.patch,
-                                                alpha: 1, a: k.value, lda: g.patch,
-                                                b: g.isPointwise ? sample + top * g.wo : UnsafePointer(columns), ldb: g.isPointwise ? g.pixels : band,
-                                                beta: offsets.value == nil ? 0 : 1, c: target, ldc: g.pixels)
                                 }
                             }
                         }
@@ -56,10 +69,12 @@ extension Tensor {
             }
         }
         let input = self
-        return .recorded("conv2d", shape: geometry.outputShape, scalars: out, inputs: bias.map { [self, filter, $0] } ?? [self, filter]) { ybar, _, needed in
+        let inputs = [self, filter] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])
+        return .recorded("conv2d", shape: geometry.outputShape, scalars: out, inputs: inputs) { ybar, _, needed in
             [needed[0] ? Tensor.convolutionInputGradient(ybar, filter: filter, window: window, inputShape: geometry.inputShape) : nil,
              needed[1] ? Tensor.convolutionFilterGradient(input: input, ybar, window: window, filterShape: geometry.filterShape) : nil]
-                + (needed.count > 2 ? [needed[2] ? ybar.sum(alongAxes: [0, 2, 3]) : nil] : [])
+                + (bias != nil ? [needed[2] ? ybar.sum(alongAxes: [0, 2, 3]) : nil] : [])
+                + (residual != nil ? [needed[needed.count - 1] ? ybar : nil] : [])
         }
     }
 

@@ -216,47 +216,81 @@ func geluPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>) -> Tensor<S> {
 /// `y = ½x(1 + tanh u)`, `u = √(2/π)(x + 0.044715x³)`, evaluated with the vectorised `tanh`
 /// (see `VectorMath`). Within 10⁻³ of ``gelu(_:)`` everywhere, and several times faster.
 ///
-/// Pullback: `ḡ⊙y′`, `y′ = ½(1 + t) + ½x(1 − t²)u′`, `u′ = √(2/π)(1 + 3·0.044715x²)`, fused;
-/// its own pullback uses `y″ = (1 − t²)(u′ − x·t·u′² + 3·0.044715·√(2/π)x²)`.
+/// Pullback: `ḡ⊙y′`, `y′ = ½(1 + t) + ½x(1 − t²)u′`, `u′ = √(2/π)(1 + 3·0.044715x²)`; when the
+/// graph records, `y′` is computed in the same pass as `y` (from the same `tanh`) and kept, so the
+/// pullback is one product. Its own pullback uses `y″ = (1 − t²)(u′ − x·t·u′² + 3·0.044715·√(2/π)x²)`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func geluTanh<S>(_ x: Tensor<S>) -> Tensor<S> {
     let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
-    let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in
-        ElementwiseLoop.tiles(range) { tile, t in
-            let (x, y) = (px.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
-            for j in 0..<tile.count { t[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
-            S.vectorTanh(UnsafeBufferPointer(t), into: t)
-            for j in 0..<tile.count { y[j] = x[j] * (1 + t[j]) / 2 }
+    guard x.node != nil, GradientMode.isRecording else {
+        let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in
+            ElementwiseLoop.tiles(range) { tile, t in
+                let (x, y) = (px.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
+                for j in 0..<tile.count { t[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
+                S.vectorTanh(UnsafeBufferPointer(t), into: t)
+                for j in 0..<tile.count { y[j] = x[j] * (1 + t[j]) / 2 }
+            }
+        }
+        return Tensor(shape: x.shape, scalars: scalars)
+    }
+    let n = x.scalarCount
+    var derivative = [S]()
+    let scalars = x.scalars.withUnsafeBufferPointer { px in
+        [S].uninitialized(count: n) { out in
+            derivative = [S](unsafeUninitializedCapacity: n) { pd, count in
+                Parallelism.forEachChunk(count: n) { range in
+                    ElementwiseLoop.tiles(range) { tile, t in
+                        let (x, y, d) = (px.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound, pd.baseAddress! + tile.lowerBound)
+                        for j in 0..<tile.count { t[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
+                        S.vectorTanh(UnsafeBufferPointer(t), into: t)
+                        for j in 0..<tile.count {
+                            let (v, th) = (x[j], t[j])
+                            y[j] = v * (1 + th) / 2
+                            d[j] = (1 + th) / 2 + v * (1 - th * th) * (k * (1 + 3 * a * v * v)) / 2
+                        }
+                    }
+                }
+                count = n
+            }
         }
     }
-    return .recorded("geluTanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, _, _ in [geluTanhPullback(g, x)] }
+    let slope = derivative
+    return .recorded("geluTanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, _, _ in [geluTanhPullback(g, x, derivative: slope)] }
 }
 
-/// `ḡ⊙y′` for `y = geluTanh(x)`, in one pass (see ``geluTanh(_:)``); recorded with its own pullback.
+/// `ḡ⊙y′` for `y = geluTanh(x)`, in one pass (see ``geluTanh(_:)``), from `y′` when the forward
+/// pass kept it; recorded with its own pullback.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
-func geluTanhPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>) -> Tensor<S> {
+func geluTanhPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>, derivative: [S]? = nil) -> Tensor<S> {
     let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
-    let scalars = ElementwiseLoop.run(g.scalars, x.scalars) { pg, px, out, range in
-        ElementwiseLoop.tiles(range) { tile, th in
-            let (x, gy, y) = (px.baseAddress! + tile.lowerBound, pg.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
-            for j in 0..<tile.count { th[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
-            S.vectorTanh(UnsafeBufferPointer(th), into: th)
-            for j in 0..<tile.count {
-                let (v, t) = (x[j], th[j])
-                let slope: S = k * (1 + 3 * a * v * v)
-                let derivative: S = (1 + t) / 2 + v * (1 - t * t) * slope / 2
-                y[j] = gy[j] * derivative
+    let scalars: [S]
+    if let derivative {
+        scalars = ElementwiseLoop.run(g.scalars, derivative) { pg, pd, out, range in
+            for i in range { out[i] = pg[i] * pd[i] }
+        }
+    } else {
+        scalars = ElementwiseLoop.run(g.scalars, x.scalars) { pg, px, out, range in
+            ElementwiseLoop.tiles(range) { tile, th in
+                let (x, gy, y) = (px.baseAddress! + tile.lowerBound, pg.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
+                for j in 0..<tile.count { th[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
+                S.vectorTanh(UnsafeBufferPointer(th), into: th)
+                for j in 0..<tile.count {
+                    let (v, t) = (x[j], th[j])
+                    let slope: S = k * (1 + 3 * a * v * v)
+                    let derivative: S = (1 + t) / 2 + v * (1 - t * t) * slope / 2
+                    y[j] = gy[j] * derivative
+                }
             }
         }
     }
     return .recorded("geluTanhPullback", shape: x.shape, scalars: scalars, inputs: [g, x]) { gg, _, needed in
-        guard needed[1] else { return [needed[0] ? geluTanhPullback(gg, x) : nil, nil] }
+        guard needed[1] else { return [needed[0] ? geluTanhPullback(gg, x, derivative: derivative) : nil, nil] }
         let tx = tanh((x + x * x * x * a) * k)
         let du = (x * x * (3 * a) + 1) * k
         let second = (1 - tx * tx) * (du - x * tx * du * du + x * x * (3 * a * k))
-        return [needed[0] ? geluTanhPullback(gg, x) : nil, gg * g * second]
+        return [needed[0] ? geluTanhPullback(gg, x, derivative: derivative) : nil, gg * g * second]
     }
 }
 

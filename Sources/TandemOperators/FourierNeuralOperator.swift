@@ -19,10 +19,15 @@ public struct PointwiseLinear<Scalar: TensorScalar>: Layer {
     }
 
     /// `[B, C_in, H, W] → [B, C_out, H, W]`.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { callAsFunction(input, adding: nil) }
+
+    /// `W·x + b + r` for `r: [B, C_out, H, W]`, the sum formed in the same pass (see
+    /// ``TandemCore/Tensor/convolved(with:bias:adding:window:)``).
+    public func callAsFunction(_ input: Tensor<Scalar>, adding residual: Tensor<Scalar>?) -> Tensor<Scalar> {
         let (out, c) = (weight.shape[0], weight.shape[1])
         precondition(input.rank == 4 && input.shape[1] == c, "PointwiseLinear: expected \(c) channels, got \(input.shape)")
-        return input.convolved(with: weight.reshaped(to: [out, c, 1, 1]), bias: bias.reshaped(to: [out]), window: Window2D(kernel: (1, 1)))
+        return input.convolved(with: weight.reshaped(to: [out, c, 1, 1]), bias: bias.reshaped(to: [out]), adding: residual,
+                               window: Window2D(kernel: (1, 1)))
     }
 
     /// `weight`, `bias`.
@@ -155,7 +160,7 @@ public struct FourierNeuralOperator<Scalar: TensorScalar>: Layer {
         var v = lift(concatenate([input, grid], alongAxis: 1))
         if padding > 0 { v = v.placed(into: [b, width, h + padding, w + padding], at: [0, 0, 0, 0]) }
         for t in spectral.indices {
-            let next = spectral[t](v) + pointwise[t](v)
+            let next = pointwise[t](v, adding: spectral[t](v))
             v = t == spectral.count - 1 ? next : activation(next)
         }
         if padding > 0 { v = v.slice([0..<b, 0..<width, 0..<h, 0..<w]) }

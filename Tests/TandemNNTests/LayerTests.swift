@@ -91,6 +91,17 @@ final class LayerTests: XCTestCase {
         assertDerivativesMatchFiniteDifferences("pointwise conv2d", at: [x, k, Tensor<Double>([0.1, -0.3])]) { p in
             tanh(p[0].convolved(with: p[1], bias: p[2], window: window))
         }
+        // Adding a tensor in the same pass: the sum, and derivatives with respect to all four inputs.
+        let r = Tensor<Double>.randomNormal(shape: [2, 2, 4, 3], using: &g)
+        let fused = x.convolved(with: k, bias: Tensor([0.1, -0.3]), adding: r, window: window)
+        let separate = x.convolved(with: k, bias: Tensor([0.1, -0.3]), window: window) + r
+        XCTAssertEqual(zip(fused.scalars, separate.scalars).map { abs($0 - $1) }.max()!, 0, accuracy: 1e-14)
+        assertDerivativesMatchFiniteDifferences("pointwise conv2d + r", at: [x, k, Tensor<Double>([0.1, -0.3]), r]) { p in
+            tanh(p[0].convolved(with: p[1], bias: p[2], adding: p[3], window: window))
+        }
+        assertDerivativesMatchFiniteDifferences("conv2d 3×3 + r, no bias", at: [x, Tensor<Double>.randomNormal(shape: [2, 3, 3, 3], using: &g), r]) { p in
+            tanh(p[0].convolved(with: p[1], adding: p[2], window: Window2D(kernel: (3, 3), padding: (1, 1))))
+        }
     }
 
     func testConvolutionAndPoolingDerivatives() {
