@@ -222,16 +222,8 @@ func geluPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func geluTanh<S>(_ x: Tensor<S>) -> Tensor<S> {
-    let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
     guard x.node != nil, GradientMode.isRecording else {
-        let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in
-            ElementwiseLoop.tiles(range) { tile, t in
-                let (x, y) = (px.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
-                for j in 0..<tile.count { t[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
-                S.vectorTanh(UnsafeBufferPointer(t), into: t)
-                for j in 0..<tile.count { y[j] = x[j] * (1 + t[j]) / 2 }
-            }
-        }
+        let scalars = ElementwiseLoop.run(x.scalars) { px, out, range in geluTanhTiles(px, range, value: out.baseAddress!, slope: nil) }
         return Tensor(shape: x.shape, scalars: scalars)
     }
     let n = x.scalarCount
@@ -239,18 +231,7 @@ public func geluTanh<S>(_ x: Tensor<S>) -> Tensor<S> {
     let scalars = x.scalars.withUnsafeBufferPointer { px in
         [S].uninitialized(count: n) { out in
             derivative = [S](unsafeUninitializedCapacity: n) { pd, count in
-                Parallelism.forEachChunk(count: n) { range in
-                    ElementwiseLoop.tiles(range) { tile, t in
-                        let (x, y, d) = (px.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound, pd.baseAddress! + tile.lowerBound)
-                        for j in 0..<tile.count { t[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
-                        S.vectorTanh(UnsafeBufferPointer(t), into: t)
-                        for j in 0..<tile.count {
-                            let (v, th) = (x[j], t[j])
-                            y[j] = v * (1 + th) / 2
-                            d[j] = (1 + th) / 2 + v * (1 - th * th) * (k * (1 + 3 * a * v * v)) / 2
-                        }
-                    }
-                }
+                Parallelism.forEachChunk(count: n) { range in geluTanhTiles(px, range, value: out.baseAddress!, slope: pd.baseAddress!) }
                 count = n
             }
         }
@@ -259,38 +240,45 @@ public func geluTanh<S>(_ x: Tensor<S>) -> Tensor<S> {
     return .recorded("geluTanh", shape: x.shape, scalars: scalars, inputs: [x]) { g, _, _ in [geluTanhPullback(g, x, derivative: slope)] }
 }
 
-/// `ḡ⊙y′` for `y = geluTanh(x)`, in one pass (see ``geluTanh(_:)``), from `y′` when the forward
-/// pass kept it; recorded with its own pullback.
+/// `y = geluTanh(x)` and/or `y′` at the indices `range` of `x`, tile by tile (`t = tanh u` once per
+/// element, from the vectorised `tanh`), written at the same indices of `value` and `slope`.
+@inline(__always)
+func geluTanhTiles<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, _ range: Range<Int>, value: UnsafeMutablePointer<S>?, slope: UnsafeMutablePointer<S>?) {
+    let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
+    ElementwiseLoop.tiles(range) { tile, t in
+        let v = x.baseAddress! + tile.lowerBound
+        for j in 0..<tile.count { t[j] = k * (v[j] + a * v[j] * v[j] * v[j]) }
+        S.vectorTanh(UnsafeBufferPointer(t), into: t)
+        if let y = value.map({ $0 + tile.lowerBound }) {
+            for j in 0..<tile.count { y[j] = v[j] * (1 + t[j]) / 2 }
+        }
+        if let d = slope.map({ $0 + tile.lowerBound }) {
+            for j in 0..<tile.count {
+                let (u, th) = (v[j], t[j])
+                let du: S = k * (1 + 3 * a * u * u)
+                let curvature: S = u * (1 - th * th) * du
+                d[j] = ((1 + th) + curvature) / 2
+            }
+        }
+    }
+}
+
+/// `ḡ⊙y′` for `y = geluTanh(x)` (see ``geluTanh(_:)``), from `y′` when the forward pass kept it;
+/// recorded with its own pullback.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 func geluTanhPullback<S>(_ g: Tensor<S>, _ x: Tensor<S>, derivative: [S]? = nil) -> Tensor<S> {
     let (k, a) = (S.sqrt(2 / S.pi), S(0.044715))
-    let scalars: [S]
-    if let derivative {
-        scalars = ElementwiseLoop.run(g.scalars, derivative) { pg, pd, out, range in
-            for i in range { out[i] = pg[i] * pd[i] }
-        }
-    } else {
-        scalars = ElementwiseLoop.run(g.scalars, x.scalars) { pg, px, out, range in
-            ElementwiseLoop.tiles(range) { tile, th in
-                let (x, gy, y) = (px.baseAddress! + tile.lowerBound, pg.baseAddress! + tile.lowerBound, out.baseAddress! + tile.lowerBound)
-                for j in 0..<tile.count { th[j] = k * (x[j] + a * x[j] * x[j] * x[j]) }
-                S.vectorTanh(UnsafeBufferPointer(th), into: th)
-                for j in 0..<tile.count {
-                    let (v, t) = (x[j], th[j])
-                    let slope: S = k * (1 + 3 * a * v * v)
-                    let derivative: S = (1 + t) / 2 + v * (1 - t * t) * slope / 2
-                    y[j] = gy[j] * derivative
-                }
-            }
-        }
+    let slope = derivative ?? ElementwiseLoop.run(x.scalars) { px, out, range in geluTanhTiles(px, range, value: nil, slope: out.baseAddress!) }
+    let scalars = ElementwiseLoop.run(g.scalars, slope) { pg, pd, out, range in
+        for i in range { out[i] = pg[i] * pd[i] }
     }
     return .recorded("geluTanhPullback", shape: x.shape, scalars: scalars, inputs: [g, x]) { gg, _, needed in
-        guard needed[1] else { return [needed[0] ? geluTanhPullback(gg, x, derivative: derivative) : nil, nil] }
+        guard needed[1] else { return [needed[0] ? geluTanhPullback(gg, x, derivative: slope) : nil, nil] }
         let tx = tanh((x + x * x * x * a) * k)
         let du = (x * x * (3 * a) + 1) * k
         let second = (1 - tx * tx) * (du - x * tx * du * du + x * x * (3 * a * k))
-        return [needed[0] ? geluTanhPullback(gg, x, derivative: derivative) : nil, gg * g * second]
+        return [needed[0] ? geluTanhPullback(gg, x, derivative: slope) : nil, gg * g * second]
     }
 }
 
