@@ -31,13 +31,17 @@ public final class OperatorObjective: TrainingObjective {
         public var loss: Loss
         /// Seed of the batches and point subsets (step `k` draws from `(seed, k)`).
         public var seed: UInt64
+        /// Whether training batches are augmented by the symmetries of each function's geometry
+        /// (``OperatorObjective/augmentBySymmetries()``).
+        public var symmetries: Bool
 
         /// Settings for batches of `batch` functions.
-        public init(batch: Int, points: Int? = nil, loss: Loss = .meanSquaredError, seed: UInt64 = 0) {
+        public init(batch: Int, points: Int? = nil, loss: Loss = .meanSquaredError, seed: UInt64 = 0, symmetries: Bool = false) {
             self.batch = batch
             self.points = points
             self.loss = loss
             self.seed = seed
+            self.symmetries = symmetries
         }
     }
     /// What the objective draws and measures.
@@ -73,6 +77,61 @@ public final class OperatorObjective: TrainingObjective {
             total = total.map { $0 + term } ?? term
         }
         return total.map { $0 * anchor.strength }
+    }
+
+    /// The grid maps each task's training functions may be drawn under (identity first), as
+    /// source indices of the points; only the identity unless ``augmentBySymmetries()`` found more.
+    public private(set) var symmetries: [[(symmetry: GridSymmetry, sources: [Int])]] = []
+
+    /// Finds, for every task, the ``GridSymmetry`` maps under which the grid is the same set of
+    /// points (a reflection about the domain's centre lines, or a transpose of a square domain)
+    /// and every training function's mask is unchanged, so that training batches can draw each
+    /// function under a random one of its task's maps (inputs and solution alike; the identity
+    /// included).
+    /// - Returns: each task's symmetries, by name.
+    /// - Throws: ``TrainingError/unsupported(_:)`` unless the branch inputs are fields on the 2-D
+    ///   grid of the outputs (one time).
+    @discardableResult
+    public func augmentBySymmetries() throws -> [String: [GridSymmetry]] {
+        let grid = dataset.gridPoints
+        guard grid.count == 2, dataset.timeCount == 1, dataset.pointDimension == 2, dataset.branchShape.count == 3,
+              Array(dataset.branchShape.suffix(2)) == [grid[1], grid[0]], dataset.pointCount == grid[0] * grid[1] else {
+            throw TrainingError.unsupported("symmetry augmentation needs input fields on the 2-D grid of the outputs (branch_input = \"fields\", steady)")
+        }
+        let (height, width) = (grid[1], grid[0])
+        let p = dataset.points
+        let (xs, ys) = (stride(from: 0, to: p.count, by: 2).map { p[$0] }, stride(from: 1, to: p.count, by: 2).map { p[$0] })
+        let (x0, x1, y0, y1) = (xs.min()!, xs.max()!, ys.min()!, ys.max()!)
+        let tolerance = 1e-5 * Swift.max(x1 - x0, y1 - y0)
+        let train = trainByTask
+        symmetries = dataset.taskNames.indices.map { t in
+            GridSymmetry.all.compactMap { symmetry -> (symmetry: GridSymmetry, sources: [Int])? in
+                guard let sources = symmetry.sourceIndices(height: height, width: width) else { return nil }
+                // The map must move every point to where the symmetry of the domain puts it.
+                for (i, j) in sources.enumerated() {
+                    var (x, y) = symmetry.transposes ? (ys[i], xs[i]) : (xs[i], ys[i])
+                    if symmetry.flipsRows { y = y0 + y1 - y }
+                    if symmetry.flipsColumns { x = x0 + x1 - x }
+                    guard abs(xs[j] - x) <= tolerance, abs(ys[j] - y) <= tolerance else { return nil }
+                }
+                let m = dataset.pointCount
+                let changesAMask = train[t].contains { f in sources.indices.contains { dataset.masks[f * m + sources[$0]] != dataset.masks[f * m + $0] } }
+                return changesAMask ? nil : (symmetry, sources)
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: zip(dataset.taskNames, symmetries.map { $0.map(\.symmetry) }))
+    }
+
+    /// The map of each function of step `k`'s batch: a random one of its task's symmetries,
+    /// drawn from `(seed, k)` (so resumed runs repeat); `nil` without augmentation.
+    public func symmetryDraws(_ functions: [Int], at k: Int) -> [[Int]?]? {
+        guard !symmetries.isEmpty else { return nil }
+        var generator = SeededGenerator(seed: settings.seed &+ 0x3C6E_F372_FE94_F82B &* UInt64(k + 1))
+        return functions.map { f in
+            let choices = symmetries[dataset.tasks[f]]
+            let pick = choices[Int(generator.next() % UInt64(choices.count))]
+            return pick.symmetry == .identity ? nil : pick.sources
+        }
     }
 
     /// An objective over `dataset` with `settings`; `selection` freezes the rest.
@@ -117,25 +176,47 @@ public final class OperatorObjective: TrainingObjective {
 
     /// One batch as tensors: branch inputs `[n, …]`, standardised targets and masks `[n, P]`,
     /// the query points `[P, d]`, and the output standardisation `μ`, `σ` at those points `[P]`.
-    struct Batch {
-        let input: Tensor<Float>, target: Tensor<Float>, mask: Tensor<Float>, points: Tensor<Float>
-        let mean: Tensor<Float>, deviation: Tensor<Float>
+    public struct Batch {
+        /// Branch inputs `[n, …]`.
+        public let input: Tensor<Float>
+        /// Standardised targets `[n, P]`.
+        public let target: Tensor<Float>
+        /// 1 inside the geometry, 0 outside, `[n, P]`.
+        public let mask: Tensor<Float>
+        /// The query points `[P, d]`.
+        public let points: Tensor<Float>
+        /// The output standardisation `μ` at the query points, `[P]`.
+        public let mean: Tensor<Float>
+        /// The output standardisation `σ` at the query points, `[P]`.
+        public let deviation: Tensor<Float>
         /// The indices of the query points among the dataset's (`nil`: all).
-        let selection: [Int]?
+        public let selection: [Int]?
 
         /// The model's standardised prediction for this batch, `[n, P]`.
-        func prediction(_ model: NeuralOperator<Float>) -> Tensor<Float> { model(input, points: points, selection: selection) }
+        public func prediction(_ model: NeuralOperator<Float>) -> Tensor<Float> { model(input, points: points, selection: selection) }
     }
 
-    /// The batch of `functions` at the points `selection` (all when `nil`).
-    func tensors(_ functions: [Int], points selection: [Int]? = nil) -> Batch {
+    /// The batch of `functions` at the points `selection` (all when `nil`), function `i` mapped by
+    /// `maps[i]` (source indices of the grid points, ``symmetryDraws(_:at:)``) when given: its
+    /// input planes and its raw solution and mask are read through the map, and the solution is
+    /// standardised at the points it lands on.
+    public func tensors(_ functions: [Int], points selection: [Int]? = nil, maps: [[Int]?]? = nil) -> Batch {
         let b = dataset.branchSize, m = dataset.pointCount, d = dataset.pointDimension
         let count = selection?.count ?? m
         var input = [Float](), target = [Float](), mask = [Float]()
         input.reserveCapacity(functions.count * b)
         target.reserveCapacity(functions.count * count)
         mask.reserveCapacity(functions.count * count)
-        for f in functions {
+        for (i, f) in functions.enumerated() {
+            if let map = maps?[i] {
+                // Every input plane through the map; the solution standardised where it lands.
+                for plane in 0..<(b / m) { input += map.map { dataset.branchInputs[f * b + plane * m + $0] } }
+                for p in selection ?? Array(0..<m) {
+                    target.append((dataset.targets[f * m + map[p]] - scaling.mean[p]) / scaling.deviation[p])
+                    mask.append(dataset.masks[f * m + map[p]])
+                }
+                continue
+            }
             input += dataset.branchInputs[f * b..<(f + 1) * b]
             if let selection {
                 target += selection.map { standardisedTargets[f * m + $0] }
@@ -207,15 +288,15 @@ public final class OperatorObjective: TrainingObjective {
 
     /// The unweighted loss of each task on step `step`'s stratified batch (every task present).
     public func taskLosses(of model: NeuralOperator<Float>, step: Int) throws -> [Tensor<Float>] {
-        let all = taskBatch(at: step), selection = pointSample(at: step)
+        let all = taskBatch(at: step), selection = pointSample(at: step), maps = symmetryDraws(all, at: step)
         guard !dataShard.isWhole else {
-            let batch = tensors(all, points: selection)
+            let batch = tensors(all, points: selection, maps: maps)
             return taskLosses(objective(batch.prediction(model), batch), functions: all)
         }
         // This rank's rows over each task's weight in the whole batch.
         let weights = rowWeights(all, points: selection)
         let functions = dataShard.take(all)
-        let batch = tensors(functions, points: selection)
+        let batch = tensors(functions, points: selection, maps: maps.map { dataShard.take($0) })
         let rows = objective(batch.prediction(model), batch).rows
         return dataset.taskNames.indices.map { t in
             let weight = zip(all, weights).reduce(Float(0)) { $0 + (dataset.tasks[$1.0] == t ? $1.1 : 0) }
@@ -256,7 +337,7 @@ public final class OperatorObjective: TrainingObjective {
     public func loss(of model: NeuralOperator<Float>, step: Int) throws -> ObjectiveValue<Float> {
         guard dataShard.isWhole else { return try shardLoss(of: model, step: step) }
         let functions = batch(at: step)
-        let batch = tensors(functions, points: pointSample(at: step))
+        let batch = tensors(functions, points: pointSample(at: step), maps: symmetryDraws(functions, at: step))
         let terms = objective(batch.prediction(model), batch)
         let tasks: [Float?] = dataset.taskNames.indices.map { t in
             let rows = functions.indices.filter { dataset.tasks[functions[$0]] == t }
@@ -274,7 +355,8 @@ public final class OperatorObjective: TrainingObjective {
         let all = batch(at: step), selection = pointSample(at: step)
         let weights = rowWeights(all, points: selection)
         let functions = dataShard.take(all)
-        let batch = tensors(functions, points: selection)
+        let maps = symmetryDraws(all, at: step).map { dataShard.take($0) }
+        let batch = tensors(functions, points: selection, maps: maps)
         let terms = objective(batch.prediction(model), batch)
         var total = terms.rows.sum() / Swift.max(weights.reduce(0, +), 1)
         if let penalty = anchorPenalty(model) { total = total + penalty }

@@ -102,6 +102,16 @@ extension PDEProblem {
             /// physical outputs inside the geometry (the transfer loss of Kumar et al. 2025).
             case relativeL2 = "relative-l2"
         }
+        /// Data augmentation of the training batches.
+        public enum Augmentation: String, CaseIterable, Sendable {
+            /// The samples as they are.
+            case none
+            /// Each training function mapped, per step, by a random one of the grid symmetries
+            /// (reflections, and transposes on a square grid) under which its geometry's mask is
+            /// invariant — its input fields and its solution alike. Exact for isotropic problems
+            /// whose source and boundary values are symmetric too (Darcy with `source = "1"`).
+            case symmetries
+        }
         /// Reference samples to generate (or reuse).
         public var samples: Int
         /// Optimizer steps.
@@ -149,6 +159,8 @@ extension PDEProblem {
         public var seed: UInt64
         /// The loss.
         public var loss: Loss
+        /// `augment`: how training batches are augmented (default none).
+        public var augment: Augmentation = .none
         /// `[training.multitask]`: per-task losses (one per reaction family or geometry, each the
         /// mean over its own samples and mask, from batches that hold every task) combined by a
         /// strategy; `nil` pools the batch's rows.
@@ -388,6 +400,7 @@ extension PDEProblem {
             families: families,
             seed: seed,
             loss: try t?.choice("loss", Training.Loss.self) ?? base?.loss ?? (transfer ? .relativeL2 : .mse),
+            augment: try t?.choice("augment", Training.Augmentation.self, noun: "augmentation") ?? base?.augment ?? .none,
             multitask: multitask)
     }
 }

@@ -67,6 +67,11 @@ public struct OperatorExperiment: Experiment {
         }
         let training = run.training
         say("data: \(dataset.functions.count) functions (\(dataset.train.count) train, \(dataset.test.count) test) × \(dataset.pointCount) points; profile \(run.profile): \(training.steps) steps, batch \(training.batch)\(training.points.map { ", \($0) points" } ?? ""), \(training.optimizer.rawValue), loss \(training.loss.rawValue)")
+        if !trainer.objective.symmetries.isEmpty {
+            say("augmentation: " + zip(dataset.taskNames, trainer.objective.symmetries).map { name, maps in
+                "\(name) under \(maps.count) grid symmetr\(maps.count == 1 ? "y" : "ies") (\(maps.map(\.symmetry.description).joined(separator: ", ")))"
+            }.joined(separator: "; "))
+        }
         if let note = trainer.resumeNote(resume: resume, directory: run.directory) { say(note) }
         if resume && trainer.isComplete { return .finished }
         let report = try trainer.run(progress: { p in

@@ -196,6 +196,11 @@ public struct OperatorRun {
             }
             objective.anchor(to: Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.key, $0.value) }), strength: Float(strength))
         }
+        if training.augment == .symmetries {
+            do { try objective.augmentBySymmetries() } catch TrainingError.unsupported(let reason) {
+                throw resolved.problem.error(at: kind == .training ? "training.augment" : "transfer.augment", reason)
+            }
+        }
         var plan = training.plan
         if let spec = training.multitask {
             let empty = objective.taskNames.indices.filter { t in !dataset.train.contains { dataset.tasks[$0] == t } }

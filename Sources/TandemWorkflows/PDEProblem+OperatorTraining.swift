@@ -42,6 +42,6 @@ extension PDEProblem.Training {
         case .mse: objectiveLoss = .meanSquaredError
         case .relativeL2: objectiveLoss = .relativeL2
         }
-        return OperatorObjective.Settings(batch: batch, points: points, loss: objectiveLoss, seed: seed)
+        return OperatorObjective.Settings(batch: batch, points: points, loss: objectiveLoss, seed: seed, symmetries: augment == .symmetries)
     }
 }
