@@ -29,13 +29,15 @@ build: bootstrap
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product tandem
 
 ## Builds in release, then on the default problem: solves the reference data (NetCDF), trains the
-## multi-task DeepONet (quick profile) and compares it with the solver (metrics, report, figures).
-RUN_DIR ?= runs/darcy-multigeometry
+## multi-task Fourier neural operator (quick profile) and compares it with the solver (metrics,
+## report, figures). PROBLEM=problems/darcy-multigeometry.toml runs the paper's DeepONet instead.
+PROBLEM ?= problems/darcy-multigeometry-fno.toml
+RUN_DIR ?= runs/$(basename $(notdir $(PROBLEM)))
 run: build
 	@mkdir -p runs
-	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem check problems/darcy-multigeometry.toml
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem check $(PROBLEM)
 	rm -rf $(RUN_DIR)
-	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem train problems/darcy-multigeometry.toml --out $(RUN_DIR) --profile quick
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem train $(PROBLEM) --out $(RUN_DIR) --profile quick
 	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/tandem compare $(RUN_DIR)
 
 ## Runs the whole test suite (release mode: the numerical tests need optimised code to stay fast).
